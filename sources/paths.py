@@ -1,0 +1,54 @@
+"""Where the pipeline reads its inputs and writes its outputs.
+
+Every location is resolved when called (never at import time) from environment variables, so a
+test or an operator can point the same code at another inputs or output directory:
+
+- ``RBI_INPUTS_DIR``: inputs laid out like ``sources/embedded`` (default: that embedded snapshot).
+- ``RBI_OUTPUT_DIR``: everything a run writes (default: ``output/`` in the checkout, git-ignored).
+"""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_INPUTS = REPO_ROOT / "sources" / "embedded"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def inputs_dir() -> Path:
+    """Root of the inputs: ``snapshots/``, ``surveys/`` (see ``sources/embedded/README.md``)."""
+    return _env_path("RBI_INPUTS_DIR", EMBEDDED_INPUTS)
+
+
+def output_dir() -> Path:
+    """Root of everything a run writes."""
+    return _env_path("RBI_OUTPUT_DIR", REPO_ROOT / "output")
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse that dbt builds (internal: holds respondent-level rows)."""
+    return output_dir() / "warehouse" / "warehouse.duckdb"
+
+
+def releases_dir() -> Path:
+    """Published releases, one folder per release id, plus the ``latest`` pointer."""
+    return output_dir() / "releases"
+
+
+def attempts_dir() -> Path:
+    """Publication attempts stopped by the quality gate, with the validation results."""
+    return output_dir() / "failed-attempts"
+
+
+def snapshots_dir() -> Path:
+    """Snapshots of public statistics inside the inputs."""
+    return inputs_dir() / "snapshots"
+
+
+def surveys_dir() -> Path:
+    """Survey exports with their mapping files inside the inputs."""
+    return inputs_dir() / "surveys"

@@ -1,0 +1,149 @@
+"""Immutable raw snapshots: the payload bytes as received plus a JSON provenance sidecar.
+
+Layout (Our World in Data style)::
+
+    <snapshots>/<source_id>/<snapshot_id>/payload.<ext>
+    <snapshots>/<source_id>/<snapshot_id>/sidecar.json
+
+``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``) so the newest snapshot
+sorts last. A snapshot is never overwritten; :func:`write_snapshot` refuses to do so.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SIDECAR = "sidecar.json"
+REQUIRED_SIDECAR_KEYS = (
+    "source_id",
+    "title",
+    "publisher",
+    "origin_url",
+    "how_obtained",
+    "retrieved_at",
+    "licence",
+    "sha256",
+    "data_status",
+)
+DATA_STATUSES = ("published", "demonstration")
+
+
+class SnapshotError(ValueError):
+    """A snapshot is missing, incomplete, or its payload does not match its checksum."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One stored snapshot: where its payload is and what its sidecar says."""
+
+    source_id: str
+    snapshot_id: str
+    payload_path: Path
+    sidecar: dict[str, Any] = field(hash=False)
+
+    @property
+    def sha256(self) -> str:
+        return str(self.sidecar["sha256"])
+
+    @property
+    def data_status(self) -> str:
+        return str(self.sidecar["data_status"])
+
+    def read_bytes(self) -> bytes:
+        """The payload, verified against the sidecar's sha256."""
+        data = self.payload_path.read_bytes()
+        digest = sha256_bytes(data)
+        if digest != self.sha256:
+            raise SnapshotError(
+                f"{self.payload_path}: sha256 is {digest} but the sidecar says {self.sha256}; "
+                "the snapshot was changed after it was stored"
+            )
+        return data
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def snapshot_id_for(retrieved_at: datetime, sha256: str) -> str:
+    """``20261125T101500Z-1a2b3c4d``: sortable by time, unique by content."""
+    return retrieved_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]
+
+
+def _load_sidecar(path: Path) -> dict[str, Any]:
+    try:
+        sidecar = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SnapshotError(f"{path}: unreadable sidecar ({exc})") from exc
+    missing = [key for key in REQUIRED_SIDECAR_KEYS if key not in sidecar]
+    if missing:
+        raise SnapshotError(f"{path}: sidecar lacks {', '.join(missing)}")
+    if sidecar["data_status"] not in DATA_STATUSES:
+        raise SnapshotError(
+            f"{path}: data_status must be one of {DATA_STATUSES}, got {sidecar['data_status']!r}"
+        )
+    return sidecar
+
+
+def list_snapshots(root: Path, source_id: str) -> list[Snapshot]:
+    """All snapshots of a source, oldest first."""
+    base = root / source_id
+    if not base.is_dir():
+        return []
+    found = []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.endswith(".partial")):
+        sidecar_path = folder / SIDECAR
+        if not sidecar_path.exists():
+            raise SnapshotError(f"{folder}: no {SIDECAR} beside the payload")
+        sidecar = _load_sidecar(sidecar_path)
+        payloads = [p for p in folder.iterdir() if p.name.startswith("payload.")]
+        if len(payloads) != 1:
+            raise SnapshotError(f"{folder}: expected exactly one payload.* file, found {len(payloads)}")
+        found.append(Snapshot(source_id, folder.name, payloads[0], sidecar))
+    return found
+
+
+def latest_snapshot(root: Path, source_id: str) -> Snapshot:
+    """The newest snapshot of a source (the default for replay)."""
+    snapshots = list_snapshots(root, source_id)
+    if not snapshots:
+        raise SnapshotError(f"no snapshot of source '{source_id}' under {root / source_id}")
+    return snapshots[-1]
+
+
+def write_snapshot(
+    root: Path,
+    source_id: str,
+    payload: bytes,
+    extension: str,
+    metadata: dict[str, Any],
+    retrieved_at: datetime | None = None,
+) -> Snapshot:
+    """Store a payload and its sidecar; never overwrites an existing snapshot."""
+    retrieved_at = retrieved_at or datetime.now(UTC)
+    digest = sha256_bytes(payload)
+    snapshot_id = snapshot_id_for(retrieved_at, digest)
+    folder = root / source_id / snapshot_id
+    if folder.exists():
+        raise SnapshotError(f"{folder}: snapshot already exists; snapshots are immutable")
+    sidecar = {
+        **metadata,
+        "source_id": source_id,
+        "retrieved_at": retrieved_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "sha256": digest,
+        "bytes": len(payload),
+    }
+    missing = [key for key in REQUIRED_SIDECAR_KEYS if key not in sidecar]
+    if missing:
+        raise SnapshotError(f"cannot store snapshot of '{source_id}': metadata lacks {', '.join(missing)}")
+    tmp = folder.with_name(folder.name + ".partial")
+    tmp.mkdir(parents=True)
+    (tmp / f"payload.{extension}").write_bytes(payload)
+    (tmp / SIDECAR).write_text(
+        json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
+    )
+    tmp.rename(folder)
+    return Snapshot(source_id, snapshot_id, folder / f"payload.{extension}", sidecar)
