@@ -1,0 +1,30 @@
+{#- Local generic tests (no dbt hub packages: the hub is unreachable offline). -#}
+
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as n_rows
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+{% test between(model, column_name, min_value=none, max_value=none) %}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+  and (
+    false
+    {% if min_value is not none %} or {{ column_name }} < {{ min_value }} {% endif %}
+    {% if max_value is not none %} or {{ column_name }} > {{ max_value }} {% endif %}
+  )
+{% endtest %}
+
+{% test sorted_flags(model, column_name) %}
+{#- flags are ';'-separated, sorted, without duplicates or empty tokens -#}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+  and (
+    {{ column_name }} = ''
+    or array_to_string(list_sort(list_distinct(string_split({{ column_name }}, ';'))), ';') <> {{ column_name }}
+  )
+{% endtest %}

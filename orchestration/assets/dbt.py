@@ -1,0 +1,33 @@
+"""The dbt models as Dagster assets, grouped by layer (staging, intermediate, marts, method seeds)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from orchestration.assets.raw_inputs import WAREHOUSE_POOL
+from orchestration.project import dbt_project
+from orchestration.resources import OfflineDbtCliResource, PipelinePaths, dbt_environment
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Groups dbt nodes by their folder: staging / intermediate / marts, and seeds as `method`."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "method"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    pool=WAREHOUSE_POOL,
+)
+def dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, pipeline_paths: PipelinePaths):
+    """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
+    dbt_environment(pipeline_paths)
+    yield from dbt.cli(["build"], context=context).stream()

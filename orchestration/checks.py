@@ -1,0 +1,76 @@
+"""The quality gate: blocking Great Expectations checks on the published marts.
+
+A failing check stops the run before `csv_release`, so nothing is published and the previous
+release stays current; the validation result is saved under failed-attempts/ for a person to read.
+GX is imported inside the check (it costs seconds to import)."""
+
+import json
+import shutil
+from collections.abc import Sequence
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetChecksDefinition,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from orchestration.assets.publication import read_relation
+from orchestration.release.store import current_release
+from orchestration.release.tables import PUBLISHED_TABLES, PublishedTable
+from orchestration.resources import PipelinePaths
+
+
+def previous_row_count(pipeline_paths: PipelinePaths, table: str) -> int | None:
+    current = current_release(pipeline_paths.releases())
+    if current is None:
+        return None
+    path = pipeline_paths.releases() / current / f"{table}.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(table.name),
+        name=f"gx_{table.name}",
+        blocking=True,
+        description=f"Great Expectations suite '{table.name}' (expectations/); blocks publication on failure.",
+    )
+    def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
+        from expectations.runner import validate_duckdb_table
+
+        report = validate_duckdb_table(
+            pipeline_paths.warehouse(), table.mart, table.name, previous_row_count(pipeline_paths, table.name)
+        )
+        result_path = pipeline_paths.validation() / f"{table.name}.json"
+        result_path.parent.mkdir(parents=True, exist_ok=True)
+        report.write_json(result_path)
+        metadata = {
+            "expectations": report.evaluated,
+            "failed": MetadataValue.json(report.failed),
+            "validation_result": MetadataValue.path(str(result_path)),
+        }
+        if not report.success:
+            release_id = read_relation(pipeline_paths.warehouse(), "marts.release_info")[0]["release_id"]
+            attempt = pipeline_paths.failed_attempts() / str(release_id)
+            attempt.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(result_path, attempt / f"{table.name}.validation.json")
+            (attempt / f"{table.name}.failures.json").write_text(
+                json.dumps(report.failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            metadata["failed_attempt"] = MetadataValue.path(str(attempt))
+            for line in report.failed:
+                context.log.error(f"{table.name}: {line}")
+        return AssetCheckResult(passed=report.success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
+
+    return _gate
+
+
+def build_gate_checks() -> Sequence[AssetChecksDefinition]:
+    return [build_gate_check(table) for table in PUBLISHED_TABLES if table.gated]

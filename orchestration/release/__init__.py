@@ -1,0 +1,1 @@
+"""Publication helpers (plain Python): rounding, CSV writing and the release folder."""

@@ -1,0 +1,105 @@
+"""The release store: immutable release folders and an atomically moved ``latest`` pointer.
+
+A release is written aside (``.partial-<id>``) and renamed into place, then ``latest`` (a relative
+symlink) and ``LATEST`` (a text file, for systems without symlinks) are replaced with
+``os.replace``. A crash at any moment leaves the previous release or the new one current, both
+complete. A release folder is never changed once written.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+LATEST_LINK = "latest"
+LATEST_FILE = "LATEST"
+
+
+class ReleaseConflict(RuntimeError):
+    """A release with this id exists with other content; releases are immutable."""
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    release_id: str
+    path: Path
+    status: str  # 'published' | 'unchanged'
+
+
+def current_release(root: Path) -> str | None:
+    """The id of the current release, or None before the first one."""
+    pointer = root / LATEST_FILE
+    if pointer.exists():
+        value = pointer.read_text(encoding="utf-8").strip()
+        return value or None
+    return None
+
+
+def list_releases(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != LATEST_LINK)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in sorted(files.items()):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _same_content(folder: Path, files: dict[str, bytes]) -> bool:
+    existing = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    if existing != set(files):
+        return False
+    return all((folder / name).read_bytes() == data for name, data in files.items())
+
+
+def point_latest(root: Path, release_id: str) -> None:
+    """Move the ``latest`` symlink and the ``LATEST`` file to ``release_id``, each atomically."""
+    tmp_link = root / f".{LATEST_LINK}.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(release_id, target_is_directory=True)
+    os.replace(tmp_link, root / LATEST_LINK)
+    tmp_file = root / f".{LATEST_FILE}.tmp"
+    tmp_file.write_text(release_id + "\n", encoding="utf-8")
+    os.replace(tmp_file, root / LATEST_FILE)
+    _fsync_dir(root)
+
+
+def publish(root: Path, release_id: str, files: dict[str, bytes]) -> PublishOutcome:
+    """Write ``files`` as release ``release_id`` and make it current."""
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / release_id
+    if target.exists():
+        if not _same_content(target, files):
+            raise ReleaseConflict(
+                f"{target}: release {release_id} is already published with other content. Releases are "
+                "immutable: the numbers changed without a change of inputs or method version. Bump the "
+                "method version, set RBI_RELEASE_DATE, or publish into another RBI_OUTPUT_DIR."
+            )
+        if current_release(root) != release_id:
+            point_latest(root, release_id)
+        return PublishOutcome(release_id, target, "unchanged")
+    staging = root / f".partial-{release_id}"
+    if staging.exists():
+        shutil.rmtree(staging)  # left by an interrupted attempt; never a published release
+    staging.mkdir()
+    _write_files(staging, files)
+    _fsync_dir(staging)
+    os.rename(staging, target)
+    _fsync_dir(root)
+    point_latest(root, release_id)
+    return PublishOutcome(release_id, target, "published")

@@ -1,0 +1,99 @@
+"""Resources, configured from the environment when a run starts (never at import time)."""
+
+import os
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+from packaging import version
+
+from sources import paths
+from sources.raw_tables import REGISTER_COLUMNS
+
+
+class PipelinePaths(ConfigurableResource):
+    """Where inputs are read and outputs written. Empty fields fall back to RBI_INPUTS_DIR /
+    RBI_OUTPUT_DIR, read when the run asks for them (see sources/paths.py)."""
+
+    inputs_dir: str = ""
+    output_dir: str = ""
+
+    def inputs(self) -> Path:
+        return Path(self.inputs_dir).resolve() if self.inputs_dir else paths.inputs_dir()
+
+    def output(self) -> Path:
+        return Path(self.output_dir).resolve() if self.output_dir else paths.output_dir()
+
+    def snapshots(self) -> Path:
+        return self.inputs() / "snapshots"
+
+    def surveys(self) -> Path:
+        return self.inputs() / "surveys"
+
+    def warehouse(self) -> Path:
+        return self.output() / "warehouse" / "warehouse.duckdb"
+
+    def releases(self) -> Path:
+        return self.output() / "releases"
+
+    def failed_attempts(self) -> Path:
+        return self.output() / "failed-attempts"
+
+    def validation(self) -> Path:
+        return self.output() / "validation"
+
+
+class Warehouse(ConfigurableResource):
+    """Writes the raw schema of the DuckDB warehouse. One writer at a time: the raw assets run
+    before dbt in the same run (in-process executor) and every connection is closed after use."""
+
+    def write_raw(
+        self,
+        db_path: Path,
+        table: str,
+        frame: pd.DataFrame,
+        register_rows: list[dict[str, Any]],
+        replace_register_kind: str | None = None,
+    ) -> int:
+        """Replace ``raw.<table>`` and its rows of ``raw.source_register`` in one transaction."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        register = pd.DataFrame.from_records(register_rows, columns=list(REGISTER_COLUMNS))
+        with duckdb.connect(str(db_path)) as con:
+            con.execute("create schema if not exists raw")
+            con.execute(
+                "create table if not exists raw.source_register ("
+                + ", ".join(f"{c} varchar" for c in REGISTER_COLUMNS)
+                + ")"
+            )
+            con.execute("begin transaction")
+            con.register("incoming", frame)
+            con.register("incoming_register", register)
+            con.execute(f'create or replace table raw."{table}" as select * from incoming')
+            if replace_register_kind:
+                con.execute("delete from raw.source_register where kind = ?", [replace_register_kind])
+            con.execute(
+                "delete from raw.source_register where source_id in (select source_id from incoming_register)"
+            )
+            con.execute("insert into raw.source_register select * from incoming_register")
+            con.execute("commit")
+            return len(frame)
+
+
+class OfflineDbtCliResource(DbtCliResource):
+    """DbtCliResource that reads the dbt version from the installed package instead of running
+    `dbt --version`, which looks up newer releases on the internet."""
+
+    @property
+    def _cli_version(self) -> version.Version:  # type: ignore[override]
+        return version.parse(package_version("dbt-core"))
+
+
+def dbt_environment(pipeline_paths: PipelinePaths) -> None:
+    """Environment for the dbt subprocess: the warehouse path and no telemetry."""
+    os.environ["RBI_WAREHOUSE_PATH"] = str(pipeline_paths.warehouse())
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+    os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -1,0 +1,26 @@
+"""Prints where a run's outputs are (the last step of `make run`)."""
+
+from sources import paths
+from orchestration.release.store import current_release
+
+
+def main() -> None:
+    releases = paths.releases_dir()
+    release = current_release(releases)
+    print()
+    print("Outputs")
+    print(f"  warehouse (internal, dbt): {paths.warehouse_path()}")
+    if release is None:
+        print(f"  no release published yet under {releases}")
+        return
+    folder = releases / release
+    print(f"  current release:           {folder}")
+    for path in sorted(folder.iterdir()):
+        print(f"    {path.name}")
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    if readme.startswith("DEMONSTRASJONSDATA"):
+        print("  NOTE: this release is DEMONSTRATION data (invented numbers), as every file in it says.")
+
+
+if __name__ == "__main__":
+    main()
