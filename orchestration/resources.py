@@ -75,9 +75,7 @@ class Warehouse(ConfigurableResource):
             con.execute(f'create or replace table raw."{table}" as select * from incoming')
             if replace_register_kind:
                 con.execute("delete from raw.source_register where kind = ?", [replace_register_kind])
-            con.execute(
-                "delete from raw.source_register where source_id in (select source_id from incoming_register)"
-            )
+            con.execute("delete from raw.source_register where source_id in (select source_id from incoming_register)")
             con.execute("insert into raw.source_register select * from incoming_register")
             con.execute("commit")
             return len(frame)

@@ -1,7 +1,7 @@
 """Prints where a run's outputs are (the last step of `make run`)."""
 
-from sources import paths
 from orchestration.release.store import current_release
+from sources import paths
 
 
 def main() -> None:

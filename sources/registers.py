@@ -12,8 +12,8 @@ from sources.tables import (
     matching,
     non_negative_number,
     one_of,
+    parse_csv_rows,
     positive_number,
-    read_csv_rows,
     year,
 )
 
@@ -66,21 +66,17 @@ def _check_unique(rows: list[dict[str, object]], keys: tuple[str, ...]) -> list[
     return problems
 
 
-def read_obligations(
-    data: bytes, source: str, sectors: Iterable[str] | None = None
-) -> list[dict[str, object]]:
-    rows = read_csv_rows(data, source, OBLIGATION_COLUMNS)
-    problems = _check_sectors(rows, source, sectors) + _check_unique(rows, ("obligation_id", "year"))
+def read_obligations(data: bytes, source: str, sectors: Iterable[str] | None = None) -> list[dict[str, object]]:
+    rows, problems = parse_csv_rows(data, source, OBLIGATION_COLUMNS)
+    problems += _check_sectors(rows, source, sectors) + _check_unique(rows, ("obligation_id", "year"))
     if problems:
         raise TableError(source, problems)
     return rows
 
 
-def read_population(
-    data: bytes, source: str, sectors: Iterable[str] | None = None
-) -> list[dict[str, object]]:
-    rows = read_csv_rows(data, source, POPULATION_COLUMNS)
-    problems = _check_sectors(rows, source, sectors) + _check_unique(rows, ("year", "sector_code", "sex"))
+def read_population(data: bytes, source: str, sectors: Iterable[str] | None = None) -> list[dict[str, object]]:
+    rows, problems = parse_csv_rows(data, source, POPULATION_COLUMNS)
+    problems += _check_sectors(rows, source, sectors) + _check_unique(rows, ("year", "sector_code", "sex"))
     if problems:
         raise TableError(source, problems)
     return rows

@@ -82,9 +82,7 @@ def _load_sidecar(path: Path) -> dict[str, Any]:
     if missing:
         raise SnapshotError(f"{path}: sidecar lacks {', '.join(missing)}")
     if sidecar["data_status"] not in DATA_STATUSES:
-        raise SnapshotError(
-            f"{path}: data_status must be one of {DATA_STATUSES}, got {sidecar['data_status']!r}"
-        )
+        raise SnapshotError(f"{path}: data_status must be one of {DATA_STATUSES}, got {sidecar['data_status']!r}")
     return sidecar
 
 
@@ -142,8 +140,6 @@ def write_snapshot(
     tmp = folder.with_name(folder.name + ".partial")
     tmp.mkdir(parents=True)
     (tmp / f"payload.{extension}").write_bytes(payload)
-    (tmp / SIDECAR).write_text(
-        json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
-    )
+    (tmp / SIDECAR).write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     tmp.rename(folder)
     return Snapshot(source_id, snapshot_id, folder / f"payload.{extension}", sidecar)

@@ -7,7 +7,7 @@ Format (see ``shared/fixtures/ssb-published/SOURCES.md``): UTF-8 CSV with the co
 
 from pathlib import Path
 
-from sources.tables import Column, TableError, matching, number, read_csv_rows
+from sources.tables import Column, TableError, matching, number, parse_csv_rows
 
 STATUS_SYMBOLS = ("", ":", "..", ".", "period_inferred")
 PERIOD = r"\d{4}(K[1-4])?(-\d{4}(K[1-4])?)?"
@@ -28,8 +28,7 @@ COLUMNS = (
 
 def read_published_table(data: bytes, source: str) -> list[dict[str, object]]:
     """Rows of a transcribed SSB table, each checked; raises TableError naming row and field."""
-    rows = read_csv_rows(data, source, COLUMNS)
-    problems = []
+    rows, problems = parse_csv_rows(data, source, COLUMNS)
     for number_, row in enumerate(rows, start=1):
         status = row["status"] or ""
         if status not in STATUS_SYMBOLS:

@@ -37,6 +37,15 @@ class Column:
 
 def read_csv_rows(data: bytes, source: str, columns: Iterable[Column]) -> list[dict[str, object]]:
     """Parse UTF-8 CSV bytes into typed dicts, checking the header and every cell."""
+    rows, problems = parse_csv_rows(data, source, columns)
+    if problems:
+        raise TableError(source, problems)
+    return rows
+
+
+def parse_csv_rows(data: bytes, source: str, columns: Iterable[Column]) -> tuple[list[dict[str, object]], list[str]]:
+    """Like :func:`read_csv_rows` but returns the cell problems so callers can add their own
+    cross-row checks before raising; a bad header still raises at once."""
     columns = list(columns)
     try:
         text = data.decode("utf-8-sig")
@@ -74,11 +83,10 @@ def read_csv_rows(data: bytes, source: str, columns: Iterable[Column]) -> list[d
             try:
                 row[column.name] = column.parse(cell)
             except ValueError as exc:
+                row[column.name] = None
                 problems.append(f"row {number}, field '{column.name}': {exc}")
         rows.append(row)
-    if problems:
-        raise TableError(source, problems)
-    return rows
+    return rows, problems
 
 
 def number(cell: str) -> float:

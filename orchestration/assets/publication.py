@@ -3,7 +3,6 @@
 Runs only after the blocking GX checks on the marts pass (orchestration/checks.py)."""
 
 import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +91,10 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
     }
     files["releases.csv"] = csv_bytes([*previous, entry], RELEASES)
     files["README.txt"] = release_readme(
-        release_id, created_at, str(info["method_version"]), str(info["data_status"]),
+        release_id,
+        created_at,
+        str(info["method_version"]),
+        str(info["data_status"]),
         [t.name for t in PUBLISHED_TABLES],
     ).encode("utf-8")
     try:

@@ -70,7 +70,7 @@ select
         when classified.weighting = 'SECTOR_WEIGHTED' then 'SECTOR_WEIGHTED'
         when classified.weighting = 'UNWEIGHTED' then 'UNWEIGHTED'
     end as weighting_flag,
-    classified.weighting in ('POSTSTRAT_SEX', 'SECTOR_WEIGHTED') and classified.pop_lagged as pop_lagged,
+    classified.weighting = 'POSTSTRAT_SEX' and classified.pop_lagged as pop_lagged,
     case when classified.weighting = 'POSTSTRAT_SEX' then classified.population_source_id end as population_source_id
 from respondents
 inner join classified
