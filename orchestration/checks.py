@@ -37,7 +37,7 @@ def previous_row_count(pipeline_paths: PipelinePaths, table: str) -> int | None:
 
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     @asset_check(
-        asset=AssetKey(table.name),
+        asset=AssetKey(["marts", table.name]),
         name=f"gx_{table.name}",
         blocking=True,
         description=f"Great Expectations suite '{table.name}' (expectations/); blocks publication on failure.",

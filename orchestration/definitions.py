@@ -1,14 +1,21 @@
 """The one Definitions object of the project (loaded by workspace.yaml, `make run` and the tests)."""
 
+import sys
+from pathlib import Path
+
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.publication import csv_release
 from orchestration.assets.raw_inputs import build_raw_assets
 from orchestration.assets.raw_surveys import survey_responses
+from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
 from orchestration.project import dbt_project
 from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
+
+# the dbt of this virtualenv, whatever PATH says
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 publish_all = define_asset_job(
     "publish_all",
@@ -17,13 +24,13 @@ publish_all = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), survey_responses, dbt_models, csv_release],
+    assets=[*build_raw_assets(), survey_responses, source_register, dbt_models, csv_release],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),
-        "dbt": OfflineDbtCliResource(project_dir=dbt_project),
+        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # one process, one step at a time: DuckDB allows one writer, and the raw assets, dbt and the
     # readers of the gate and publication must not overlap (also ~40 % faster than multiprocess here)

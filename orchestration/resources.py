@@ -3,7 +3,6 @@
 import os
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -12,7 +11,6 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from sources import paths
-from sources.raw_tables import REGISTER_COLUMNS
 
 
 class PipelinePaths(ConfigurableResource):
@@ -51,34 +49,20 @@ class Warehouse(ConfigurableResource):
     """Writes the raw schema of the DuckDB warehouse. One writer at a time: the raw assets run
     before dbt in the same run (in-process executor) and every connection is closed after use."""
 
-    def write_raw(
-        self,
-        db_path: Path,
-        table: str,
-        frame: pd.DataFrame,
-        register_rows: list[dict[str, Any]],
-        replace_register_kind: str | None = None,
-    ) -> int:
-        """Replace ``raw.<table>`` and its rows of ``raw.source_register`` in one transaction."""
+    def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
+        """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        register = pd.DataFrame.from_records(register_rows, columns=list(REGISTER_COLUMNS))
         with duckdb.connect(str(db_path)) as con:
             con.execute("create schema if not exists raw")
-            con.execute(
-                "create table if not exists raw.source_register ("
-                + ", ".join(f"{c} varchar" for c in REGISTER_COLUMNS)
-                + ")"
-            )
-            con.execute("begin transaction")
             con.register("incoming", frame)
-            con.register("incoming_register", register)
             con.execute(f'create or replace table raw."{table}" as select * from incoming')
-            if replace_register_kind:
-                con.execute("delete from raw.source_register where kind = ?", [replace_register_kind])
-            con.execute("delete from raw.source_register where source_id in (select source_id from incoming_register)")
-            con.execute("insert into raw.source_register select * from incoming_register")
-            con.execute("commit")
             return len(frame)
+
+    def distinct_values(self, db_path: Path, table: str, columns: list[str]) -> list[tuple]:
+        """Distinct values of some columns of a raw table, read-only."""
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            return con.execute(f'select distinct {cols} from raw."{table}" order by all').fetchall()
 
 
 class OfflineDbtCliResource(DbtCliResource):

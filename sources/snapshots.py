@@ -112,6 +112,14 @@ def latest_snapshot(root: Path, source_id: str) -> Snapshot:
     return snapshots[-1]
 
 
+def snapshot_by_id(root: Path, source_id: str, snapshot_id: str) -> Snapshot:
+    """A given snapshot of a source (to record exactly which one a raw table was loaded from)."""
+    for snapshot in list_snapshots(root, source_id):
+        if snapshot.snapshot_id == snapshot_id:
+            return snapshot
+    raise SnapshotError(f"no snapshot '{snapshot_id}' of source '{source_id}' under {root / source_id}")
+
+
 def write_snapshot(
     root: Path,
     source_id: str,

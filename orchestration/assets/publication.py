@@ -62,7 +62,7 @@ def changelog_entry(release_id: str, previous: list[dict[str, str]], changes: li
 
 @asset(
     group_name="publication",
-    deps=[AssetKey(t.name) for t in PUBLISHED_TABLES] + [AssetKey("release_info")],
+    deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
     description="Writes releases/<release_id>/ (CSV tables, releases.csv, README.txt) and moves `latest`.",
     kinds={"csv"},
 )

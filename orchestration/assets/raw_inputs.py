@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, Failure, Materializ
 from orchestration.project import DBT_PROJECT_DIR
 from orchestration.resources import PipelinePaths, Warehouse
 from sources.catalogue import CatalogueEntry, load_catalogue
-from sources.raw_tables import provenance_row, raw_frame
+from sources.raw_tables import raw_frame
 from sources.snapshots import SnapshotError, latest_snapshot
 from sources.tables import TableError
 
@@ -40,9 +40,7 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
         except (SnapshotError, TableError) as exc:
             context.log.error(str(exc))
             raise Failure(description=str(exc), metadata={"source_id": entry.source_id}) from exc
-        rows = warehouse.write_raw(
-            pipeline_paths.warehouse(), entry.source_id, frame, [provenance_row(entry.kind, snapshot)]
-        )
+        rows = warehouse.write_raw(pipeline_paths.warehouse(), entry.source_id, frame)
         context.log.info(
             f"raw.{entry.source_id}: {rows} rows from snapshot {snapshot.snapshot_id} ({snapshot.data_status})"
         )

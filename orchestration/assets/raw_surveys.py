@@ -27,11 +27,31 @@ class SurveyIngestConfig(Config):
 @dataclass
 class IngestedSurvey:
     survey_id: str
+    data_status: str
     records: pd.DataFrame
-    register_row: dict
     rows_read: int
     rows_rejected: int
     problems: list[str]
+
+
+def survey_register_row(folder: Path, export_sha: str) -> dict:
+    """The ``raw.source_register`` row of a survey folder (its mapping says what the survey is)."""
+    mapping_path = folder / "mapping.yml"
+    mapping = load_mapping(mapping_path)
+    mapping_sha = sha256_bytes(mapping_path.read_bytes())
+    return {
+        "source_id": mapping.survey_id,
+        "kind": "survey",
+        "title": mapping.title or mapping.survey_id,
+        "publisher": mapping.publisher or "",
+        "url": "",
+        "licence": mapping.licence or "",
+        "retrieved_at": None,
+        "sha256": export_sha,
+        "origin": f"survey export {folder.name}/export.csv, mapped by mapping.yml (sha256 {mapping_sha[:12]})",
+        "data_status": mapping.data_status,
+        "snapshot_id": folder.name,
+    }
 
 
 def ingest_survey_folder(folder: Path, sectors: set[str], max_rejected_share: float) -> IngestedSurvey:
@@ -52,26 +72,12 @@ def ingest_survey_folder(folder: Path, sectors: set[str], max_rejected_share: fl
             f"{export_path}: {mapped.rows_rejected} of {rows_read} rows have problems "
             f"(more than {max_rejected_share:.0%}); file rejected:\n  " + "\n  ".join(problems)
         )
-    export_sha = sha256_bytes(export_path.read_bytes())
-    mapping_sha = sha256_bytes(mapping_path.read_bytes())
     records = mapped.records.copy()
     records["_source_id"] = mapping.survey_id
-    records["_sha256"] = export_sha
+    records["_snapshot_id"] = folder.name
+    records["_sha256"] = sha256_bytes(export_path.read_bytes())
     records["_data_status"] = mapping.data_status
-    register_row = {
-        "source_id": mapping.survey_id,
-        "kind": "survey",
-        "title": mapping.title or mapping.survey_id,
-        "publisher": mapping.publisher or "",
-        "url": "",
-        "licence": mapping.licence or "",
-        "retrieved_at": None,
-        "sha256": export_sha,
-        "origin": f"survey export {export_path.name} mapped by {mapping_path.name} (sha256 {mapping_sha[:12]})",
-        "data_status": mapping.data_status,
-        "snapshot_id": folder.name,
-    }
-    return IngestedSurvey(mapping.survey_id, records, register_row, rows_read, mapped.rows_rejected, problems)
+    return IngestedSurvey(mapping.survey_id, mapping.data_status, records, rows_read, mapped.rows_rejected, problems)
 
 
 @asset(
@@ -106,19 +112,13 @@ def survey_responses(
     if len(set(ids)) != len(ids):
         raise Failure(description=f"{root}: the same survey_id appears in more than one folder: {ids}")
     frame = pd.concat([s.records for s in ingested], ignore_index=True)
-    rows = warehouse.write_raw(
-        pipeline_paths.warehouse(),
-        "survey_responses",
-        frame,
-        [s.register_row for s in ingested],
-        replace_register_kind="survey",
-    )
+    rows = warehouse.write_raw(pipeline_paths.warehouse(), "survey_responses", frame)
     return MaterializeResult(
         metadata={
             "rows": rows,
             "surveys": MetadataValue.json(
                 {s.survey_id: {"rows_read": s.rows_read, "rows_rejected": s.rows_rejected} for s in ingested}
             ),
-            "data_status": ";".join(sorted({str(s.register_row["data_status"]) for s in ingested})),
+            "data_status": ";".join(sorted({s.data_status for s in ingested})),
         }
     )
