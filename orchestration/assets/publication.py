@@ -9,10 +9,11 @@ from typing import Any
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
+from expectations.contracts import RELEASES
 from orchestration.release.csv_writer import csv_bytes
 from orchestration.release.readme import release_readme
 from orchestration.release.store import ReleaseConflict, current_release, publish
-from orchestration.release.tables import PUBLISHED_TABLES, RELEASES
+from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
 
 

@@ -1,0 +1,261 @@
+"""JSON-stat reader: JSON-stat 2.0 datasets and 1.x bundles (as SSB's APIs return them) -> tidy rows.
+
+Handles dense and sparse (object) ``value`` and ``status``, a single status for every cell,
+category ``index`` as list or object (or absent), roles, units, and SSB's status symbols
+(``.``, ``..``, ``:``), which are kept verbatim in the ``status`` column. Structure is validated
+before any row is produced; every problem raises :class:`JsonStatError` naming what is wrong.
+
+Command for analysts::
+
+    python -m sources.jsonstat FILE > tidy.csv
+"""
+
+import csv
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class JsonStatError(ValueError):
+    """The document is not valid JSON-stat, or its parts disagree."""
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: str
+    unit: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    role: str | None
+    categories: list[Category]
+
+    @property
+    def size(self) -> int:
+        return len(self.categories)
+
+
+@dataclass
+class Dataset:
+    label: str | None
+    updated: str | None
+    source: str | None
+    dimensions: list[Dimension]
+    values: list[float | None]
+    statuses: list[str | None]
+    extension: dict[str, Any] = field(default_factory=dict)
+    note: list[str] = field(default_factory=list)
+
+    def tidy_rows(self) -> list[dict[str, Any]]:
+        """One dict per cell in row-major order (last dimension fastest): a code and a label
+        column per dimension, then ``value`` and ``status``."""
+        rows = []
+        sizes = [d.size for d in self.dimensions]
+        for flat in range(len(self.values)):
+            row: dict[str, Any] = {}
+            remainder = flat
+            positions = []
+            for size in reversed(sizes):
+                positions.append(remainder % size)
+                remainder //= size
+            for dimension, position in zip(self.dimensions, reversed(positions), strict=True):
+                category = dimension.categories[position]
+                row[dimension.id] = category.code
+                row[f"{dimension.id}_label"] = category.label
+            row["value"] = self.values[flat]
+            row["status"] = self.statuses[flat]
+            rows.append(row)
+        return rows
+
+    def to_pandas(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        columns = [c for d in self.dimensions for c in (d.id, f"{d.id}_label")] + ["value", "status"]
+        return pd.DataFrame.from_records(self.tidy_rows(), columns=columns)
+
+
+def _parse_json(source: bytes | str | Path | dict) -> Any:
+    if isinstance(source, dict):
+        return source
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise JsonStatError(f"JSON-stat: not UTF-8 text (byte {exc.start})") from exc
+    text = source.lstrip()
+    if text.startswith("<"):
+        raise JsonStatError("JSON-stat: the body is HTML or XML, not JSON (an error page?)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JsonStatError(f"JSON-stat: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
+
+
+def _categories(dim_id: str, raw: dict[str, Any], size: int) -> list[Category]:
+    category = raw.get("category")
+    if not isinstance(category, dict):
+        raise JsonStatError(f"JSON-stat: dimension '{dim_id}' has no category object")
+    labels = category.get("label") or {}
+    index = category.get("index")
+    if index is None:
+        if not labels:
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' has neither category index nor label")
+        codes = list(labels)
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+        if len(set(codes)) != len(codes):
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' repeats a code in its category index")
+    elif isinstance(index, dict):
+        positions = sorted(index.values()) if all(isinstance(v, int) for v in index.values()) else None
+        if positions != list(range(len(index))):
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' category index positions are not 0..{len(index) - 1}")
+        codes = [code for code, _ in sorted(index.items(), key=lambda item: item[1])]
+    else:
+        raise JsonStatError(f"JSON-stat: dimension '{dim_id}' category index must be a list or an object")
+    if len(codes) != size:
+        raise JsonStatError(
+            f"JSON-stat: dimension '{dim_id}' has {len(codes)} categories in its index but size says {size}"
+        )
+    units = category.get("unit") or {}
+    return [Category(code, str(labels.get(code, code)), units.get(code)) for code in codes]
+
+
+def _cells(name: str, raw: Any, count: int, numeric: bool) -> list[Any]:
+    """Dense list, sparse object {flat index: value}, or (status only) one value for all cells."""
+    if raw is None:
+        return [None] * count
+    if isinstance(raw, list):
+        if len(raw) != count:
+            raise JsonStatError(f"JSON-stat: '{name}' has {len(raw)} cells but the sizes multiply to {count}")
+        cells = list(raw)
+    elif isinstance(raw, dict):
+        cells = [None] * count
+        for key, item in raw.items():
+            try:
+                position = int(key)
+            except ValueError:
+                raise JsonStatError(f"JSON-stat: '{name}' has a non-numeric key '{key}'") from None
+            if not 0 <= position < count:
+                raise JsonStatError(f"JSON-stat: '{name}' key {position} is outside 0..{count - 1}")
+            cells[position] = item
+    elif isinstance(raw, str) and not numeric:
+        cells = [raw] * count
+    else:
+        raise JsonStatError(f"JSON-stat: '{name}' must be a list or an object")
+    if numeric:
+        out = []
+        for position, item in enumerate(cells):
+            if item is None:
+                out.append(None)
+            elif isinstance(item, bool) or not isinstance(item, int | float):
+                raise JsonStatError(f"JSON-stat: 'value' cell {position} is {item!r}, not a number or null")
+            else:
+                out.append(float(item) if math.isfinite(item) else None)
+        return out
+    return [None if item in (None, "") else str(item) for item in cells]
+
+
+def _dataset(raw: dict[str, Any], where: str) -> Dataset:
+    """One dataset: 2.0 keeps id/size/role at the top, 1.x inside ``dimension``."""
+    if not isinstance(raw, dict):
+        raise JsonStatError(f"JSON-stat: {where} is not an object")
+    dimensions_raw = raw.get("dimension")
+    if not isinstance(dimensions_raw, dict):
+        raise JsonStatError(f"JSON-stat: {where} has no 'dimension' object")
+    ids = raw.get("id", dimensions_raw.get("id"))
+    sizes = raw.get("size", dimensions_raw.get("size"))
+    roles = raw.get("role", dimensions_raw.get("role")) or {}
+    if not isinstance(ids, list) or not isinstance(sizes, list):
+        raise JsonStatError(f"JSON-stat: {where} lacks the 'id' and 'size' lists")
+    if len(ids) != len(sizes):
+        raise JsonStatError(f"JSON-stat: {where} has {len(ids)} ids but {len(sizes)} sizes")
+    role_of = {dim: role for role, dims in roles.items() for dim in (dims or [])}
+    dimensions = []
+    for dim_id, size in zip(ids, sizes, strict=True):
+        if dim_id not in dimensions_raw:
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' is listed in 'id' but missing from 'dimension'")
+        if not isinstance(size, int) or size < 1:
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' has size {size!r}")
+        dim_raw = dimensions_raw[dim_id]
+        dimensions.append(
+            Dimension(
+                str(dim_id),
+                str(dim_raw.get("label", dim_id)),
+                role_of.get(dim_id),
+                _categories(str(dim_id), dim_raw, size),
+            )
+        )
+    count = math.prod(sizes)
+    note = raw.get("note") or []
+    return Dataset(
+        label=raw.get("label"),
+        updated=raw.get("updated"),
+        source=raw.get("source"),
+        dimensions=dimensions,
+        values=_cells("value", raw.get("value"), count, numeric=True),
+        statuses=_cells("status", raw.get("status"), count, numeric=False),
+        extension=raw.get("extension") or {},
+        note=[str(n) for n in note] if isinstance(note, list) else [str(note)],
+    )
+
+
+def load(source: bytes | str | Path | dict) -> list[Dataset]:
+    """Every dataset of a JSON-stat document (a 2.0 dataset, a 2.0 bundle or a 1.x bundle)."""
+    document = _parse_json(source)
+    if not isinstance(document, dict):
+        raise JsonStatError("JSON-stat: the document is not a JSON object")
+    klass = document.get("class")
+    if klass == "dataset" or ("version" in document and "dimension" in document):
+        return [_dataset(document, "the dataset")]
+    if klass in ("collection", "dimension"):
+        raise JsonStatError(f"JSON-stat: class '{klass}' holds no data; expected a dataset")
+    bundles = {k: v for k, v in document.items() if isinstance(v, dict) and "dimension" in v}
+    if not bundles:
+        raise JsonStatError("JSON-stat: no dataset found (no 'class': 'dataset' and no bundle member with 'dimension')")
+    return [_dataset(value, f"dataset '{name}'") for name, value in bundles.items()]
+
+
+def read(source: bytes | str | Path | dict) -> Dataset:
+    """The one dataset of a document; an error if there are none or several."""
+    datasets = load(source)
+    if len(datasets) != 1:
+        raise JsonStatError(f"JSON-stat: expected one dataset, found {len(datasets)}")
+    return datasets[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sources.jsonstat FILE``: the tidy table as CSV on stdout."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print("usage: python -m sources.jsonstat FILE  (writes the tidy table as CSV to stdout)", file=sys.stderr)
+        return 2
+    path = Path(args[0])
+    try:
+        dataset = read(path)
+    except (OSError, JsonStatError) as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return 2
+    columns = [c for d in dataset.dimensions for c in (d.id, f"{d.id}_label")] + ["value", "status"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    try:
+        for row in dataset.tidy_rows():
+            value = row["value"]
+            row["value"] = "" if value is None else (repr(value)[:-2] if repr(value).endswith(".0") else repr(value))
+            writer.writerow(row)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
