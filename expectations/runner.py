@@ -55,7 +55,7 @@ def describe_failure(result: Any) -> str:
     config = result.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",) and v is not None}
     target = kwargs.pop("column", None) or kwargs.pop("column_list", None) or ""
-    details = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("column_A", "column_B") or True)
+    details = ", ".join(f"{k}={v}" for k, v in kwargs.items())
     line = f"{config.type}({target}{'; ' if target and details else ''}{details})"
     outcome = result.result or {}
     examples = outcome.get("partial_unexpected_list")

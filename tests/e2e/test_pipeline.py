@@ -64,7 +64,7 @@ def test_index_values_computed_by_hand(first_run: dict) -> None:
     for row in rows.values():
         assert row["method_version"] == "1.0"
         assert row["data_status"] == "demonstration"
-        assert row["release_id"].startswith("demo-rbi-1.0-20260115-")
+        assert row["release_id"].startswith("demo-rbi-1.0-20261125-")  # newest input: the copied SSB snapshots
 
 
 def test_component_values_computed_by_hand(first_run: dict) -> None:

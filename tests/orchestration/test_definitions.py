@@ -24,7 +24,7 @@ def test_definitions_load_with_every_layer() -> None:
         "csv_release",
     ):
         assert expected in keys, expected
-    assert defs.get_job_def("publish_all") is not None
+    assert defs.resolve_job_def("publish_all").name == "publish_all"
 
 
 def test_dbt_sources_are_fed_by_the_raw_assets() -> None:

@@ -48,7 +48,7 @@ select
     suppressed,
     not suppressed and raw_value is not null as present,
     list_sort(list_distinct(
-        weighting_flags
+        coalesce(weighting_flags, [])
         || case when suppressed then ['SUPPRESSED'] else [] end
         || case when not suppressed and low_precision then ['LOW_PRECISION'] else [] end
         || case when not suppressed and (unclamped < 0 or unclamped > 1) then ['CAPPED'] else [] end

@@ -78,10 +78,15 @@ stratum_flags as (
     select
         year,
         sector_code,
-        list_sort(list_distinct(list(weighting_flag) filter (where weighting_flag is not null))
-            || case when bool_or(pop_lagged) then ['POP_LAGGED'] else [] end) as weighting_flags,
-        list_sort(list_distinct(list(survey_id) || list(population_source_id)
-            filter (where population_source_id is not null))) as source_ids
+        -- (an aggregate over no rows is NULL, and NULL || list is NULL: coalesce to empty lists)
+        list_sort(list_distinct(
+            coalesce(list(weighting_flag) filter (where weighting_flag is not null), [])
+            || case when bool_or(pop_lagged) then ['POP_LAGGED'] else [] end
+        )) as weighting_flags,
+        list_sort(list_distinct(
+            list(survey_id)
+            || coalesce(list(population_source_id) filter (where population_source_id is not null), [])
+        )) as source_ids
     from weighted
     group by year, sector_code
 ),

@@ -1,0 +1,55 @@
+"""A failing expectation blocks publication: the previous release stays current, untouched, and
+the validation result is saved beside the failed attempt."""
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sources.snapshots import latest_snapshot, write_snapshot
+from tests.e2e.harness import run_pipeline
+from tests.e2e.tiny_inputs import make_tiny_inputs
+
+pytestmark = pytest.mark.e2e
+
+
+def test_gate_failure_keeps_the_previous_release(tmp_path: Path) -> None:
+    inputs = make_tiny_inputs(tmp_path / "inputs")
+    output = tmp_path / "output"
+    first = run_pipeline(inputs, output)
+    assert first.returncode == 0, first.stderr[-3000:]
+    releases = output / "releases"
+    good = (releases / "LATEST").read_text().strip()
+    good_files = {p.name: p.read_bytes() for p in (releases / good).iterdir()}
+
+    # a newer snapshot of the sickness table in which a rate became 150 %: dbt builds it, the gate
+    # (context_sector_year: a percentage is within 0..100) must stop it
+    snapshots = inputs / "snapshots"
+    old = latest_snapshot(snapshots, "ssb_sickness_absence")
+    text = old.read_bytes().decode("utf-8")
+    broken = text.replace(
+        ",86-88,Helse- og sosialtjenester,Statlig forvaltning,8.7,",
+        ",86-88,Helse- og sosialtjenester,Statlig forvaltning,150.0,",
+        1,
+    )
+    assert broken != text
+    metadata = {k: v for k, v in old.sidecar.items() if k not in ("sha256", "bytes", "retrieved_at", "source_id")}
+    write_snapshot(
+        snapshots, "ssb_sickness_absence", broken.encode(), "csv", metadata, datetime(2026, 12, 1, tzinfo=UTC)
+    )
+
+    second = run_pipeline(inputs, output)
+    assert second.returncode != 0
+    assert "gx_context_sector_year" in second.stdout + second.stderr
+    # nothing new was published; the previous release is current and byte-for-byte the same
+    assert (releases / "LATEST").read_text().strip() == good
+    assert [p.name for p in releases.iterdir() if p.is_dir() and not p.is_symlink()] == [good]
+    assert {p.name: p.read_bytes() for p in (releases / good).iterdir()} == good_files
+    # why: saved beside the failed attempt
+    attempts = list((output / "failed-attempts").iterdir())
+    assert len(attempts) == 1 and attempts[0].name != good
+    failures = json.loads((attempts[0] / "context_sector_year.failures.json").read_text())
+    assert any("expect_column_values_to_be_between(value" in line and "150.0" in line for line in failures), failures
+    shutil.rmtree(tmp_path, ignore_errors=True)
