@@ -136,7 +136,7 @@ def context_expectations(gxe: Any, previous_row_count: int | None = None) -> lis
         *_common(gxe, table, list(CONTEXT_SECTOR_YEAR), previous_row_count),
         _between(gxe, "value", 0, None),
         _between(gxe, "value", 0, 100, row_condition='unit.str.startswith("%", na=False)', condition_parser="pandas"),
-        gxe.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}(K[1-4])?$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}(?:K[1-4])?$"),
         gxe.ExpectColumnValuesToNotBeNull(column="source_id"),
         # a figure is either a number or an SSB status symbol
         gxe.ExpectColumnValuesToNotBeNull(column="value", row_condition="status.isna()", condition_parser="pandas"),
