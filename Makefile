@@ -16,6 +16,8 @@ export DAGSTER_HOME ?= $(OUTPUT_DIR)/dagster_home
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
+# the same warehouse path when `dbt parse` runs here and when dbt runs under Dagster (partial parsing)
+export RBI_WAREHOUSE_PATH := $(OUTPUT_DIR)/warehouse/warehouse.duckdb
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
@@ -28,6 +30,7 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(BIN)/python -m uv pip sync --quiet --python $(BIN)/python --compile-bytecode requirements.lock
 	@touch $(STAMP)
@@ -42,7 +45,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
 
 run: setup  ## run the whole pipeline on the embedded snapshot (offline) and print where the outputs are
-	$(BIN)/dagster job execute -m orchestration.definitions -j publish_all
+	$(BIN)/dagster job execute -m orchestration.definitions -j publish_all -c orchestration/run_config.yaml
 	@$(BIN)/python -m orchestration.summary
 
 test: setup  ## run the test suite
