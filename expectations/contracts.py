@@ -1,12 +1,22 @@
 """The published tables' columns: the public contract of spec section 9, in one place.
 
 Each table maps column name -> how the column is written in a release (``text``, ``int``,
-``dec1``/``dec3`` rounded half away from zero, ``plain`` as the source published it). The gate
-(expectations/suites.py) and the release writer (orchestration/release/) both read this.
+``dec1``/``dec3`` rounded half away from zero, ``plain`` as the source published it); the dicts
+keep the published column order, so ``list(INDEX_SECTOR_YEAR)`` is the ordered column list. The
+gate (expectations/suites.py) and the release writer (orchestration/release/) both read this.
+
+No Great Expectations import here: this module is cheap to import.
 """
 
+import csv
+from functools import cache
+from itertools import combinations
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
 # column kinds: text | int | dec1 | dec3 | plain (a source's own number, as published)
-INDEX_SECTOR_YEAR = {
+INDEX_SECTOR_YEAR: dict[str, str] = {
     "release_id": "text",
     "method_version": "text",
     "year": "int",
@@ -24,7 +34,7 @@ INDEX_SECTOR_YEAR = {
     "data_status": "text",
 }
 
-COMPONENT_SECTOR_YEAR = {
+COMPONENT_SECTOR_YEAR: dict[str, str] = {
     "release_id": "text",
     "year": "int",
     "sector_code": "text",
@@ -43,7 +53,7 @@ COMPONENT_SECTOR_YEAR = {
     "source_ids": "text",
 }
 
-CONTEXT_SECTOR_YEAR = {
+CONTEXT_SECTOR_YEAR: dict[str, str] = {
     "release_id": "text",
     "year": "int",
     "period": "text",
@@ -63,7 +73,18 @@ CONTEXT_SECTOR_YEAR = {
     "data_status": "text",
 }
 
-SOURCES = {
+SENSITIVITY: dict[str, str] = {
+    "release_id": "text",
+    "year": "int",
+    "sector_code": "text",
+    "scenario_id": "text",
+    "index": "dec1",
+    "rank": "int",
+    "rank_p05": "int",
+    "rank_p95": "int",
+}
+
+SOURCES: dict[str, str] = {
     "source_id": "text",
     "title": "text",
     "publisher": "text",
@@ -74,7 +95,7 @@ SOURCES = {
     "origin": "text",
 }
 
-RELEASES = {
+RELEASES: dict[str, str] = {
     "release_id": "text",
     "created_at": "text",
     "method_version": "text",
@@ -82,12 +103,91 @@ RELEASES = {
     "changelog": "text",
 }
 
-FLAGS = ("CAPPED", "INSUFFICIENT", "LOW_PRECISION", "POP_LAGGED", "SECTOR_WEIGHTED", "SUPPRESSED", "UNWEIGHTED")
-COMPONENT_IDS = ("C1", "C2", "C3", "C4", "C5")
-DATA_STATUSES = ("published", "demonstration")
-KEYS = {
+# published table name -> its columns (in order)
+TABLES: dict[str, dict[str, str]] = {
+    "index_sector_year": INDEX_SECTOR_YEAR,
+    "component_sector_year": COMPONENT_SECTOR_YEAR,
+    "context_sector_year": CONTEXT_SECTOR_YEAR,
+    "sensitivity": SENSITIVITY,
+    "sources": SOURCES,
+    "releases": RELEASES,
+}
+
+# the key of each published table: unique and never null
+KEYS: dict[str, list[str]] = {
     "index_sector_year": ["year", "sector_code"],
     "component_sector_year": ["year", "sector_code", "component_id"],
     "context_sector_year": ["year", "period", "sector_code", "indicator_id", "source_table"],
+    "sensitivity": ["year", "sector_code", "scenario_id"],
     "sources": ["source_id"],
+    "releases": ["release_id"],
 }
+
+# every flag a published cell can carry (spec sections 3, 5, 6); alphabetical, the order of `flags`
+FLAGS: tuple[str, ...] = (
+    "CAPPED",
+    "INSUFFICIENT",
+    "LOW_PRECISION",
+    "POP_LAGGED",
+    "SECTOR_WEIGHTED",
+    "SUPPRESSED",
+    "UNWEIGHTED",
+)
+FLAG_SEPARATOR = ";"
+COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4", "C5")
+PERCENT_COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4")  # survey shares / scores on 0..100
+SURVEY_COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4")  # disclosure control applies (spec 5)
+SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
+DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
+YEAR_RANGE: tuple[int, int] = (2000, 2100)
+MIN_RESPONDENTS = 10  # spec 5: n < 10 is suppressed
+MAX_PUBLISHED_CV = 0.333  # spec 5: cv > 0.333 is suppressed
+MIN_COMPONENTS_FOR_INDEX = 3  # spec 6
+
+
+def columns(table: str) -> list[str]:
+    """The ordered published column list of ``table``."""
+    return list(TABLES[table])
+
+
+def _seed_rows(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _sector_codes() -> tuple[str, ...]:
+    """Sector codes from the dbt seed (sectors are data, spec section 1: adding one is one line)."""
+    return tuple(row["sector_code"] for row in _seed_rows("sectors.csv"))
+
+
+SECTOR_CODES: tuple[str, ...] = _sector_codes()
+
+
+@cache
+def percent_units() -> tuple[str, ...]:
+    """Units of the context indicators that are percentages (seed context_indicators.csv)."""
+    units = {row["unit"] for row in _seed_rows("context_indicators.csv")}
+    return tuple(sorted(unit for unit in units if unit.startswith("%")))
+
+
+def flags_pattern() -> str:
+    """Regex of a valid ``flags`` value: known flags, distinct, sorted, ';'-separated, or empty.
+
+    Null is handled by the caller (GX regex expectations skip nulls)."""
+    return "^(?!.*;$)" + "".join(f"(?:{flag}(?:;|$))?" for flag in FLAGS) + "$"
+
+
+@cache
+def flag_values_with(flag: str) -> tuple[str, ...]:
+    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**6 strings.
+
+    GX row conditions have no 'contains'; membership in this set is the same test for any value
+    that passes the flags regex (values that do not fail that expectation anyway)."""
+    if flag not in FLAGS:
+        raise ValueError(f"unknown flag {flag!r}")
+    others = [f for f in FLAGS if f != flag]
+    values = []
+    for size in range(len(others) + 1):
+        for subset in combinations(others, size):
+            values.append(FLAG_SEPARATOR.join(sorted((*subset, flag))))
+    return tuple(sorted(values))

@@ -1,7 +1,9 @@
-"""Runs a table's GX suite on a pandas frame read through a read-only DuckDB connection.
+"""Runs a table's GX suite on a pandas frame, or on a table read through a read-only DuckDB connection.
 
 GX 1.x has no DuckDB engine, so the quality gate validates data frames. One ephemeral GX context
-per process (no files, no analytics, no progress bars)."""
+per process (in-memory stores, no files, no analytics, no progress bars); GX is imported on first
+use only.
+"""
 
 import json
 import os
@@ -15,65 +17,154 @@ import pandas as pd
 
 from expectations.suites import build_suite
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 5  # offending values quoted per failed expectation
+MAX_DETAIL_CHARS = 60  # longer expectation arguments (regexes, value sets) are left to result_json
+DATASOURCE = "rbi_published_tables"
 
 
 @dataclass
 class ValidationReport:
+    """Outcome of validating one published table."""
+
     table: str
     success: bool
-    evaluated: int
-    failed: list[str] = field(default_factory=list)
-    result_json: dict[str, Any] = field(default_factory=dict)
+    evaluated: int  # expectations evaluated
+    failed: list[str] = field(default_factory=list)  # one readable line per failed expectation
+    result_json: dict[str, Any] = field(default_factory=dict)  # GX ExpectationSuiteValidationResult
 
-    def write_json(self, path: Path) -> None:
+    def write_json(self, path: Path | str) -> None:
+        """Write the report (summary and the full GX result) as JSON, creating parent folders."""
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"table": self.table, "success": self.success, "failed": self.failed, "result": self.result_json}
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        document = {
+            "table": self.table,
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "failed": self.failed,
+            "result": self.result_json,
+        }
+        text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+        path.write_text(text + "\n", encoding="utf-8")
 
 
 @cache
 def _context() -> Any:
+    """The process's ephemeral GX context, with one pandas data source."""
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.data_sources.add_pandas("rbi_marts")
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    context.data_sources.add_pandas(DATASOURCE)
     return context
 
 
 @cache
 def _batch_definition(table: str) -> Any:
-    source = _context().data_sources.get("rbi_marts")
+    """A whole-dataframe batch definition per table (the frame is passed at validation time)."""
+    source = _context().data_sources.get(DATASOURCE)
     return source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole_table")
 
 
+@cache
+def _suite(table: str, previous_row_count: int | None) -> Any:
+    _context()  # suites are built with an active context
+    return build_suite(table, previous_row_count)
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 3] + "..."
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as plain Python values, so examples read 5 rather than np.int64(5)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
+def _exception_message(exception_info: Any) -> str | None:
+    """The first exception message of a result (GX nests them per metric when a metric fails)."""
+    if not isinstance(exception_info, dict):
+        return None
+    if exception_info.get("raised_exception") and exception_info.get("exception_message"):
+        return str(exception_info["exception_message"])
+    for value in exception_info.values():
+        if isinstance(value, dict) and value.get("raised_exception") and value.get("exception_message"):
+            return str(value["exception_message"])
+    return None
+
+
+def _columns_mismatch(expected: list[str], observed: list[str]) -> str:
+    missing = [c for c in expected if c not in observed]
+    extra = [c for c in observed if c not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing {missing}")
+    if extra:
+        parts.append(f"unexpected {extra}")
+    if not parts:
+        parts.append(f"order differs: {observed}")
+    return "; ".join(parts)
+
+
 def describe_failure(result: Any) -> str:
-    """One readable line: which expectation, on what, and a few offending values."""
+    """One readable line for a failed expectation: its type, column(s), condition, offending values, rule."""
     config = result.expectation_config
-    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",) and v is not None}
-    target = kwargs.pop("column", None) or kwargs.pop("column_list", None) or ""
-    details = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-    line = f"{config.type}({target}{'; ' if target and details else ''}{details})"
+    kwargs = {
+        k: v
+        for k, v in config.kwargs.items()
+        if v is not None and k not in ("batch_id", "row_condition", "condition_parser")
+    }
+    if "column" in kwargs:
+        target = str(kwargs.pop("column"))
+    elif "column_A" in kwargs:
+        target = f"{kwargs.pop('column_A')}, {kwargs.pop('column_B')}"
+    elif "column_list" in kwargs and config.type != "expect_table_columns_to_match_ordered_list":
+        target = ", ".join(kwargs.pop("column_list"))
+    else:
+        kwargs.pop("column_list", None)
+        target = ""
+    details = [f"{k}={_short(v)}" for k, v in kwargs.items() if len(_short(v)) < MAX_DETAIL_CHARS]
+    meta = config.meta or {}
+    if meta.get("where"):
+        details.append(f"where {meta['where']}")
+    arguments = "; ".join(part for part in [target, ", ".join(details)] if part)
+    line = f"{config.type}({arguments})" if arguments else config.type
+
     outcome = result.result or {}
-    examples = outcome.get("partial_unexpected_list")
-    if examples:
-        line += f": {outcome.get('unexpected_count', len(examples))} unexpected, e.g. {examples[:MAX_EXAMPLES]}"
+    exception = _exception_message(result.exception_info)
+    if exception:
+        line += f": error: {exception.splitlines()[0][:200]}"
+    elif config.type == "expect_table_columns_to_match_ordered_list" and "observed_value" in outcome:
+        line += f": {_columns_mismatch(list(config.kwargs['column_list']), list(outcome['observed_value']))}"
+    elif outcome.get("partial_unexpected_list"):
+        examples = _plain(outcome["partial_unexpected_list"][:MAX_EXAMPLES])
+        line += f": {outcome.get('unexpected_count', len(examples))} unexpected, e.g. {examples}"
     elif "observed_value" in outcome:
         line += f": observed {outcome['observed_value']}"
-    if config.meta and config.meta.get("rule"):
-        line += f" [{config.meta['rule']}]"
+    if meta.get("rule"):
+        line += f" [rule: {meta['rule']}]"
     return line
 
 
 def validate_frame(table: str, df: pd.DataFrame, previous_row_count: int | None = None) -> ValidationReport:
-    """Validate a frame against its table's suite."""
-    _context()  # GX needs an active context before a suite is built
-    suite = build_suite(table, previous_row_count)
+    """Validate a frame as published table ``table`` against its suite (see expectations/suites.py)."""
+    suite = _suite(table, previous_row_count)
     batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": df})
-    result = batch.validate(suite)
+    result = batch.validate(suite, result_format="BASIC")  # values and counts; SUMMARY costs ~2x
     failed = [describe_failure(r) for r in result.results if not r.success]
     return ValidationReport(
         table=table,
@@ -84,13 +175,15 @@ def validate_frame(table: str, df: pd.DataFrame, previous_row_count: int | None 
     )
 
 
-def read_table(db_path: Path, relation: str) -> pd.DataFrame:
+def read_table(db_path: Path | str, table_fqn: str) -> pd.DataFrame:
+    """``SELECT * FROM table_fqn`` through a read-only DuckDB connection, closed before returning."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(f"select * from {relation}").df()
+        return con.execute(f"SELECT * FROM {table_fqn}").df()
 
 
 def validate_duckdb_table(
-    db_path: Path, relation: str, table: str, previous_row_count: int | None = None
+    db_path: Path | str, table_fqn: str, table_name: str, previous_row_count: int | None = None
 ) -> ValidationReport:
-    """Read ``relation`` read-only from the warehouse and validate it as published table ``table``."""
-    return validate_frame(table, read_table(db_path, relation), previous_row_count)
+    """Read ``table_fqn`` (e.g. ``marts.index_sector_year``) read-only from the warehouse and validate
+    it as published table ``table_name``."""
+    return validate_frame(table_name, read_table(db_path, table_fqn), previous_row_count)

@@ -1,162 +1,272 @@
 """Great Expectations suites, one per published table (GX Core 1.x, validated on pandas frames).
 
-Build functions import GX lazily: ``import great_expectations`` costs seconds."""
+Every expectation carries ``meta["rule"]``, the rule in words (spec section in brackets), and, when
+it applies to some rows only, ``meta["where"]``, which rows. Row conditions are GX 1.x condition
+objects (``Column(...)``), not the deprecated pandas query strings.
 
-import re
+The build functions import GX lazily: ``import great_expectations`` costs seconds.
+"""
+
+import math
+from collections.abc import Callable
 from typing import Any
 
 from expectations.contracts import (
     COMPONENT_IDS,
-    COMPONENT_SECTOR_YEAR,
-    CONTEXT_SECTOR_YEAR,
     DATA_STATUSES,
     FLAGS,
-    INDEX_SECTOR_YEAR,
     KEYS,
+    MAX_PUBLISHED_CV,
+    MIN_COMPONENTS_FOR_INDEX,
+    MIN_RESPONDENTS,
+    PERCENT_COMPONENT_IDS,
+    SCENARIO_IDS,
+    SECTOR_CODES,
+    YEAR_RANGE,
+    columns,
+    flag_values_with,
+    flags_pattern,
+    percent_units,
 )
 
-SECTOR_CODE_PATTERN = r"^[A-Z][A-Z0-9_]*$"
-ROW_COUNT_TOLERANCE = 0.5
+ROW_COUNT_TOLERANCE = 0.5  # a release may differ from the previous one by at most 50% in rows
+PERIOD_PATTERN = r"^\d{4}(?:K[1-4]|M(?:0[1-9]|1[0-2]))?$"  # SSB periods: 2016, 2016K2, 2016M03
 
 
-def flags_sorted_pattern() -> str:
-    """Regex accepting only known flags, sorted, distinct, ';'-separated (FLAGS is alphabetical)."""
-    return "^(?!.*;$)(?=.)" + "".join(f"(?:{re.escape(flag)}(?:;|$))?" for flag in FLAGS) + "$"
+def _gx() -> tuple[Any, Any]:
+    """(great_expectations.expectations, row-condition Column class), imported on first use."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return gxe, Column
 
 
-def _common(gxe: Any, table: str, columns: list[str], previous_row_count: int | None) -> list:
-    expectations = [
-        gxe.ExpectTableColumnsToMatchOrderedList(column_list=columns),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=KEYS[table]),
-        gxe.ExpectTableRowCountToBeBetween(min_value=1),
-    ]
-    expectations += [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in KEYS[table]]
-    if previous_row_count:
-        expectations.append(
-            gxe.ExpectTableRowCountToBeBetween(
-                min_value=int(previous_row_count * (1 - ROW_COUNT_TOLERANCE)),
-                max_value=int(previous_row_count * (1 + ROW_COUNT_TOLERANCE)) + 1,
-                meta={
-                    "rule": f"row count within {ROW_COUNT_TOLERANCE:.0%} of the previous release ({previous_row_count})"
-                },
-            )
+class _Builder:
+    """Collects the expectations of one suite; each helper adds one rule with its meta."""
+
+    def __init__(self) -> None:
+        self.gxe, self.col = _gx()
+        self.expectations: list[Any] = []
+
+    def add(self, name: str, rule: str, where: tuple[Any, str] | None = None, **kwargs: Any) -> None:
+        """Add ``gxe.<name>(**kwargs)``; ``where`` is (row condition, its description)."""
+        meta = {"rule": rule}
+        if where is not None:
+            kwargs["row_condition"], meta["where"] = where
+        self.expectations.append(getattr(self.gxe, name)(meta=meta, **kwargs))
+
+    def between(
+        self,
+        column: str,
+        low: float | None,
+        high: float | None,
+        rule: str,
+        where: tuple[Any, str] | None = None,
+    ) -> None:
+        self.add("ExpectColumnValuesToBeBetween", rule, where, column=column, min_value=low, max_value=high)
+
+    def not_null(self, column: str, rule: str, where: tuple[Any, str] | None = None) -> None:
+        self.add("ExpectColumnValuesToNotBeNull", rule, where, column=column)
+
+    def null(self, column: str, rule: str, where: tuple[Any, str] | None = None) -> None:
+        self.add("ExpectColumnValuesToBeNull", rule, where, column=column)
+
+    def at_least(self, high: str, low: str, rule: str) -> None:
+        """high >= low wherever both are present."""
+        self.add(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            rule,
+            column_A=high,
+            column_B=low,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
         )
-    if "release_id" in columns:
-        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column="release_id"))
-    if "data_status" in columns:
-        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="data_status", value_set=list(DATA_STATUSES)))
-    if "year" in columns:
-        expectations.append(gxe.ExpectColumnValuesToBeBetween(column="year", min_value=2000, max_value=2100))
-    if "sector_code" in columns:
-        expectations.append(gxe.ExpectColumnValuesToMatchRegex(column="sector_code", regex=SECTOR_CODE_PATTERN))
-    if "flags" in columns:
-        expectations.append(gxe.ExpectColumnValuesToMatchRegex(column="flags", regex=flags_sorted_pattern()))
-    return expectations
+
+    # row conditions -------------------------------------------------------------------------
+    def has_flag(self, flag: str) -> tuple[Any, str]:
+        return self.col("flags").is_in(list(flag_values_with(flag))), f"flags has {flag}"
+
+    def lacks_flag(self, flag: str) -> tuple[Any, str]:
+        return self.col("flags").is_not_in(list(flag_values_with(flag))), f"flags lacks {flag}"
+
+    def is_null(self, column: str) -> tuple[Any, str]:
+        return self.col(column).is_null(), f"{column} is null"
+
+    def is_not_null(self, column: str) -> tuple[Any, str]:
+        return self.col(column).is_not_null(), f"{column} is not null"
 
 
-def _between(gxe: Any, column: str, low: float | None, high: float | None, **kwargs: Any) -> Any:
-    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high, **kwargs)
+def _common(b: _Builder, table: str, previous_row_count: int | None) -> None:
+    """Rules every published table shares: its columns, its key and the shared columns' domains."""
+    cols = columns(table)
+    key = KEYS[table]
+    b.add("ExpectTableColumnsToMatchOrderedList", "published columns, in order [9]", column_list=cols)
+    b.add("ExpectCompoundColumnsToBeUnique", f"one row per {', '.join(key)} [9]", column_list=key)
+    b.add("ExpectTableRowCountToBeBetween", "a published table is not empty", min_value=1)
+    if previous_row_count is not None and previous_row_count > 0:
+        b.add(
+            "ExpectTableRowCountToBeBetween",
+            f"row count within {ROW_COUNT_TOLERANCE:.0%} of the previous release ({previous_row_count})",
+            min_value=math.floor(previous_row_count * (1 - ROW_COUNT_TOLERANCE)),
+            max_value=math.ceil(previous_row_count * (1 + ROW_COUNT_TOLERANCE)),
+        )
+    for column in dict.fromkeys([*key, "release_id", "data_status"]):
+        if column in cols:
+            b.not_null(column, "key and release columns are never empty")
+    if "data_status" in cols:
+        b.add(
+            "ExpectColumnValuesToBeInSet",
+            "data_status is 'published' or 'demonstration' [9]",
+            column="data_status",
+            value_set=list(DATA_STATUSES),
+        )
+    if "year" in cols:
+        b.between("year", *YEAR_RANGE, f"survey year within {YEAR_RANGE[0]}..{YEAR_RANGE[1]}")
+    if "sector_code" in cols:
+        b.add(
+            "ExpectColumnValuesToBeInSet",
+            "sector_code is a sector of the seed sectors.csv [1]",
+            column="sector_code",
+            value_set=list(SECTOR_CODES),
+        )
+    if "flags" in cols:
+        b.add(
+            "ExpectColumnValuesToMatchRegex",
+            f"flags: empty or distinct, sorted ';'-separated tokens of {', '.join(FLAGS)} [9]",
+            column="flags",
+            regex=flags_pattern(),
+        )
 
 
-def _contains(gxe: Any, low: str, value: str, high: str) -> list:
-    """low <= value <= high wherever both are present."""
-    return [
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=value, column_B=low, or_equal=True, ignore_row_if="either_value_is_missing"
-        ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=high, column_B=value, or_equal=True, ignore_row_if="either_value_is_missing"
-        ),
-    ]
+def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
+    """Expectations of ``index_sector_year`` (spec sections 6, 7, 9)."""
+    b = _Builder()
+    _common(b, "index_sector_year", previous_row_count)
+    for column in ("method_version", "sector_nb", "sector_en", "n_components"):
+        b.not_null(column, "descriptive columns are never empty")
+    for column in ("index", "index_ci_low", "index_ci_high"):
+        b.between(column, 0, 100, "scores and their bounds lie on 0..100 [6]")
+    b.at_least("index", "index_ci_low", "the interval contains the index: index_ci_low <= index [7]")
+    b.at_least("index_ci_high", "index", "the interval contains the index: index <= index_ci_high [7]")
+    b.at_least("index_ci_high", "index_ci_low", "index_ci_low <= index_ci_high [7]")
+    for column in ("rank", "rank_p05", "rank_p95"):
+        b.between(column, 1, None, "rank 1 = most burden; ranks are >= 1 [7]")
+    b.at_least("rank_p95", "rank_p05", "rank_p05 <= rank_p95 [7]")
+    b.between("n_components", 0, len(COMPONENT_IDS), f"n_components within 0..{len(COMPONENT_IDS)} [6]")
+    b.between(
+        "n_components",
+        MIN_COMPONENTS_FOR_INDEX,
+        None,
+        f"an index rests on at least {MIN_COMPONENTS_FOR_INDEX} components [6]",
+        b.is_not_null("index"),
+    )
+    b.null("index", "an INSUFFICIENT row has no index [6]", b.has_flag("INSUFFICIENT"))
+    b.not_null("index", "a row without an index is flagged INSUFFICIENT [6]", b.lacks_flag("INSUFFICIENT"))
+    b.null("rank", "no index, no rank [7]", b.is_null("index"))
+    b.not_null("rank", "every index has a rank [7]", b.is_not_null("index"))
+    for column in ("index_ci_low", "index_ci_high", "rank_p05", "rank_p95"):
+        b.null(column, "no index, no interval [7]", b.is_null("index"))
+    return b.expectations
 
 
-def index_expectations(gxe: Any, previous_row_count: int | None = None) -> list:
-    table = "index_sector_year"
-    return [
-        *_common(gxe, table, list(INDEX_SECTOR_YEAR), previous_row_count),
-        _between(gxe, "index", 0, 100),
-        _between(gxe, "index_ci_low", 0, 100),
-        _between(gxe, "index_ci_high", 0, 100),
-        *_contains(gxe, "index_ci_low", "index", "index_ci_high"),
-        _between(gxe, "rank", 1, None),
-        _between(gxe, "rank_p05", 1, None),
-        _between(gxe, "rank_p95", 1, None),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rank_p95", column_B="rank_p05", or_equal=True, ignore_row_if="either_value_is_missing"
-        ),
-        _between(gxe, "n_components", 0, 5),
-        gxe.ExpectColumnValuesToNotBeNull(column="n_components"),
-        gxe.ExpectColumnValuesToNotBeNull(column="method_version"),
-        # an index exists exactly when it is not INSUFFICIENT, and a rank exactly when an index does
-        gxe.ExpectColumnValuesToBeNull(
-            column="index", row_condition='flags.str.contains("INSUFFICIENT", na=False)', condition_parser="pandas"
-        ),
-        gxe.ExpectColumnValuesToNotBeNull(
-            column="index", row_condition='~flags.str.contains("INSUFFICIENT", na=False)', condition_parser="pandas"
-        ),
-        gxe.ExpectColumnValuesToBeNull(column="rank", row_condition="index.isna()", condition_parser="pandas"),
-        gxe.ExpectColumnValuesToNotBeNull(column="rank", row_condition="index.notna()", condition_parser="pandas"),
-    ]
-
-
-def component_expectations(gxe: Any, previous_row_count: int | None = None) -> list:
-    table = "component_sector_year"
-    suppressed = 'flags.str.contains("SUPPRESSED", na=False)'
-    expectations = [
-        *_common(gxe, table, list(COMPONENT_SECTOR_YEAR), previous_row_count),
-        gxe.ExpectColumnValuesToBeInSet(column="component_id", value_set=list(COMPONENT_IDS)),
-        _between(gxe, "normalised", 0, 100),
-        _between(gxe, "raw_value", 0, None),
-        _between(gxe, "raw_value", 0, 100, row_condition='component_id != "C5"', condition_parser="pandas"),
-        *_contains(gxe, "raw_ci_low", "raw_value", "raw_ci_high"),
-        _between(gxe, "cv", 0, None),
-        _between(gxe, "dk_share", 0, 100),
-        _between(gxe, "n_eff", 0, None),
-        # disclosure control: a published survey value rests on at least 10 respondents
-        _between(
-            gxe,
-            "n",
-            10,
-            None,
-            row_condition='component_id != "C5" and raw_value.notna()',
-            condition_parser="pandas",
-        ),
-    ]
-    # nothing of a suppressed cell is published but its identity, n and flags
+def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
+    """Expectations of ``component_sector_year`` (spec sections 4, 5, 6, 9)."""
+    b = _Builder()
+    _common(b, "component_sector_year", previous_row_count)
+    col = b.col
+    percent = col("component_id").is_in(list(PERCENT_COMPONENT_IDS)), "component_id in C1..C4"
+    register = col("component_id") == "C5", "component_id = C5"
+    survey = col("component_id") != "C5", "component_id != C5"
+    published_survey = (
+        (col("component_id") != "C5") & col("raw_value").is_not_null(),
+        "component_id != C5 and raw_value is not null",
+    )
+    b.add(
+        "ExpectColumnValuesToBeInSet",
+        "component_id is one of C1..C5 [4]",
+        column="component_id",
+        value_set=list(COMPONENT_IDS),
+    )
+    for column in ("component_name", "unit"):
+        b.not_null(column, "descriptive columns are never empty")
+    for column in ("raw_value", "raw_ci_low", "raw_ci_high"):
+        b.between(column, 0, 100, "survey components are percentages or 0..100 scores [4]", percent)
+        b.between(column, 0, None, "imposed reporting hours are >= 0 [4]", register)
+    b.at_least("raw_value", "raw_ci_low", "the interval contains the value: raw_ci_low <= raw_value [7]")
+    b.at_least("raw_ci_high", "raw_value", "the interval contains the value: raw_value <= raw_ci_high [7]")
+    b.at_least("raw_ci_high", "raw_ci_low", "raw_ci_low <= raw_ci_high [7]")
+    b.between("normalised", 0, 100, "normalised scores lie on 0..100 [6]")
+    b.not_null("n", "every survey cell publishes its n [5]", survey)
+    b.between("n", 0, None, "n is a count [5]")
+    b.between(
+        "n",
+        MIN_RESPONDENTS,
+        None,
+        f"a published survey value rests on at least {MIN_RESPONDENTS} respondents [5]",
+        published_survey,
+    )
+    b.between("n_eff", 0, None, "n_eff is >= 0 [3]")
+    b.between("cv", 0, None, "cv is >= 0 [5]")
+    cv_rule = f"a published survey value has cv <= {MAX_PUBLISHED_CV} [5]"
+    b.between("cv", 0, MAX_PUBLISHED_CV, cv_rule, published_survey)
+    b.between("dk_share", 0, 100, "dk_share is a percentage [4]")
+    suppressed = b.has_flag("SUPPRESSED")
     for column in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n_eff", "cv", "dk_share"):
-        expectations.append(
-            gxe.ExpectColumnValuesToBeNull(column=column, row_condition=suppressed, condition_parser="pandas")
-        )
-    return expectations
+        b.null(column, "a SUPPRESSED cell publishes only its identity, n and flags [5]", suppressed)
+    return b.expectations
 
 
-def context_expectations(gxe: Any, previous_row_count: int | None = None) -> list:
-    table = "context_sector_year"
-    return [
-        *_common(gxe, table, list(CONTEXT_SECTOR_YEAR), previous_row_count),
-        _between(gxe, "value", 0, None),
-        _between(gxe, "value", 0, 100, row_condition='unit.str.startswith("%", na=False)', condition_parser="pandas"),
-        gxe.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}(?:K[1-4])?$"),
-        gxe.ExpectColumnValuesToNotBeNull(column="source_id"),
-        # a figure is either a number or an SSB status symbol
-        gxe.ExpectColumnValuesToNotBeNull(column="value", row_condition="status.isna()", condition_parser="pandas"),
-    ]
+def context_sector_year(previous_row_count: int | None = None) -> list[Any]:
+    """Expectations of ``context_sector_year`` (public statistics beside the index, spec section 9)."""
+    b = _Builder()
+    _common(b, "context_sector_year", previous_row_count)
+    for column in ("sector_nb", "sector_en", "indicator_nb", "indicator_en", "unit", "source_id"):
+        b.not_null(column, "descriptive and source columns are never empty")
+    b.add("ExpectColumnValuesToMatchRegex", "period is an SSB period", column="period", regex=PERIOD_PATTERN)
+    b.between("value", 0, None, "context statistics are counts or shares, >= 0")
+    units = percent_units()
+    b.between("value", 0, 100, "percentages lie on 0..100", (b.col("unit").is_in(list(units)), "unit is a %"))
+    b.not_null("value", "a figure is a number or carries an SSB status symbol", b.is_null("status"))
+    return b.expectations
 
 
-BUILDERS = {
-    "index_sector_year": index_expectations,
-    "component_sector_year": component_expectations,
-    "context_sector_year": context_expectations,
+def sensitivity(previous_row_count: int | None = None) -> list[Any]:
+    """Expectations of ``sensitivity`` (spec section 7, scenarios S0..S4)."""
+    b = _Builder()
+    _common(b, "sensitivity", previous_row_count)
+    b.add(
+        "ExpectColumnValuesToBeInSet",
+        "scenario_id is one of S0..S4 [7]",
+        column="scenario_id",
+        value_set=list(SCENARIO_IDS),
+    )
+    b.between("index", 0, 100, "scores lie on 0..100 [6]")
+    for column in ("rank", "rank_p05", "rank_p95"):
+        b.between(column, 1, None, "ranks are >= 1 [7]")
+    b.at_least("rank_p95", "rank_p05", "rank_p05 <= rank_p95 [7]")
+    b.null("rank", "no index, no rank [7]", b.is_null("index"))
+    b.not_null("rank", "every index has a rank [7]", b.is_not_null("index"))
+    return b.expectations
+
+
+SUITE_BUILDERS: dict[str, Callable[[int | None], list[Any]]] = {
+    "index_sector_year": index_sector_year,
+    "component_sector_year": component_sector_year,
+    "context_sector_year": context_sector_year,
+    "sensitivity": sensitivity,
 }
 
 
 def build_suite(table: str, previous_row_count: int | None = None) -> Any:
-    """The GX ExpectationSuite of a published table."""
+    """The GX ``ExpectationSuite`` (named ``table``) of a published table.
+
+    ``previous_row_count``: rows of the same table in the previous release; when given (> 0), the
+    row count may differ from it by at most 50%."""
     import great_expectations as gx
 
-    if table not in BUILDERS:
-        raise KeyError(f"no expectation suite for table '{table}'; known: {', '.join(BUILDERS)}")
+    if table not in SUITE_BUILDERS:
+        raise KeyError(f"no expectation suite for table '{table}'; known: {', '.join(SUITE_BUILDERS)}")
     suite = gx.ExpectationSuite(name=table)
-    for expectation in BUILDERS[table](gx.expectations, previous_row_count):
+    for expectation in SUITE_BUILDERS[table](previous_row_count):
         suite.add_expectation(expectation)
     return suite

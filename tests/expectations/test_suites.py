@@ -1,165 +1,441 @@
-"""The gate's suites pass valid tables and name the rule a broken table breaks."""
+"""The gate's suites pass valid published tables and name the rule a broken table breaks.
 
-import math
+Frames are built by hand (2 sectors x 1 year) with the dtypes DuckDB hands to pandas; each failing
+case breaks one rule of spec sections 5-9 and checks that the report names it.
+"""
 
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 import pytest
 
-from expectations.contracts import COMPONENT_SECTOR_YEAR, CONTEXT_SECTOR_YEAR, INDEX_SECTOR_YEAR
-from expectations.runner import validate_frame
+from expectations.contracts import (
+    COMPONENT_SECTOR_YEAR,
+    CONTEXT_SECTOR_YEAR,
+    FLAGS,
+    INDEX_SECTOR_YEAR,
+    SECTOR_CODES,
+    SENSITIVITY,
+    TABLES,
+    flag_values_with,
+    flags_pattern,
+)
+from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
+from expectations.suites import build_suite
 
-NAN = math.nan
+DTYPES = {"text": "string", "int": "Int64", "dec1": "float64", "dec3": "float64", "plain": "float64"}
+N = None  # a NULL cell
+IDX, COMP, CTX = "index_sector_year", "component_sector_year", "context_sector_year"
+
+
+def frame(table: str, rows: list[list]) -> pd.DataFrame:
+    """A frame of ``table`` with the published columns and the dtypes DuckDB hands to pandas."""
+    contract = TABLES[table]
+    df = pd.DataFrame(rows, columns=list(contract), dtype=object)
+    return df.astype({column: DTYPES[kind] for column, kind in contract.items()})
+
+
+def index_row(sector: str, names: tuple[str, str], values: list, flags: str | None) -> list:
+    """values: index, index_ci_low, index_ci_high, rank, rank_p05, rank_p95, n_components."""
+    return ["demo-1", "1.0", 2025, sector, *names, *values, flags, "demonstration"]
 
 
 def index_frame() -> pd.DataFrame:
-    rows = [
-        ["r1", "1.0", 2025, "NAV", "NAV", "Labour", 71.9, 60.0, 80.0, 1, 1, 2, 4, "SECTOR_WEIGHTED", "demonstration"],
-        ["r1", "1.0", 2025, "SYKEHUS", "Sykehus", "Hospitals", 47.1, 40.0, 55.0, 2, 1, 2, 4, None, "demonstration"],
+    return frame(
+        "index_sector_year",
         [
-            "r1",
-            "1.0",
-            2025,
-            "POLITI",
-            "Politi",
-            "Police",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            0,
-            "INSUFFICIENT;UNWEIGHTED",
-            "demonstration",
+            index_row("SYKEHUS", ("Sykehus", "Hospitals"), [47.1, 40.0, 55.0, 2, 1, 2, 5], N),
+            index_row("NAV", ("NAV", "Labour and welfare"), [71.9, 60.0, 80.0, 1, 1, 2, 4], "UNWEIGHTED"),
         ],
-    ]
-    return pd.DataFrame(rows, columns=list(INDEX_SECTOR_YEAR))
-
-
-def component_frame() -> pd.DataFrame:
-    rows = [
-        ["r1", 2025, "NAV", "C1", "DOC_TIME", "%", 35.0, 30.0, 40.0, 70.0, 120, 110.5, 0.05, None, None, "S"],
-        ["r1", 2025, "NAV", "C2", "UNNECESSARY", "%", None, None, None, None, 8, None, None, None, "SUPPRESSED", "S"],
-        ["r1", 2025, "NAV", "C5", "SCM_HOURS", "h", 73.5, None, None, 36.8, None, None, None, None, None, "O"],
-    ]
-    return pd.DataFrame(rows, columns=list(COMPONENT_SECTOR_YEAR))
-
-
-def context_frame() -> pd.DataFrame:
-    rows = [
-        [
-            "r1",
-            2016,
-            "2016K2",
-            "NAV",
-            "NAV",
-            "NAV",
-            "SICKNESS_ABSENCE_PCT",
-            "nb",
-            "en",
-            "% of man-days",
-            5.1,
-            None,
-            "84",
-            "Statlig forvaltning",
-            "ssb_sickness_absence",
-            "t1",
-            "demonstration",
-        ],
-        [
-            "r1",
-            2016,
-            "2016K4",
-            "NAV",
-            "NAV",
-            "NAV",
-            "EMPLOYED_PERSONS",
-            "nb",
-            "en",
-            "persons",
-            None,
-            ":",
-            "84",
-            "Statlig forvaltning",
-            "ssb_employment",
-            "t2",
-            "demonstration",
-        ],
-    ]
-    return pd.DataFrame(rows, columns=list(CONTEXT_SECTOR_YEAR))
-
-
-@pytest.mark.parametrize(
-    ("table", "frame"),
-    [
-        ("index_sector_year", index_frame),
-        ("component_sector_year", component_frame),
-        ("context_sector_year", context_frame),
-    ],
-)
-def test_valid_tables_pass(table: str, frame) -> None:
-    report = validate_frame(table, frame())
-    assert report.success, report.failed
-    assert report.evaluated >= 15
-    assert report.result_json["success"] is True
-
-
-def failed_rules(table: str, df: pd.DataFrame, **kwargs) -> str:
-    report = validate_frame(table, df, **kwargs)
-    assert not report.success
-    return "\n".join(report.failed)
-
-
-def test_index_rules() -> None:
-    df = index_frame()
-    df.loc[1, "sector_code"] = "NAV"
-    assert "expect_compound_columns_to_be_unique" in failed_rules("index_sector_year", df)
-    df = index_frame()
-    df.loc[0, "index"] = 120.0
-    assert "expect_column_values_to_be_between(index" in failed_rules("index_sector_year", df)
-    df = index_frame()
-    df.loc[1, "index_ci_high"] = 45.0  # interval no longer contains 47.1
-    assert "expect_column_pair_values_a_to_be_greater_than_b" in failed_rules("index_sector_year", df)
-    df = index_frame()
-    df.loc[2, "rank"] = 3  # a rank without an index
-    assert "expect_column_values_to_be_null(rank" in failed_rules("index_sector_year", df)
-    df = index_frame()
-    df.loc[0, "data_status"] = "maybe"
-    assert "expect_column_values_to_be_in_set(data_status" in failed_rules("index_sector_year", df)
-
-
-@pytest.mark.parametrize("flags", ["UNWEIGHTED;INSUFFICIENT", "FOO", "INSUFFICIENT;", "INSUFFICIENT;INSUFFICIENT"])
-def test_flags_must_be_known_sorted_and_distinct(flags: str) -> None:
-    df = index_frame()
-    df.loc[2, "flags"] = flags
-    assert "expect_column_values_to_match_regex(flags" in failed_rules("index_sector_year", df)
-
-
-def test_columns_are_a_contract() -> None:
-    df = index_frame()
-    df = df[[*list(df.columns[1:]), df.columns[0]]]
-    assert "expect_table_columns_to_match_ordered_list" in failed_rules("index_sector_year", df)
-    assert "expect_table_columns_to_match_ordered_list" in failed_rules(
-        "index_sector_year", index_frame().drop(columns=["rank_p05"])
     )
 
 
-def test_disclosure_control_rules() -> None:
-    df = component_frame()
-    df.loc[1, "raw_value"] = 42.0  # a suppressed cell with its value
-    assert "expect_column_values_to_be_null(raw_value" in failed_rules("component_sector_year", df)
-    df = component_frame()
-    df.loc[0, "n"] = 5  # a published value resting on 5 respondents
-    assert "expect_column_values_to_be_between(n" in failed_rules("component_sector_year", df)
-    df = component_frame()
-    df.loc[0, "raw_ci_low"] = 36.0
-    assert "expect_column_pair_values_a_to_be_greater_than_b" in failed_rules("component_sector_year", df)
+COMPONENTS = {
+    "C1": ("DOC_TIME", "% of working hours"),
+    "C2": ("UNNECESSARY", "% agreeing"),
+    "C3": ("DUPLICATE", "% often or very often"),
+    "C4": ("AUTONOMY_DEFICIT", "0..100"),
+    "C5": ("SCM_HOURS", "hours per FTE per year"),
+}
 
 
-def test_context_percentages_and_row_count_against_previous_release() -> None:
+def component_row(sector: str, component: str, values: list, flags: str | None) -> list:
+    """values: raw_value, raw_ci_low, raw_ci_high, normalised, n, n_eff, cv, dk_share."""
+    sources = "scm_register" if component == "C5" else "DEMO-2025;demo_population"
+    return ["demo-1", 2025, sector, component, *COMPONENTS[component], *values, flags, sources]
+
+
+def component_frame() -> pd.DataFrame:
+    """NAV's C2 is suppressed (n = 8); C5 rows are register hours (> 100 is fine, no n)."""
+    weighted = "SECTOR_WEIGHTED"
+    return frame(
+        "component_sector_year",
+        [
+            component_row("SYKEHUS", "C1", [27.8, 25.1, 30.2, 55.6, 296, 292.7, 0.05, 0.0], N),
+            component_row("SYKEHUS", "C2", [46.9, 41.0, 52.3, 46.9, 295, 291.7, 0.06, 1.7], N),
+            component_row("SYKEHUS", "C3", [45.3, 40.1, 50.0, 45.3, 295, 291.7, 0.06, 2.0], N),
+            component_row("SYKEHUS", "C4", [38.0, 35.5, 40.2, 38.0, 296, 292.0, 0.03, 0.7], N),
+            component_row("SYKEHUS", "C5", [150.4, N, N, 75.2, N, N, N, N], N),
+            component_row("NAV", "C1", [35.0, 30.0, 40.0, 70.0, 40, 25.5, 0.2, 0.0], "LOW_PRECISION"),
+            component_row("NAV", "C2", [N, N, N, N, 8, N, N, N], f"{weighted};SUPPRESSED"),
+            component_row("NAV", "C3", [55.0, 50.0, 60.0, 55.0, 120, 110.5, 0.05, 2.5], weighted),
+            component_row("NAV", "C4", [41.0, 38.0, 44.0, 41.0, 120, 110.5, 0.04, 0.0], weighted),
+            component_row("NAV", "C5", [73.5, N, N, 36.8, N, N, N, N], "POP_LAGGED"),
+        ],
+    )
+
+
+def context_row(sector: str, names: tuple[str, str], indicator: str, value: float | None, status: str | None) -> list:
+    nace = "86-88" if sector == "SYKEHUS" else "84"
+    if indicator == "EMPLOYED_PERSONS":
+        unit, source, table = "persons", "ssb_employment", "t13470"
+    else:
+        unit, source, table = "% of contracted man-days", "ssb_sickness_absence", "t12440"
+    return [
+        "demo-1", 2016, "2016K4", sector, *names, indicator, "nb", "en", unit, value, status, nace,
+        "Statlig forvaltning", source, table, "demonstration",
+    ]  # fmt: skip
+
+
+def context_frame() -> pd.DataFrame:
+    """Sickness absence (%) and employment (persons); one figure withheld by SSB (status ':')."""
+    hospitals, nav = ("Sykehus", "Hospitals"), ("NAV", "NAV")
+    return frame(
+        "context_sector_year",
+        [
+            context_row("SYKEHUS", hospitals, "SICKNESS_ABSENCE_PCT", 7.9, N),
+            context_row("NAV", nav, "SICKNESS_ABSENCE_PCT", 5.1, N),
+            context_row("SYKEHUS", hospitals, "EMPLOYED_PERSONS", 118000.0, N),
+            context_row("NAV", nav, "EMPLOYED_PERSONS", N, ":"),
+        ],
+    )
+
+
+def sensitivity_frame() -> pd.DataFrame:
+    r = "demo-1"
+    return frame(
+        "sensitivity",
+        [
+            [r, 2025, "SYKEHUS", "S0", 47.1, 2, 1, 2],
+            [r, 2025, "NAV", "S0", 71.9, 1, 1, 2],
+            [r, 2025, "SYKEHUS", "S1", 49.0, 2, 2, 2],
+            [r, 2025, "NAV", "S1", 70.2, 1, 1, 1],
+        ],
+    )
+
+
+FRAMES: dict[str, Callable[[], pd.DataFrame]] = {
+    "index_sector_year": index_frame,
+    "component_sector_year": component_frame,
+    "context_sector_year": context_frame,
+    "sensitivity": sensitivity_frame,
+}
+
+
+def assert_fails(table: str, df: pd.DataFrame, *needles: str, previous_row_count: int | None = None) -> str:
+    """Validate, expect failure, and expect every needle in some failed line; returns the lines."""
+    report = validate_frame(table, df, previous_row_count)
+    assert not report.success, f"{table} passed but should fail on {needles}"
+    assert report.result_json["success"] is False
+    message = "\n".join(report.failed)
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in:\n{message}"
+    return message
+
+
+# --- valid tables ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", list(FRAMES))
+def test_valid_tables_pass(table: str) -> None:
+    report = validate_frame(table, FRAMES[table]())
+    assert isinstance(report, ValidationReport)
+    assert report.success, report.failed
+    assert report.failed == []
+    assert report.table == table
+    assert report.evaluated >= 15
+    assert report.result_json["success"] is True
+    assert len(report.result_json["results"]) == report.evaluated
+
+
+def test_insufficient_row_passes() -> None:
+    """A sector without an index: no index, no rank, no interval, flagged INSUFFICIENT."""
+    df = index_frame()
+    df.loc[len(df)] = ["demo-1", "1.0", 2025, "POLITI", "Politi", "Police", N, N, N, N, N, N, 2,
+                       "INSUFFICIENT;UNWEIGHTED", "demonstration"]  # fmt: skip
+    report = validate_frame(IDX, df)
+    assert report.success, report.failed
+
+
+def test_empty_flags_and_published_status_pass() -> None:
+    df = index_frame()
+    df.loc[0, "flags"] = ""
+    df["data_status"] = "published"
+    assert validate_frame(IDX, df).success
+
+
+def test_suites_are_named_after_their_tables() -> None:
+    for table in FRAMES:
+        suite = build_suite(table)
+        assert suite.name == table
+        assert len(suite.expectations) >= 15
+    with pytest.raises(KeyError, match="no expectation suite"):
+        build_suite("sources")
+
+
+# --- shared rules -------------------------------------------------------------------------------
+
+
+def test_duplicate_key() -> None:
+    df = index_frame()
+    df.loc[1, "sector_code"] = "SYKEHUS"
+    assert_fails(IDX, df, "expect_compound_columns_to_be_unique(year, sector_code)")
+    df = component_frame()
+    df.loc[1, "component_id"] = "C1"
+    assert_fails(COMP, df, "expect_compound_columns_to_be_unique(year, sector_code, component_id)")
+
+
+def test_wrong_column_order_missing_and_extra_columns() -> None:
+    df = index_frame()
+    swapped = df[["method_version", "release_id", *list(df.columns[2:])]]
+    assert_fails(IDX, swapped, "expect_table_columns_to_match_ordered_list", "order differs")
+    missing = df.drop(columns=["rank_p05"])
+    assert_fails(IDX, missing, "expect_table_columns_to_match_ordered_list", "missing ['rank_p05']")
+    extra = component_frame().assign(se=1.0)
+    assert_fails(COMP, extra, "unexpected ['se']")
+
+
+@pytest.mark.parametrize("status", ["maybe", None])
+def test_data_status(status: str | None) -> None:
+    df = index_frame()
+    df.loc[0, "data_status"] = status
+    needle = "data_status" if status is None else "expect_column_values_to_be_in_set(data_status"
+    message = assert_fails(IDX, df, needle)
+    if status:
+        assert "'maybe'" in message
+
+
+def test_keys_and_release_id_not_null() -> None:
+    df = context_frame()
+    df.loc[0, "release_id"] = None
+    assert_fails(CTX, df, "expect_column_values_to_not_be_null(release_id")
+    df = component_frame()
+    df.loc[0, "component_id"] = None
+    assert_fails(COMP, df, "expect_column_values_to_not_be_null(component_id")
+
+
+def test_year_and_sector_domains() -> None:
+    df = index_frame()
+    df.loc[0, "year"] = 1999
+    assert_fails(IDX, df, "expect_column_values_to_be_between(year")
+    df = index_frame()
+    df.loc[0, "sector_code"] = "SKOLE"
+    assert_fails(IDX, df, "expect_column_values_to_be_in_set(sector_code", "'SKOLE'")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    ["SUPPRESSED;CAPPED", "FOO", "SECTOR_WEIGHTED;", "CAPPED;CAPPED", "capped", "CAPPED,SUPPRESSED", ";"],
+)
+def test_flags_are_known_sorted_distinct_tokens(flags: str) -> None:
+    df = index_frame()
+    df.loc[1, "flags"] = flags
+    assert_fails(IDX, df, "expect_column_values_to_match_regex(flags", repr(flags))
+
+
+def test_row_count_against_previous_release() -> None:
+    message = assert_fails(CTX, context_frame(), previous_row_count=40)
+    assert "row count within 50% of the previous release (40)" in message
+    assert "observed 4" in message
+    assert validate_frame(CTX, context_frame(), previous_row_count=3).success
+    assert validate_frame(CTX, context_frame(), previous_row_count=6).success
+    assert not validate_frame(CTX, context_frame(), previous_row_count=10).success
+    assert validate_frame(CTX, context_frame(), previous_row_count=None).success
+
+
+# --- index_sector_year --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["index", "index_ci_high"])
+def test_index_on_0_100(column: str) -> None:
+    df = index_frame()
+    df.loc[0, column] = 120.0
+    assert_fails(IDX, df, f"expect_column_values_to_be_between({column}", "120.0")
+
+
+def test_index_interval_contains_estimate() -> None:
+    df = index_frame()
+    df.loc[0, "index_ci_high"] = 45.0  # below the index 47.1
+    assert_fails(IDX, df, "expect_column_pair_values_a_to_be_greater_than_b(index_ci_high, index")
+    df = index_frame()
+    df.loc[0, "index_ci_low"] = 50.0
+    assert_fails(IDX, df, "(index, index_ci_low", "index_ci_low <= index")
+
+
+def test_rank_null_exactly_when_index_null() -> None:
+    df = index_frame()
+    df.loc[0, "rank"] = None
+    assert_fails(IDX, df, "expect_column_values_to_not_be_null(rank; where index is not null")
+    df = index_frame()
+    df.loc[0, ["index", "index_ci_low", "index_ci_high", "flags"]] = [None, None, None, "INSUFFICIENT"]
+    assert_fails(IDX, df, "expect_column_values_to_be_null(rank; where index is null")
+    df = index_frame()
+    df.loc[0, "rank"] = 0
+    assert_fails(IDX, df, "expect_column_values_to_be_between(rank")
+
+
+def test_insufficient_exactly_when_index_null() -> None:
+    df = index_frame()
+    df.loc[0, "flags"] = "INSUFFICIENT"
+    assert_fails(IDX, df, "expect_column_values_to_be_null(index; where flags has INSUFFICIENT")
+    df = index_frame()
+    df.loc[0, ["index", "index_ci_low", "index_ci_high", "rank", "rank_p05", "rank_p95"]] = [None] * 6
+    assert_fails(IDX, df, "expect_column_values_to_not_be_null(index; where flags lacks INSUFFICIENT")
+
+
+def test_n_components() -> None:
+    df = index_frame()
+    df.loc[0, "n_components"] = 6
+    assert_fails(IDX, df, "expect_column_values_to_be_between(n_components")
+    df = index_frame()
+    df.loc[0, "n_components"] = 2
+    assert_fails(IDX, df, "n_components", "where index is not null")
+
+
+# --- component_sector_year ----------------------------------------------------------------------
+
+
+def test_suppressed_cell_publishes_no_value() -> None:
+    for column in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised"):
+        df = component_frame()
+        df.loc[6, column] = 42.0
+        assert_fails(COMP, df, f"expect_column_values_to_be_null({column}; where flags has SUPPRESSED")
+
+
+def test_n_at_least_10_behind_a_published_value() -> None:
+    df = component_frame()
+    df.loc[0, "n"] = 5
+    assert_fails(COMP, df, "expect_column_values_to_be_between(n; min_value=10", "[5]")
+    df = component_frame()
+    df.loc[6, "n"] = 5  # a suppressed cell may rest on 5 respondents
+    assert validate_frame(COMP, df).success
+
+
+def test_raw_value_ranges() -> None:
+    df = component_frame()
+    df.loc[0, "raw_value"] = 120.0  # C1 is a share of hours
+    assert_fails(COMP, df, "expect_column_values_to_be_between(raw_value", "component_id in C1..C4")
+    df = component_frame()
+    df.loc[4, "raw_value"] = -1.0  # C5 hours
+    assert_fails(COMP, df, "raw_value", "where component_id = C5")
+    df = component_frame()
+    df.loc[0, "normalised"] = 100.5
+    assert_fails(COMP, df, "expect_column_values_to_be_between(normalised")
+
+
+def test_raw_interval_contains_estimate() -> None:
+    df = component_frame()
+    df.loc[0, "raw_ci_low"] = 28.0  # above the value 27.8
+    assert_fails(COMP, df, "(raw_value, raw_ci_low", "raw_ci_low <= raw_value")
+
+
+def test_precision_columns() -> None:
+    df = component_frame()
+    df.loc[0, "cv"] = -0.1
+    assert_fails(COMP, df, "expect_column_values_to_be_between(cv")
+    df = component_frame()
+    df.loc[0, "cv"] = 0.5  # would have been suppressed
+    assert_fails(COMP, df, "cv <= 0.333")
+    df = component_frame()
+    df.loc[0, "dk_share"] = 150.0
+    assert_fails(COMP, df, "expect_column_values_to_be_between(dk_share")
+
+
+def test_unknown_component() -> None:
+    df = component_frame()
+    df.loc[0, "component_id"] = "C6"
+    assert_fails(COMP, df, "expect_column_values_to_be_in_set(component_id", "'C6'")
+
+
+# --- context_sector_year and sensitivity -------------------------------------------------------
+
+
+def test_context_rules() -> None:
     df = context_frame()
     df.loc[0, "value"] = 150.0
-    assert "150.0" in failed_rules("context_sector_year", df)
-    message = failed_rules("context_sector_year", context_frame(), previous_row_count=40)
-    assert "row count within 50% of the previous release (40)" in message
-    assert validate_frame("context_sector_year", context_frame(), previous_row_count=3).success
+    assert_fails(CTX, df, "expect_column_values_to_be_between(value", "150.0", "unit is a %")
+    df = context_frame()
+    df.loc[3, "status"] = None  # neither a number nor a status symbol
+    assert_fails(CTX, df, "expect_column_values_to_not_be_null(value; where status is null")
+    df = context_frame()
+    df.loc[0, "period"] = "2016Q4"
+    assert_fails(CTX, df, "expect_column_values_to_match_regex(period")
+
+
+def test_sensitivity_rules() -> None:
+    df = sensitivity_frame()
+    df.loc[0, "scenario_id"] = "S9"
+    assert_fails("sensitivity", df, "expect_column_values_to_be_in_set(scenario_id")
+    df = sensitivity_frame()
+    df.loc[0, ["rank_p05", "rank_p95"]] = [3, 1]
+    assert_fails("sensitivity", df, "(rank_p95, rank_p05")
+
+
+# --- runner and contracts -----------------------------------------------------------------------
+
+
+def test_validate_duckdb_table_and_write_json(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+        con.register("frame", component_frame())
+        con.execute("create table marts.component_sector_year as select * from frame")
+    report = validate_duckdb_table(db, "marts.component_sector_year", "component_sector_year")
+    assert report.success, report.failed
+    bad = component_frame()
+    bad.loc[1, "component_id"] = "C1"
+    with duckdb.connect(str(db)) as con:
+        con.register("bad", bad)
+        con.execute("create table marts.bad as select * from bad")
+    report = validate_duckdb_table(db, "marts.bad", "component_sector_year", previous_row_count=10)
+    assert not report.success
+    out = tmp_path / "validation" / "component_sector_year.json"
+    report.write_json(out)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["success"] is False
+    assert document["failed"] == report.failed
+    assert document["result"]["statistics"]["evaluated_expectations"] == report.evaluated
+
+
+def test_contracts_match_spec_section_9() -> None:
+    assert list(INDEX_SECTOR_YEAR) == [
+        "release_id", "method_version", "year", "sector_code", "sector_nb", "sector_en", "index",
+        "index_ci_low", "index_ci_high", "rank", "rank_p05", "rank_p95", "n_components", "flags",
+        "data_status",
+    ]  # fmt: skip
+    assert list(COMPONENT_SECTOR_YEAR) == [
+        "release_id", "year", "sector_code", "component_id", "component_name", "unit", "raw_value",
+        "raw_ci_low", "raw_ci_high", "normalised", "n", "n_eff", "cv", "dk_share", "flags", "source_ids",
+    ]  # fmt: skip
+    assert list(SENSITIVITY) == [
+        "release_id", "year", "sector_code", "scenario_id", "index", "rank", "rank_p05", "rank_p95"
+    ]  # fmt: skip
+    assert list(CONTEXT_SECTOR_YEAR) == [
+        "release_id", "year", "period", "sector_code", "sector_nb", "sector_en", "indicator_id",
+        "indicator_nb", "indicator_en", "unit", "value", "status", "nace_code", "ssb_sector", "source_id",
+        "source_table", "data_status",
+    ]  # fmt: skip
+    assert SECTOR_CODES == (
+        "SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI"
+    )  # fmt: skip
+    assert list(FLAGS) == sorted(FLAGS)
+    assert len(flag_values_with("SUPPRESSED")) == 2 ** (len(FLAGS) - 1)
+    assert "SECTOR_WEIGHTED;SUPPRESSED" in flag_values_with("SUPPRESSED")
+    pattern = re.compile(flags_pattern())
+    assert all(pattern.match(value) for value in flag_values_with("CAPPED"))
+    assert pattern.match("")
+    assert not pattern.match("SUPPRESSED;CAPPED")
