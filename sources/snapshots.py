@@ -7,10 +7,19 @@ Layout (Our World in Data style)::
 
 ``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``) so the newest snapshot
 sorts last. A snapshot is never overwritten; :func:`write_snapshot` refuses to do so.
+
+Two stores are read: the inputs' ``snapshots/`` folder (the repository's embedded snapshot by
+default, read-only for a run) and the writable store where live fetches are written
+(:func:`writable_store`: ``$RBI_SNAPSHOT_DIR``, else ``$RBI_OUTPUT_DIR/snapshots``). Replay takes
+the newest snapshot of either (:func:`newest_snapshot`); :func:`snapshot_by_id` also looks in the
+writable store, so provenance lookups find live snapshots too.
 """
 
+import contextlib
 import hashlib
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,12 +121,50 @@ def latest_snapshot(root: Path, source_id: str) -> Snapshot:
     return snapshots[-1]
 
 
-def snapshot_by_id(root: Path, source_id: str, snapshot_id: str) -> Snapshot:
-    """A given snapshot of a source (to record exactly which one a raw table was loaded from)."""
-    for snapshot in list_snapshots(root, source_id):
-        if snapshot.snapshot_id == snapshot_id:
-            return snapshot
-    raise SnapshotError(f"no snapshot '{snapshot_id}' of source '{source_id}' under {root / source_id}")
+def writable_store() -> Path:
+    """Where live fetches are stored: ``$RBI_SNAPSHOT_DIR``, else ``<output dir>/snapshots``.
+
+    Never the repository's embedded folder: the embedded snapshot is an input, not a cache."""
+    from sources import paths
+
+    value = os.environ.get("RBI_SNAPSHOT_DIR", "").strip()
+    store = Path(value).expanduser().resolve() if value else paths.output_dir() / "snapshots"
+    embedded = (paths.EMBEDDED_INPUTS / "snapshots").resolve()
+    if store.resolve() == embedded or embedded in store.resolve().parents:
+        raise SnapshotError(f"{store}: live snapshots must not be written into the repository's embedded snapshot")
+    return store
+
+
+def _roots(root: Path | Sequence[Path]) -> list[Path]:
+    roots = [root] if isinstance(root, Path) else list(root)
+    unique: list[Path] = []
+    for candidate in roots:
+        if candidate not in unique:
+            unique.append(candidate)
+    return unique
+
+
+def newest_snapshot(roots: Path | Sequence[Path], source_id: str) -> Snapshot | None:
+    """The newest snapshot of a source in any of the stores (ids sort by retrieval time), or None."""
+    found = [s for root in _roots(roots) for s in list_snapshots(root, source_id)]
+    if not found:
+        return None
+    return max(found, key=lambda s: s.snapshot_id)
+
+
+def snapshot_by_id(root: Path | Sequence[Path], source_id: str, snapshot_id: str) -> Snapshot:
+    """A given snapshot of a source (to record exactly which one a raw table was loaded from).
+
+    Looks in ``root`` (one store or several) and then in the writable store of live fetches."""
+    roots = _roots(root)
+    with contextlib.suppress(SnapshotError):
+        roots.append(writable_store())
+    for store in _roots(roots):
+        for snapshot in list_snapshots(store, source_id):
+            if snapshot.snapshot_id == snapshot_id:
+                return snapshot
+    where = ", ".join(str(r / source_id) for r in _roots(roots))
+    raise SnapshotError(f"no snapshot '{snapshot_id}' of source '{source_id}' under {where}")
 
 
 def write_snapshot(
@@ -127,8 +174,12 @@ def write_snapshot(
     extension: str,
     metadata: dict[str, Any],
     retrieved_at: datetime | None = None,
+    parts: Sequence[tuple[str, bytes]] = (),
 ) -> Snapshot:
-    """Store a payload and its sidecar; never overwrites an existing snapshot."""
+    """Store a payload and its sidecar; never overwrites an existing snapshot.
+
+    ``parts`` are further files stored beside the payload exactly as received (e.g. the responses
+    of a query that had to be split); the sidecar lists each with its sha256."""
     retrieved_at = retrieved_at or datetime.now(UTC)
     digest = sha256_bytes(payload)
     snapshot_id = snapshot_id_for(retrieved_at, digest)
@@ -142,12 +193,19 @@ def write_snapshot(
         "sha256": digest,
         "bytes": len(payload),
     }
+    if parts:
+        sidecar["parts"] = [{"file": name, "sha256": sha256_bytes(data), "bytes": len(data)} for name, data in parts]
     missing = [key for key in REQUIRED_SIDECAR_KEYS if key not in sidecar]
     if missing:
         raise SnapshotError(f"cannot store snapshot of '{source_id}': metadata lacks {', '.join(missing)}")
+    bad = [name for name, _ in parts if name.startswith("payload.") or name == SIDECAR or "/" in name]
+    if bad:
+        raise SnapshotError(f"cannot store snapshot of '{source_id}': bad part name(s) {', '.join(bad)}")
     tmp = folder.with_name(folder.name + ".partial")
     tmp.mkdir(parents=True)
     (tmp / f"payload.{extension}").write_bytes(payload)
+    for name, data in parts:
+        (tmp / name).write_bytes(data)
     (tmp / SIDECAR).write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     tmp.rename(folder)
     return Snapshot(source_id, snapshot_id, folder / f"payload.{extension}", sidecar)

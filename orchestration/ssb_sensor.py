@@ -1,0 +1,132 @@
+"""Update detection: a sensor that asks SSB whether a catalogue table has new data.
+
+Every evaluation calls the cheap ``GET /tables/{id}`` of each live catalogue entry (provider
+``ssb``) and compares its ``updated`` with the last value seen (the sensor cursor, a JSON object
+``{table_id: updated}``); on the first evaluation the baseline is the ``updated`` recorded in the
+newest stored snapshot. When SSB has published new data, the sensor requests a run of only the
+affected raw assets — fetched live (run config ``live: true``) — and everything downstream of them.
+Off by default; start it in the UI (``ssb_table_updates``) on a deployment that may reach SSB.
+"""
+
+import contextlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
+
+from sources import jsonstat, paths
+from sources.catalogue import CatalogueEntry, load_catalogue
+from sources.snapshots import SnapshotError, newest_snapshot, writable_store
+from sources.ssb import SsbClient, SsbError
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def stored_updated(entry: CatalogueEntry, roots: list[Path]) -> str | None:
+    """``updated`` of the newest stored snapshot: its sidecar's ``table_updated``, else the payload's."""
+    try:
+        snapshot = newest_snapshot(roots, entry.source_id)
+        if snapshot is None:
+            return None
+        if snapshot.sidecar.get("table_updated"):
+            return str(snapshot.sidecar["table_updated"])
+        return jsonstat.read(snapshot.read_bytes()).updated
+    except (SnapshotError, jsonstat.JsonStatError):
+        return None
+
+
+@dataclass
+class UpdateCheck:
+    """What one evaluation found."""
+
+    changed: list[CatalogueEntry] = field(default_factory=list)
+    cursor: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_updates(
+    entries: Iterable[CatalogueEntry],
+    cursor: dict[str, str],
+    table_updated: Callable[[CatalogueEntry], str],
+    roots: list[Path],
+) -> UpdateCheck:
+    """Compare SSB's ``updated`` per table with the cursor (or the stored snapshot)."""
+    result = UpdateCheck(cursor=dict(cursor))
+    for entry in entries:
+        if not entry.is_live:
+            continue
+        try:
+            updated = table_updated(entry)
+        except SsbError as exc:
+            result.notes.append(f"{entry.source_id}: could not ask SSB ({exc})")
+            continue
+        baseline = cursor.get(entry.table_id) or stored_updated(entry, roots)
+        new, old = _parse(updated), _parse(baseline)
+        if old is None or (new is not None and new > old):
+            result.changed.append(entry)
+            result.notes.append(f"{entry.source_id}: table {entry.table_id} updated {updated} (had {baseline})")
+        result.cursor[entry.table_id] = updated
+    return result
+
+
+def _roots() -> list[Path]:
+    roots = [paths.snapshots_dir()]
+    with contextlib.suppress(SnapshotError):
+        roots.append(writable_store())
+    return roots
+
+
+def run_request_for(changed: list[CatalogueEntry], updated: dict[str, str], asset_graph=None) -> RunRequest:
+    """A run of the changed raw assets (fetched live) and everything downstream of them."""
+    raw_keys = [AssetKey(["raw", e.source_id]) for e in changed]
+    selection = raw_keys
+    if asset_graph is not None:
+        selection = sorted(AssetSelection.assets(*raw_keys).downstream().resolve(asset_graph), key=str)
+    run_key = "ssb:" + ",".join(f"{e.table_id}@{updated.get(e.table_id)}" for e in changed)
+    return RunRequest(
+        run_key=run_key,
+        asset_selection=selection,
+        run_config={"ops": {f"raw__{e.source_id}": {"config": {"live": True}} for e in changed}},
+        tags={"rbi/trigger": "ssb_table_updates", "rbi/tables": ",".join(e.table_id for e in changed)},
+    )
+
+
+@sensor(
+    name="ssb_table_updates",
+    description="Asks SSB (GET /tables/{id}) whether catalogue tables were updated; refreshes only those.",
+    minimum_interval_seconds=6 * 3600,
+    default_status=DefaultSensorStatus.STOPPED,
+    asset_selection=AssetSelection.all(),
+)
+def ssb_table_updates(context: SensorEvaluationContext):
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    client = SsbClient()
+    found = check_updates(
+        load_catalogue(), cursor, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), _roots()
+    )
+    for note in found.notes:
+        context.log.info(note)
+    context.update_cursor(json.dumps(found.cursor, sort_keys=True))
+    if not found.changed:
+        detail = f" ({'; '.join(found.notes)})" if found.notes else ""
+        return SkipReason("no catalogue table has new data at SSB" + detail)
+    graph = context.repository_def.asset_graph if context.repository_def else None
+    return run_request_for(found.changed, found.cursor, graph)
