@@ -13,6 +13,7 @@ from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
 from orchestration.project import dbt_project
 from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
+from orchestration.schedules import monthly_publication
 from orchestration.ssb_sensor import ssb_table_updates
 
 # the dbt of this virtualenv, whatever PATH says
@@ -28,6 +29,7 @@ defs = Definitions(
     assets=[*build_raw_assets(), survey_responses, source_register, dbt_models, csv_release],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
+    schedules=[monthly_publication],
     sensors=[ssb_table_updates],
     resources={
         "pipeline_paths": PipelinePaths(),

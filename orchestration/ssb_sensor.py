@@ -87,7 +87,7 @@ def check_updates(
     return result
 
 
-def _roots() -> list[Path]:
+def snapshot_roots() -> list[Path]:
     roots = [paths.snapshots_dir()]
     with contextlib.suppress(SnapshotError):
         roots.append(writable_store())
@@ -120,7 +120,7 @@ def ssb_table_updates(context: SensorEvaluationContext):
     cursor = json.loads(context.cursor) if context.cursor else {}
     client = SsbClient()
     found = check_updates(
-        load_catalogue(), cursor, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), _roots()
+        load_catalogue(), cursor, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), snapshot_roots()
     )
     for note in found.notes:
         context.log.info(note)

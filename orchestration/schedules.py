@@ -1,0 +1,104 @@
+"""Monthly publication: run `publish_all` once a month, but only when an input changed.
+
+Each tick fingerprints the inputs a run would read (snapshots, the live snapshot store, survey
+exports and the method seeds; sources/fingerprint.py) and looks for a successful `publish_all`
+run tagged with the same fingerprint. Found: the tick is skipped, naming that run. Not found (or
+forced with RBI_PUBLISH_FORCE=1): a run is requested, tagged with the fingerprint. In live mode
+(RBI_LIVE=1) SSB's `updated` of each catalogue table is asked too (the same check the
+`ssb_table_updates` sensor makes), so new data at SSB counts as a changed input. A failed run (the
+quality gate stopped it, say) publishes nothing and is not counted: the next tick tries again.
+
+Off by default, like the sensor: start it in the UI on a deployment whose daemon runs.
+"""
+
+import contextlib
+import os
+from pathlib import Path
+
+from dagster import (
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    RunRequest,
+    RunsFilter,
+    ScheduleEvaluationContext,
+    SkipReason,
+    schedule,
+)
+
+from sources import paths
+from sources.fingerprint import inputs_fingerprint
+from sources.snapshots import SnapshotError, writable_store
+
+JOB_NAME = "publish_all"
+FINGERPRINT_TAG = "rbi/inputs_fingerprint"
+TRIGGER_TAG = "rbi/trigger"
+SEEDS_DIR = paths.REPO_ROOT / "dbt_project" / "seeds"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def input_roots() -> list[tuple[str, Path]]:
+    """The labelled folders whose files make up a run's inputs (read when called)."""
+    roots = [
+        ("snapshots", paths.snapshots_dir()),
+        ("surveys", paths.surveys_dir()),
+        ("method", SEEDS_DIR),
+    ]
+    with contextlib.suppress(SnapshotError):
+        roots.append(("live_snapshots", writable_store()))
+    return roots
+
+
+def ssb_updates() -> list[str]:
+    """Catalogue tables with new data at SSB (live mode only); the notes of the sensor's check."""
+    from orchestration.ssb_sensor import check_updates, snapshot_roots
+    from sources.catalogue import load_catalogue
+    from sources.ssb import SsbClient
+
+    client = SsbClient()
+    found = check_updates(
+        load_catalogue(), {}, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), snapshot_roots()
+    )
+    return [f"{entry.table_id}" for entry in found.changed]
+
+
+def publication_request(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    """The decision of one tick (a plain function, so tests can call it with a built context)."""
+    fingerprint = inputs_fingerprint(input_roots())
+    forced = _flag("RBI_PUBLISH_FORCE")
+    updated_tables = ssb_updates() if _flag("RBI_LIVE") else []
+    if not forced and not updated_tables:
+        records = context.instance.get_run_records(
+            filters=RunsFilter(
+                job_name=JOB_NAME, statuses=[DagsterRunStatus.SUCCESS], tags={FINGERPRINT_TAG: fingerprint}
+            ),
+            limit=1,
+        )
+        if records:
+            return SkipReason(
+                f"inputs unchanged since run {records[0].dagster_run.run_id} "
+                f"(fingerprint {fingerprint[:12]}); set RBI_PUBLISH_FORCE=1 to publish anyway"
+            )
+    reason = "forced" if forced else ("ssb:" + ",".join(updated_tables) if updated_tables else "inputs changed")
+    return RunRequest(
+        run_key=f"monthly:{context.scheduled_execution_time:%Y-%m}:{fingerprint[:16]}:{reason}",
+        tags={FINGERPRINT_TAG: fingerprint, TRIGGER_TAG: "monthly_publication", "rbi/reason": reason},
+    )
+
+
+@schedule(
+    name="monthly_publication",
+    job_name=JOB_NAME,
+    cron_schedule="0 6 2 * *",
+    execution_timezone="Europe/Oslo",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Publishes on the 2nd of each month at 06:00 (Oslo), only when an input changed "
+    "(or RBI_PUBLISH_FORCE=1).",
+)
+def monthly_publication(context: ScheduleEvaluationContext):
+    decision = publication_request(context)
+    if isinstance(decision, SkipReason):
+        context.log.info(decision.skip_message or "skipped")
+    return decision
