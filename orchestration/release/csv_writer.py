@@ -1,4 +1,10 @@
-"""Spreadsheet-safe CSV bytes: UTF-8, comma, '.' decimal, LF, stable snake_case header."""
+"""Spreadsheet-safe CSV bytes: UTF-8, comma, '.' decimal, LF, stable snake_case header; and the
+Norwegian-Excel variant (UTF-8 BOM, ';', decimal comma, CRLF).
+
+CSV injection (OWASP): a text cell that begins with '=', '+', '-', '@', a tab or a carriage return is
+prefixed with a single quote, so no spreadsheet reads it as a formula. Numbers are written by the
+column kind, never as text, so a negative number stays a number.
+"""
 
 import csv
 import io
@@ -6,9 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orchestration.release.rounding import format_fixed, format_plain
+from orchestration.release.values import clean
 
 # OWASP CSV injection: a text cell starting with one of these is prefixed with a single quote
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_KINDS = ("int", "dec1", "dec3", "plain")
 
 
 def escape_text(value: Any) -> str:
@@ -34,29 +42,25 @@ def format_cell(value: Any, kind: str) -> str:
     raise ValueError(f"unknown column kind '{kind}'")
 
 
-def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
-    """The CSV of ``rows`` with exactly ``columns`` (name -> kind), in that order."""
+def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == ";" else "\n")
     writer.writerow(list(columns))
     for row in rows:
-        writer.writerow([format_cell(_clean(row.get(name)), kind) for name, kind in columns.items()])
-    return buffer.getvalue().encode("utf-8")
+        cells = []
+        for name, kind in columns.items():
+            cell = format_cell(clean(row.get(name)), kind)
+            cells.append(cell.replace(".", decimal) if kind in NUMERIC_KINDS else cell)
+        writer.writerow(cells)
+    return buffer.getvalue()
 
 
-def _clean(value: Any) -> Any:
-    """pandas / numpy scalars and missing markers to plain Python values."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
+def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
+    """The CSV of ``rows`` with exactly ``columns`` (name -> kind), in that order."""
+    return _table_text(rows, columns, ",", ".").encode("utf-8")
 
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+
+def excel_no_csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
+    """The same table for Excel with Norwegian settings: UTF-8 with BOM, ';' separator, decimal comma,
+    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number)."""
+    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",").encode("utf-8")
