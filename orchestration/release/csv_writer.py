@@ -42,17 +42,24 @@ def format_cell(value: Any, kind: str) -> str:
     raise ValueError(f"unknown column kind '{kind}'")
 
 
-def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
+def _row_text(cells: list[str], delimiter: str, line_end: str) -> str:
+    """One CSV record. The writer's terminator is CRLF so that a CR or LF inside a cell is quoted
+    (Python quotes only the terminator's characters); the record then ends with ``line_end``."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == ";" else "\n")
-    writer.writerow(list(columns))
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + line_end
+
+
+def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
+    line_end = "\r\n" if delimiter == ";" else "\n"
+    lines = [_row_text(list(columns), delimiter, line_end)]
     for row in rows:
         cells = []
         for name, kind in columns.items():
             cell = format_cell(clean(row.get(name)), kind)
             cells.append(cell.replace(".", decimal) if kind in NUMERIC_KINDS else cell)
-        writer.writerow(cells)
-    return buffer.getvalue()
+        lines.append(_row_text(cells, delimiter, line_end))
+    return "".join(lines)
 
 
 def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
