@@ -1,7 +1,7 @@
 """Published values: warehouse rows -> typed, rounded values, the one form every output is written from.
 
 text -> str, int -> int, dec1/dec3 -> float of the value rounded half away from zero (spec 8),
-plain -> float as the source published it; missing -> None. Rounding happens here once, so the CSV,
+plain -> float as the source published it; missing (and empty text) -> None. Rounding happens here once, so the CSV,
 Parquet, the analyst DuckDB file and the report show the same numbers.
 """
 
@@ -36,7 +36,7 @@ def published_value(value: Any, kind: str) -> Any:
     if value is None:
         return None
     if kind == "text":
-        return str(value)
+        return str(value) or None  # '' and NULL read the same in a CSV: published as NULL everywhere
     if kind == "int":
         return int(round_half_away(value, 0))
     if kind in DECIMALS:
