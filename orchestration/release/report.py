@@ -24,7 +24,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px sol
 .meta{color:#555}table{border-collapse:collapse;width:100%;margin:.5rem 0}
 td.sector{min-width:11rem}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:middle}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#777}
-svg text{font-size:11px;fill:#333}ul.files{columns:2}
+svg text{font-size:11px;fill:#333}.nowrap{white-space:nowrap}.flags{font-size:.8rem}ul.files{columns:2}
 """
 
 
@@ -75,7 +75,8 @@ def _index_section(year: int, rows: list[Mapping[str, Any]]) -> str:
             f'<td class="sector">{_t(row["sector_nb"])}<br><span class="muted">{_t(row["sector_en"])}</span></td>'
             f'<td class="num">{_num(row["index"])}</td>'
             f"<td>{interval_bar(row['index'], row.get('index_ci_low'), row.get('index_ci_high'))}</td>"
-            f'<td class="num">{interval}</td><td class="muted">{_t(row["flags"])}</td></tr>'
+            f'<td class="num nowrap">{interval}</td>'
+            f'<td class="muted flags">{_t(row["flags"]).replace(";", ";<wbr>")}</td></tr>'
         )
     return (
         f"<h2>Indeks {year} / Index {year}</h2>"
@@ -190,8 +191,8 @@ metode / method {escape(info.method_version)} · datastatus / data status <stron
 (0–100, høyere = mer byrde). The index measures how much of public employees' working time goes to reporting,
 documentation and control (0–100, higher = more burden). Rang 1 = mest byrde / rank 1 = most burden.
 Tomme celler er prikket (for få svar) eller mangler / empty cells are suppressed (too few respondents) or missing.</p>
-{"".join(sections)}
 {trend_chart(index_rows)}
+{"".join(sections)}
 <h2>Endringer / changes</h2>
 <p>{escape(changelog)} <a href="changes.json">changes.json</a></p>
 <h2>Metode / method</h2>
