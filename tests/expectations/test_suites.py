@@ -503,3 +503,15 @@ def test_empty_intervals_pass_until_the_bootstrap_fills_them() -> None:
     assert report.success, report.failed
     assert report.result_json["statistics"]["evaluated_expectations"] == report.evaluated
     assert len(report.result_json["results"]) == report.evaluated
+
+
+def test_markdown_summary_of_a_failed_validation() -> None:
+    df = index_frame()
+    df.loc[:, "rank"] = [1, 2]
+    report = validate_frame(IDX, df)
+    text = report.markdown("demo-rbi-1.0-x")
+    assert text.startswith("# Quality gate: `index_sector_year` FAILED — nothing was published")
+    assert "Release attempt: `demo-rbi-1.0-x`" in text
+    assert f"{report.evaluated} expectations evaluated, {len(report.failed)} failed." in text
+    assert "- expect_column_pair_values_to_be_equal(rank, rank_from_index" in text
+    assert ValidationReport("t", True, 3).markdown().startswith("# Quality gate: `t` passed")
