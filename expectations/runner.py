@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from expectations.suites import build_suite
+from expectations.suites import RANK_GROUPS, RANK_ORDER_SUFFIX, build_suite, rank_order_frame
 
 MAX_EXAMPLES = 5  # offending values quoted per failed expectation
 MAX_DETAIL_CHARS = 60  # longer expectation arguments (regexes, value sets) are left to result_json
@@ -45,6 +45,19 @@ class ValidationReport:
         }
         text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
         path.write_text(text + "\n", encoding="utf-8")
+
+    def markdown(self, release_id: str | None = None) -> str:
+        """A readable summary: outcome, counts, one bullet per failed rule."""
+        verdict = "passed" if self.success else "FAILED — nothing was published"
+        lines = [f"# Quality gate: `{self.table}` {verdict}", ""]
+        if release_id:
+            lines += [f"Release attempt: `{release_id}`", ""]
+        lines += [f"{self.evaluated} expectations evaluated, {len(self.failed)} failed.", ""]
+        if self.failed:
+            lines += ["## Failed expectations", ""]
+            lines += ["- " + line.replace("|", "\\|") for line in self.failed]
+            lines += ["", "The full Great Expectations result is in the `.validation.json` file beside this one."]
+        return "\n".join(lines) + "\n"
 
 
 @cache
@@ -160,18 +173,52 @@ def describe_failure(result: Any) -> str:
     return line
 
 
+def _text_as_object(df: pd.DataFrame) -> pd.DataFrame:
+    """pandas' string dtypes as ``object``: GX's type check cannot name pandas 3's ``str`` dtype."""
+    text = [c for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype) and df[c].dtype != object]
+    return df.astype({c: object for c in text}) if text else df
+
+
+def _run_suite(name: str, df: pd.DataFrame, previous_row_count: int | None) -> Any:
+    suite = _suite(name, previous_row_count)
+    batch = _batch_definition(name).get_batch(batch_parameters={"dataframe": df})
+    return batch.validate(suite, result_format="BASIC")  # values and counts; SUMMARY costs ~2x
+
+
+def _merge(main: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """One GX result document of two validations (results appended, statistics recomputed)."""
+    merged = dict(main)
+    merged["results"] = [*main["results"], *extra["results"]]
+    evaluated = len(merged["results"])
+    successful = sum(1 for r in merged["results"] if r["success"])
+    merged["success"] = bool(main["success"] and extra["success"])
+    merged["statistics"] = {
+        **main.get("statistics", {}),
+        "evaluated_expectations": evaluated,
+        "successful_expectations": successful,
+        "unsuccessful_expectations": evaluated - successful,
+        "success_percent": 100.0 * successful / evaluated if evaluated else None,
+    }
+    return merged
+
+
 def validate_frame(table: str, df: pd.DataFrame, previous_row_count: int | None = None) -> ValidationReport:
-    """Validate a frame as published table ``table`` against its suite (see expectations/suites.py)."""
-    suite = _suite(table, previous_row_count)
-    batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": df})
-    result = batch.validate(suite, result_format="BASIC")  # values and counts; SUMMARY costs ~2x
-    failed = [describe_failure(r) for r in result.results if not r.success]
+    """Validate a frame as published table ``table`` against its suite (see expectations/suites.py),
+    and, for tables with ranks, the ranks against the index (suite ``<table>__rank_order``)."""
+    df = _text_as_object(df)
+    results = [_run_suite(table, df, previous_row_count)]
+    if table in RANK_GROUPS and {"index", "rank", *RANK_GROUPS[table]} <= set(df.columns):
+        results.append(_run_suite(table + RANK_ORDER_SUFFIX, rank_order_frame(table, df), None))
+    document = results[0].to_json_dict()
+    for extra in results[1:]:
+        document = _merge(document, extra.to_json_dict())
+    failed = [describe_failure(r) for result in results for r in result.results if not r.success]
     return ValidationReport(
         table=table,
-        success=bool(result.success),
-        evaluated=len(result.results),
+        success=all(bool(r.success) for r in results),
+        evaluated=sum(len(r.results) for r in results),
         failed=failed,
-        result_json=result.to_json_dict(),
+        result_json=document,
     )
 
 

@@ -22,6 +22,7 @@ from expectations.contracts import (
     PERCENT_COMPONENT_IDS,
     SCENARIO_IDS,
     SECTOR_CODES,
+    TABLES,
     YEAR_RANGE,
     columns,
     flag_values_with,
@@ -29,6 +30,22 @@ from expectations.contracts import (
     percent_units,
 )
 
+# pandas dtypes a column of each kind may have (text columns are handed to GX as object, see runner)
+KIND_DTYPES: dict[str, list[str]] = {
+    "text": ["object", "str"],
+    "int": [
+        *("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"),
+        *("Int8Dtype", "Int16Dtype", "Int32Dtype", "Int64Dtype", "UInt8Dtype", "UInt16Dtype", "UInt32Dtype"),
+    ],
+    "dec1": ["float64", "float32", "Float64Dtype"],
+    "dec3": ["float64", "float32", "Float64Dtype"],
+    "plain": ["float64", "float32", "Float64Dtype"],
+}
+RANK_GROUPS: dict[str, list[str]] = {  # ranks are computed within these columns (spec 7)
+    "index_sector_year": ["year"],
+    "sensitivity": ["year", "scenario_id"],
+}
+RANK_ORDER_SUFFIX = "__rank_order"
 ROW_COUNT_TOLERANCE = 0.5  # a release may differ from the previous one by at most 50% in rows
 PERIOD_PATTERN = r"^\d{4}(?:K[1-4]|M(?:0[1-9]|1[0-2]))?$"  # SSB periods: 2016, 2016K2, 2016M03
 
@@ -102,6 +119,13 @@ def _common(b: _Builder, table: str, previous_row_count: int | None) -> None:
     key = KEYS[table]
     b.add("ExpectTableColumnsToMatchOrderedList", "published columns, in order [9]", column_list=cols)
     b.add("ExpectCompoundColumnsToBeUnique", f"one row per {', '.join(key)} [9]", column_list=key)
+    for column, kind in TABLES[table].items():
+        b.add(
+            "ExpectColumnValuesToBeInTypeList",
+            f"{column} is {kind} ({'text' if kind == 'text' else 'a number'}) [9]",
+            column=column,
+            type_list=KIND_DTYPES[kind],
+        )
     b.add("ExpectTableRowCountToBeBetween", "a published table is not empty", min_value=1)
     if previous_row_count is not None and previous_row_count > 0:
         b.add(
@@ -249,11 +273,37 @@ def sensitivity(previous_row_count: int | None = None) -> list[Any]:
     return b.expectations
 
 
+def rank_order_frame(table: str, df: Any) -> Any:
+    """Columns of ``table`` needed to check that ranks follow the index, plus ``rank_from_index``:
+    1 + the number of rows of the same year (and scenario) with a strictly higher index (spec 7: rank 1
+    = most burden, ties share the smallest rank, from unrounded values); empty where index is empty."""
+    group = RANK_GROUPS[table]
+    frame = df[[*KEYS[table], "index", "rank"]].copy()
+    frame["index"] = frame["index"].astype("float64")
+    frame["rank_from_index"] = frame.groupby(group)["index"].rank(method="min", ascending=False).astype("Int64")
+    return frame
+
+
+def rank_order(previous_row_count: int | None = None) -> list[Any]:
+    """Ranks agree with the index: a higher index never has a worse rank."""
+    b = _Builder()
+    b.add(
+        "ExpectColumnPairValuesToBeEqual",
+        "ranks follow the index: rank = 1 + number of sectors with a higher index in the year, so a higher "
+        "index never has a worse rank; ties share the smallest rank [7]",
+        column_A="rank",
+        column_B="rank_from_index",
+        ignore_row_if="either_value_is_missing",
+    )
+    return b.expectations
+
+
 SUITE_BUILDERS: dict[str, Callable[[int | None], list[Any]]] = {
     "index_sector_year": index_sector_year,
     "component_sector_year": component_sector_year,
     "context_sector_year": context_sector_year,
     "sensitivity": sensitivity,
+    **{table + RANK_ORDER_SUFFIX: rank_order for table in RANK_GROUPS},
 }
 
 

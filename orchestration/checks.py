@@ -64,6 +64,7 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             (attempt / f"{table.name}.failures.json").write_text(
                 json.dumps(report.failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
+            (attempt / f"{table.name}.failures.md").write_text(report.markdown(str(release_id)), encoding="utf-8")
             metadata["failed_attempt"] = MetadataValue.path(str(attempt))
             for line in report.failed:
                 context.log.error(f"{table.name}: {line}")

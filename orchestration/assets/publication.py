@@ -1,20 +1,20 @@
-"""Publication: the gated marts -> an immutable, versioned CSV release.
+"""Publication: the gated marts -> an immutable, versioned release (orchestration/release/build.py).
 
 Runs only after the blocking GX checks on the marts pass (orchestration/checks.py)."""
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from expectations.contracts import RELEASES
-from orchestration.release.csv_writer import csv_bytes
-from orchestration.release.readme import release_readme
+from orchestration.release.build import build_release
+from orchestration.release.datapackage import ReleaseInfo
 from orchestration.release.store import ReleaseConflict, current_release, publish
 from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
+
+METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
 def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
@@ -25,90 +25,47 @@ def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def previous_releases_rows(releases_root: Path) -> list[dict[str, str]]:
-    """The releases table of the current release (the history so far)."""
-    current = current_release(releases_root)
-    if current is None:
-        return []
-    path = releases_root / current / "releases.csv"
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def sources_changes(releases_root: Path, sources_rows: list[dict[str, Any]]) -> list[str]:
-    """Which inputs were added, removed or changed since the current release."""
-    current = current_release(releases_root)
-    path = releases_root / current / "sources.csv" if current else None
-    if path is None or not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        before = {row["source_id"]: row["sha256"] for row in csv.DictReader(handle)}
-    after = {str(row["source_id"]): str(row["sha256"]) for row in sources_rows}
-    notes = [f"new input {s}" for s in sorted(after.keys() - before.keys())]
-    notes += [f"input {s} removed" for s in sorted(before.keys() - after.keys())]
-    notes += [f"input {s} changed" for s in sorted(after.keys() & before.keys()) if after[s] != before[s]]
-    return notes
-
-
-def changelog_entry(release_id: str, previous: list[dict[str, str]], changes: list[str]) -> str:
-    if not previous:
-        return "First release."
-    last = previous[-1]["release_id"]
-    if not changes:
-        return f"Rebuilt from the inputs of {last}; method unchanged."
-    return f"Since {last}: " + "; ".join(changes) + "."
+def release_info(row: dict[str, Any]) -> ReleaseInfo:
+    created = row["created_at"]
+    created_text = created.date().isoformat() if hasattr(created, "date") else str(created)
+    return ReleaseInfo(str(row["release_id"]), created_text, str(row["method_version"]), str(row["data_status"]))
 
 
 @asset(
     group_name="publication",
     deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
-    description="Writes releases/<release_id>/ (CSV tables, releases.csv, README.txt) and moves `latest`.",
-    kinds={"csv"},
+    description=(
+        "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSV, releases.csv, changes.json, "
+        "datapackage.json, report.html, methodology.md, README.txt, SHA256SUMS, rbi.duckdb) and moves `latest`."
+    ),
+    kinds={"csv", "parquet", "duckdb"},
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
     warehouse = pipeline_paths.warehouse()
-    info = read_relation(warehouse, "marts.release_info")[0]
-    release_id = str(info["release_id"])
-    created_at = str(info["created_at"])
-    files: dict[str, bytes] = {}
-    row_counts: dict[str, int] = {}
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for table in PUBLISHED_TABLES:
-        rows = read_relation(warehouse, table.mart)
-        tables[table.name] = rows
-        row_counts[table.name] = len(rows)
-        files[f"{table.name}.csv"] = csv_bytes(rows, table.columns)
-
+    info = release_info(read_relation(warehouse, "marts.release_info")[0])
+    rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = pipeline_paths.releases()
-    previous = [r for r in previous_releases_rows(releases_root) if r["release_id"] != release_id]
-    entry = {
-        "release_id": release_id,
-        "created_at": created_at,
-        "method_version": info["method_version"],
-        "data_status": info["data_status"],
-        "changelog": changelog_entry(release_id, previous, sources_changes(releases_root, tables["sources"])),
-    }
-    files["releases.csv"] = csv_bytes([*previous, entry], RELEASES)
-    files["README.txt"] = release_readme(
-        release_id,
-        created_at,
-        str(info["method_version"]),
-        str(info["data_status"]),
-        [t.name for t in PUBLISHED_TABLES],
-    ).encode("utf-8")
+    current = current_release(releases_root)
+    content = build_release(
+        info,
+        [(t.name, t.columns) for t in PUBLISHED_TABLES],
+        rows,
+        releases_root / current if current else None,
+        METHODOLOGY.read_bytes(),
+    )
     try:
-        outcome = publish(releases_root, release_id, files)
+        outcome = publish(releases_root, info.release_id, content.files, content.writers)
     except ReleaseConflict as exc:
         raise Failure(description=str(exc)) from exc
-    context.log.info(f"release {release_id}: {outcome.status} at {outcome.path}")
+    context.log.info(f"release {info.release_id}: {outcome.status} at {outcome.path}; {content.changelog}")
     return MaterializeResult(
         metadata={
-            "release_id": release_id,
+            "release_id": info.release_id,
             "status": outcome.status,
-            "data_status": str(info["data_status"]),
+            "data_status": info.data_status,
             "path": MetadataValue.path(str(outcome.path)),
-            "row_counts": MetadataValue.json(row_counts),
+            "report": MetadataValue.path(str(outcome.path / "report.html")),
+            "row_counts": MetadataValue.json(content.row_counts),
+            "changelog": content.changelog,
         }
     )

@@ -1,4 +1,10 @@
-"""Spreadsheet-safe CSV bytes: UTF-8, comma, '.' decimal, LF, stable snake_case header."""
+"""Spreadsheet-safe CSV bytes: UTF-8, comma, '.' decimal, LF, stable snake_case header; and the
+Norwegian-Excel variant (UTF-8 BOM, ';', decimal comma, CRLF).
+
+CSV injection (OWASP): a text cell that begins with '=', '+', '-', '@', a tab or a carriage return is
+prefixed with a single quote, so no spreadsheet reads it as a formula. Numbers are written by the
+column kind, never as text, so a negative number stays a number.
+"""
 
 import csv
 import io
@@ -6,9 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orchestration.release.rounding import format_fixed, format_plain
+from orchestration.release.values import clean
 
 # OWASP CSV injection: a text cell starting with one of these is prefixed with a single quote
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_KINDS = ("int", "dec1", "dec3", "plain")
 
 
 def escape_text(value: Any) -> str:
@@ -34,29 +42,32 @@ def format_cell(value: Any, kind: str) -> str:
     raise ValueError(f"unknown column kind '{kind}'")
 
 
+def _row_text(cells: list[str], delimiter: str, line_end: str) -> str:
+    """One CSV record. The writer's terminator is CRLF so that a CR or LF inside a cell is quoted
+    (Python quotes only the terminator's characters); the record then ends with ``line_end``."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + line_end
+
+
+def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
+    line_end = "\r\n" if delimiter == ";" else "\n"
+    lines = [_row_text(list(columns), delimiter, line_end)]
+    for row in rows:
+        cells = []
+        for name, kind in columns.items():
+            cell = format_cell(clean(row.get(name)), kind)
+            cells.append(cell.replace(".", decimal) if kind in NUMERIC_KINDS else cell)
+        lines.append(_row_text(cells, delimiter, line_end))
+    return "".join(lines)
+
+
 def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
     """The CSV of ``rows`` with exactly ``columns`` (name -> kind), in that order."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(columns))
-    for row in rows:
-        writer.writerow([format_cell(_clean(row.get(name)), kind) for name, kind in columns.items()])
-    return buffer.getvalue().encode("utf-8")
+    return _table_text(rows, columns, ",", ".").encode("utf-8")
 
 
-def _clean(value: Any) -> Any:
-    """pandas / numpy scalars and missing markers to plain Python values."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def excel_no_csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
+    """The same table for Excel with Norwegian settings: UTF-8 with BOM, ';' separator, decimal comma,
+    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number)."""
+    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",").encode("utf-8")

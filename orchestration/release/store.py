@@ -4,15 +4,27 @@ A release is written aside (``.partial-<id>``) and renamed into place, then ``la
 symlink) and ``LATEST`` (a text file, for systems without symlinks) are replaced with
 ``os.replace``. A crash at any moment leaves the previous release or the new one current, both
 complete. A release folder is never changed once written.
+
+Files whose bytes are not reproducible (the analyst DuckDB file) are written by ``writers`` into the
+same staging folder, so they move in with the rest, but they are left out of the comparison that
+decides whether an existing release has the same content.
 """
 
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
+
+
+def _checkpoint(step: str) -> None:
+    """Called after each step of a publication; tests replace it to crash the process there."""
+
+
+Writer = Callable[[Path], None]
 
 
 class ReleaseConflict(RuntimeError):
@@ -57,11 +69,12 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _checkpoint(f"wrote {name}")
 
 
-def _same_content(folder: Path, files: dict[str, bytes]) -> bool:
+def _same_content(folder: Path, files: dict[str, bytes], volatile: set[str]) -> bool:
     existing = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
-    if existing != set(files):
+    if existing != set(files) | volatile:
         return False
     return all((folder / name).read_bytes() == data for name, data in files.items())
 
@@ -73,18 +86,23 @@ def point_latest(root: Path, release_id: str) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(release_id, target_is_directory=True)
     os.replace(tmp_link, root / LATEST_LINK)
+    _checkpoint("moved latest")
     tmp_file = root / f".{LATEST_FILE}.tmp"
     tmp_file.write_text(release_id + "\n", encoding="utf-8")
     os.replace(tmp_file, root / LATEST_FILE)
     _fsync_dir(root)
 
 
-def publish(root: Path, release_id: str, files: dict[str, bytes]) -> PublishOutcome:
-    """Write ``files`` as release ``release_id`` and make it current."""
+def publish(
+    root: Path, release_id: str, files: dict[str, bytes], writers: Mapping[str, Writer] | None = None
+) -> PublishOutcome:
+    """Write ``files`` (name -> bytes) and the files of ``writers`` (name -> function writing that
+    path) as release ``release_id`` and make it current."""
+    writers = dict(writers or {})
     root.mkdir(parents=True, exist_ok=True)
     target = root / release_id
     if target.exists():
-        if not _same_content(target, files):
+        if not _same_content(target, files, set(writers)):
             raise ReleaseConflict(
                 f"{target}: release {release_id} is already published with other content. Releases are "
                 "immutable: the numbers changed without a change of inputs or method version. Bump the "
@@ -98,8 +116,13 @@ def publish(root: Path, release_id: str, files: dict[str, bytes]) -> PublishOutc
         shutil.rmtree(staging)  # left by an interrupted attempt; never a published release
     staging.mkdir()
     _write_files(staging, files)
+    for name, write in sorted(writers.items()):
+        write(staging / name)
+        _checkpoint(f"wrote {name}")
     _fsync_dir(staging)
+    _checkpoint("staged")
     os.rename(staging, target)
     _fsync_dir(root)
+    _checkpoint("renamed")
     point_latest(root, release_id)
     return PublishOutcome(release_id, target, "published")

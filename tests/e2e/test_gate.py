@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.release.checksums import verify
 from sources.snapshots import latest_snapshot, write_snapshot
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
@@ -52,4 +53,12 @@ def test_gate_failure_keeps_the_previous_release(tmp_path: Path) -> None:
     assert len(attempts) == 1 and attempts[0].name != good
     failures = json.loads((attempts[0] / "context_sector_year.failures.json").read_text())
     assert any("expect_column_values_to_be_between(value" in line and "150.0" in line for line in failures), failures
+    summary = (attempts[0] / "context_sector_year.failures.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Quality gate: `context_sector_year` FAILED")
+    assert "150.0" in summary
+    assert (attempts[0] / "context_sector_year.validation.json").exists()
+    # `latest` still points at the good, complete release; no half-written release is left
+    assert (releases / "latest").resolve().name == good
+    assert verify(releases / good) == []
+    assert not [p for p in releases.iterdir() if p.name.startswith(".partial")]
     shutil.rmtree(tmp_path, ignore_errors=True)

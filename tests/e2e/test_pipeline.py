@@ -20,10 +20,15 @@ POLITI: 3 respondents, no population: every survey cell SUPPRESSED, UNWEIGHTED; 
 
 import csv
 import io
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.release.checksums import verify
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
 
@@ -132,6 +137,83 @@ def test_free_text_never_reaches_outputs(first_run: dict) -> None:
     for path in first_run["output"].rglob("*"):
         if path.is_file() and "dagster_home" not in path.parts:
             assert needle.encode() not in path.read_bytes(), path
+
+
+def test_release_files_verify(first_run: dict) -> None:
+    """SHA256SUMS verifies with sha256sum, the data package with `frictionless validate`."""
+    release = first_run["release"]
+    assert verify(release) == []
+    result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
+    assert listed == {p.name for p in release.iterdir()} - {"SHA256SUMS", "rbi.duckdb"}
+    frictionless = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(frictionless), "validate", "datapackage.json"], cwd=release, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "VALID" in result.stdout and "INVALID" not in result.stdout
+    excel = (release / "index_sector_year.xlsx-no.csv").read_bytes()
+    assert excel.startswith(b"\xef\xbb\xbfrelease_id;method_version;year;")
+    assert b";71,9;" in excel  # NAV, decimal comma
+    assert (release / "methodology.md").read_text(encoding="utf-8").startswith("# Methodology")
+
+
+def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
+    release = first_run["release"]
+    with duckdb.connect(str(release / "rbi.duckdb"), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert tables == {"index_sector_year", "component_sector_year", "context_sector_year", "sources"} | {
+            "releases",
+            "release_metadata",
+        }
+        for table in tables - {"release_metadata"}:
+            csv_rows = read_csv(release / f"{table}.csv")
+            cursor = con.execute(f'select * from publish."{table}"')
+            header = [d[0] for d in cursor.description]
+            assert header == list(csv_rows[0]), table
+            for row, csv_row in zip(cursor.fetchall(), csv_rows, strict=True):
+                for column, value in zip(header, row, strict=True):
+                    assert (value is None) == (csv_row[column] == ""), (table, column)
+        nav = con.execute("select index, rank from publish.index_sector_year where sector_code = 'NAV'").fetchone()
+        assert nav == (71.9, 1)
+        c3 = con.execute(
+            "select raw_value, n from publish.component_sector_year"
+            " where sector_code = 'SYKEHUS' and component_id = 'C3'"
+        ).fetchone()
+        assert c3 == (None, 5)
+        assert con.execute("select data_status from publish.release_metadata").fetchone() == ("demonstration",)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (.ci/run installs it)")
+def test_report_of_the_release_renders(first_run: dict) -> None:
+    report = first_run["release"] / "report.html"
+    result = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for sector in ("SYKEHUS", "NAV", "POLITI"):
+        assert f'data-sector="{sector}"' in result.stdout
+    assert 'id="demonstration-banner"' in result.stdout
+
+
+def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:
+    """Same snapshots and method -> byte-identical files in every format (the DuckDB file excepted:
+    DuckDB files are not byte-reproducible; it is outside SHA256SUMS)."""
+    other = tmp_path / "output"
+    result = run_pipeline(first_run["inputs"], other)
+    assert result.returncode == 0, result.stderr[-4000:]
+    fresh = (other / "releases" / "latest").resolve()
+    assert fresh.name == first_run["release"].name
+    names = {p.name for p in first_run["release"].iterdir()}
+    assert {p.name for p in fresh.iterdir()} == names
+    for name in sorted(names - {"rbi.duckdb"}):
+        assert (fresh / name).read_bytes() == (first_run["release"] / name).read_bytes(), name
+    shutil.rmtree(other, ignore_errors=True)
 
 
 def test_second_run_is_byte_identical(first_run: dict) -> None:

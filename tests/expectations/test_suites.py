@@ -439,3 +439,79 @@ def test_contracts_match_spec_section_9() -> None:
     assert all(pattern.match(value) for value in flag_values_with("CAPPED"))
     assert pattern.match("")
     assert not pattern.match("SUPPRESSED;CAPPED")
+
+
+# --- types, ranks against the index, intervals still empty (added by the publication issue) -------
+
+
+def test_column_types() -> None:
+    df = index_frame()
+    df["index"] = df["index"].astype(str)  # a number column arriving as text
+    assert_fails(IDX, df, "expect_column_values_to_be_in_type_list(index", "index is dec1")
+    df = index_frame()
+    df["sector_code"] = pd.Series([1, 2], dtype="int64")
+    assert_fails(IDX, df, "expect_column_values_to_be_in_type_list(sector_code")
+
+
+def test_duckdb_dtypes_pass() -> None:
+    """The dtypes DuckDB really hands over (pandas 'str', int32 years, Int64 ranks) pass the type rules."""
+    with duckdb.connect() as con:
+        con.register("frame", index_frame())
+        df = con.execute(
+            "select * replace (cast(year as integer) as year, cast(n_components as bigint) as n_components) from frame"
+        ).df()
+    assert validate_frame(IDX, df).success
+
+
+def test_higher_index_never_has_a_worse_rank() -> None:
+    df = index_frame()
+    df.loc[:, "rank"] = [1, 2]  # SYKEHUS 47.1 ranked above NAV 71.9
+    message = assert_fails(IDX, df, "expect_column_pair_values_to_be_equal(rank, rank_from_index", "ranks follow")
+    assert "[2, 1]" in message or "(2, 1)" in message or "2 unexpected" in message
+    df = index_frame()
+    df.loc[:, "rank"] = [2, 2]  # no sector ranked 1
+    assert_fails(IDX, df, "rank_from_index")
+
+
+def test_ties_share_the_smallest_rank_and_years_rank_apart() -> None:
+    df = index_frame()
+    df.loc[:, "index"] = [60.0, 60.0]
+    df.loc[:, ["index_ci_low", "index_ci_high"]] = [[50.0, 70.0], [50.0, 70.0]]
+    df.loc[:, "rank"] = [1, 1]
+    assert validate_frame(IDX, df).success
+    df.loc[:, "rank"] = [1, 2]
+    assert_fails(IDX, df, "rank_from_index")
+    two_years = pd.concat([index_frame(), index_frame().assign(year=2026, index=[80.0, 10.0], rank=[1, 2])])
+    two_years["index_ci_low"], two_years["index_ci_high"] = float("nan"), float("nan")
+    two_years = two_years.reset_index(drop=True)
+    report = validate_frame(IDX, two_years)
+    assert report.success, report.failed
+
+
+def test_sensitivity_ranks_follow_the_index_within_scenario() -> None:
+    df = sensitivity_frame()
+    df.loc[2, "rank"] = 1  # S1: SYKEHUS 49.0 ranked with NAV 70.2
+    assert_fails("sensitivity", df, "rank_from_index")
+
+
+def test_empty_intervals_pass_until_the_bootstrap_fills_them() -> None:
+    """Today the marts publish index_ci_* and rank_p* as NULL: accepted, with the estimate present."""
+    df = index_frame()
+    df["index_ci_low"], df["index_ci_high"] = float("nan"), float("nan")
+    df["rank_p05"], df["rank_p95"] = pd.NA, pd.NA
+    report = validate_frame(IDX, df.astype({"rank_p05": "Int64", "rank_p95": "Int64"}))
+    assert report.success, report.failed
+    assert report.result_json["statistics"]["evaluated_expectations"] == report.evaluated
+    assert len(report.result_json["results"]) == report.evaluated
+
+
+def test_markdown_summary_of_a_failed_validation() -> None:
+    df = index_frame()
+    df.loc[:, "rank"] = [1, 2]
+    report = validate_frame(IDX, df)
+    text = report.markdown("demo-rbi-1.0-x")
+    assert text.startswith("# Quality gate: `index_sector_year` FAILED — nothing was published")
+    assert "Release attempt: `demo-rbi-1.0-x`" in text
+    assert f"{report.evaluated} expectations evaluated, {len(report.failed)} failed." in text
+    assert "- expect_column_pair_values_to_be_equal(rank, rank_from_index" in text
+    assert ValidationReport("t", True, 3).markdown().startswith("# Quality gate: `t` passed")
