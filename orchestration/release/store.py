@@ -72,11 +72,13 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> None:
         _checkpoint(f"wrote {name}")
 
 
-def _same_content(folder: Path, files: dict[str, bytes], volatile: set[str]) -> bool:
-    existing = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
-    if existing != set(files) | volatile:
-        return False
-    return all((folder / name).read_bytes() == data for name, data in files.items())
+def _differences(folder: Path, files: dict[str, bytes], volatile: set[str]) -> list[str]:
+    """The files of ``folder`` that differ from ``files``: changed, missing or extra (sorted)."""
+    existing = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    wanted = set(files) | volatile
+    differing = sorted(existing ^ wanted)
+    differing += sorted(n for n in files if n in existing and (folder / n).read_bytes() != files[n])
+    return differing
 
 
 def point_latest(root: Path, release_id: str) -> None:
@@ -102,11 +104,14 @@ def publish(
     root.mkdir(parents=True, exist_ok=True)
     target = root / release_id
     if target.exists():
-        if not _same_content(target, files, set(writers)):
+        differing = _differences(target, files, set(writers))
+        if differing:
+            shown = ", ".join(differing[:8]) + (f" and {len(differing) - 8} more" if len(differing) > 8 else "")
             raise ReleaseConflict(
-                f"{target}: release {release_id} is already published with other content. Releases are "
-                "immutable: the numbers changed without a change of inputs or method version. Bump the "
-                "method version, set RBI_RELEASE_DATE, or publish into another RBI_OUTPUT_DIR."
+                f"{target}: release {release_id} is already published with other content ({shown}). Releases "
+                "are immutable: the same inputs and method version now give other files (a code, method or "
+                "documentation change). Bump the method version, set RBI_RELEASE_DATE, or publish into "
+                "another RBI_OUTPUT_DIR."
             )
         if current_release(root) != release_id:
             point_latest(root, release_id)

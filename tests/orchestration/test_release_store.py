@@ -18,9 +18,12 @@ def test_publish_then_republish_identical_is_a_no_op(tmp_path: Path) -> None:
 
 def test_releases_are_immutable(tmp_path: Path) -> None:
     publish(tmp_path, "r1", {"a.csv": b"x\n1\n"})
-    with pytest.raises(ReleaseConflict, match="immutable"):
+    with pytest.raises(ReleaseConflict, match=r"other content \(a\.csv\)\. Releases are immutable"):
         publish(tmp_path, "r1", {"a.csv": b"x\n2\n"})
+    with pytest.raises(ReleaseConflict, match=r"content \(b\.csv\)"):
+        publish(tmp_path, "r1", {"a.csv": b"x\n1\n", "b.csv": b"new"})
     assert (tmp_path / "r1" / "a.csv").read_bytes() == b"x\n1\n"
+    assert not (tmp_path / "r1" / "b.csv").exists()
     assert current_release(tmp_path) == "r1"
 
 
