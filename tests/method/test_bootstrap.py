@@ -119,6 +119,15 @@ def test_results_do_not_depend_on_the_chunk_size(monkeypatch: pytest.MonkeyPatch
     np.testing.assert_array_equal(whole, chunked)
 
 
+def test_results_do_not_depend_on_the_number_of_threads() -> None:
+    frame = pd.concat([tiny_hospital(), mixed_frame()], ignore_index=True)
+    serial = rm.bootstrap_cells(frame, 200, seed=5, workers=1)
+    threaded = rm.bootstrap_cells(frame, 200, seed=5, workers=3)
+    assert serial.keys() == threaded.keys()
+    for cell in serial:
+        np.testing.assert_array_equal(serial[cell], threaded[cell])
+
+
 def test_bootstrap_is_reproducible_and_prefix_stable() -> None:
     frame = tiny_hospital()
     first = rm.bootstrap_cells(frame, 200, seed=11)[(2025, "SYKEHUS")]

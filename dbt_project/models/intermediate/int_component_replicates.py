@@ -18,6 +18,8 @@ benchmarks/method_bootstrap.py import them from this file.
 """
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -39,8 +41,9 @@ RESPONDENT_COLUMNS: tuple[str, ...] = (
     "autonomy_2",
     "autonomy_3",
 )
-# respondents x replicates drawn at once (bounds memory: two float64/int64 matrices of this size)
-CHUNK_ELEMENTS = 1 << 22
+# respondents x replicates drawn at once: bounds memory (two 16 MiB float64/int64 matrices) and keeps
+# the counts @ terms product large enough for BLAS
+CHUNK_ELEMENTS = 1 << 21
 
 
 def stratum_entropy(survey_id: str, sector_code: str, year: int) -> int:
@@ -121,18 +124,31 @@ def resample_sums(terms: np.ndarray, replicates: int, rng: np.random.Generator) 
     return out
 
 
-def bootstrap_cells(frame: pd.DataFrame, replicates: int, seed: int) -> dict[tuple[int, str], np.ndarray]:
+def bootstrap_cells(
+    frame: pd.DataFrame, replicates: int, seed: int, workers: int | None = None
+) -> dict[tuple[int, str], np.ndarray]:
     """(year, sector_code) -> (replicates, 4) replicate values of C1..C4 (NaN: no valid draw).
 
-    ``frame`` has the columns RESPONDENT_COLUMNS (int_respondent_weights), NaN for NULL answers."""
-    sums: dict[tuple[int, str], np.ndarray] = {}
+    ``frame`` has the columns RESPONDENT_COLUMNS (int_respondent_weights), NaN for NULL answers.
+    Strata run in a thread pool (NumPy's generator and BLAS release the GIL); every stratum has its
+    own stream and the sums of a cell are added in stratum order, so the result does not depend on
+    ``workers``."""
+    strata: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]] = []
     for (survey_id, sector_code, year), stratum in frame.groupby(list(STRATUM_KEY), sort=True):
         # a fixed order within the stratum: results do not depend on the order of the rows
         order = np.argsort(stratum["respondent_id"].to_numpy(dtype=object).astype(str), kind="stable")
         terms = component_terms(stratum.iloc[order])
         rng = stratum_generator(seed, survey_id, sector_code, year)
-        cell = (int(year), str(sector_code))
-        stratum_sums = resample_sums(terms, replicates, rng)
+        strata.append(((int(year), str(sector_code)), terms, rng))
+    if workers is None:
+        workers = min(len(strata), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda s: resample_sums(s[1], replicates, s[2]), strata))
+    else:
+        results = [resample_sums(terms, replicates, rng) for _, terms, rng in strata]
+    sums: dict[tuple[int, str], np.ndarray] = {}
+    for (cell, _, _), stratum_sums in zip(strata, results, strict=True):
         sums[cell] = stratum_sums if cell not in sums else sums[cell] + stratum_sums
     return {cell: values_from_sums(cell_sums) for cell, cell_sums in sums.items()}
 
