@@ -216,11 +216,13 @@ def test_stratum_streams_depend_on_the_key_only() -> None:
 
 def test_replicates_table_is_long_with_nulls() -> None:
     cells = {(2025, "NAV"): np.array([[1.0, NAN, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])}
-    table = rm.replicates_table(cells).to_pylist()
+    table = rm.replicates_table(cells)
     assert len(table) == 8
-    assert table[1] == {"year": 2025, "sector_code": "NAV", "component_id": "C2", "replicate": 1, "raw_value": None}
-    assert table[7] == {"year": 2025, "sector_code": "NAV", "component_id": "C4", "replicate": 2, "raw_value": 8.0}
-    assert rm.replicates_table({}).num_rows == 0
+    assert table.iloc[1][["year", "sector_code", "component_id", "replicate"]].tolist() == [2025, "NAV", "C2", 1]
+    assert table["raw_value"].isna().tolist() == [False, True] + [False] * 6
+    assert table.iloc[7][["component_id", "replicate", "raw_value"]].tolist() == ["C4", 2, 8.0]
+    assert len(rm.replicates_table({})) == 0
+    assert list(rm.replicates_table({}).columns) == ["year", "sector_code", "component_id", "replicate", "raw_value"]
 
 
 def test_replicate_count_override_and_seed_value() -> None:
@@ -250,7 +252,8 @@ def test_perturbed_weights_are_rescaled_uniform_factors() -> None:
     ratios = (draws / base) / (draws[:, :1] / base[0])
     assert ratios.min() >= 0.75 / 1.25 - 1e-12 and ratios.max() <= 1.25 / 0.75 + 1e-12
     np.testing.assert_array_equal(draws, pm.perturbed_weights(ids, base, 1000, 0.75, 1.25, seed=3))
-    table = pm.perturbations_table(ids, draws[:2]).to_pylist()
-    assert table[5]["draw"] == 2 and table[5]["component_id"] == "C1"
+    table = pm.perturbations_table(ids, draws[:2])
+    assert table.iloc[5][["draw", "component_id"]].tolist() == [2, "C1"]
+    assert table["weight"].tolist() == draws[:2].reshape(-1).tolist()
     with pytest.raises(ValueError, match="draws must be >= 1"):
         pm.perturbed_weights(ids, base, 0, 0.75, 1.25, seed=3)

@@ -10,7 +10,6 @@ parameters give the same draws (DuckDB's random() is not used: it is not reprodu
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 
 def perturbed_weights(
@@ -30,13 +29,14 @@ def perturbed_weights(
     return perturbed / perturbed.sum(axis=1, keepdims=True)
 
 
-def perturbations_table(component_ids: list[str], matrix: np.ndarray) -> pa.Table:
+def perturbations_table(component_ids: list[str], matrix: np.ndarray) -> pd.DataFrame:
+    """One row per (draw 1..D, component_id) with the rescaled weight."""
     draws, k = matrix.shape
-    return pa.table(
+    return pd.DataFrame(
         {
-            "draw": pa.array(np.repeat(np.arange(1, draws + 1, dtype=np.int32), k), type=pa.int32()),
-            "component_id": pa.array(np.tile(np.array(component_ids, dtype=object), draws), type=pa.string()),
-            "weight": pa.array(matrix.reshape(-1), type=pa.float64()),
+            "draw": np.repeat(np.arange(1, draws + 1, dtype=np.int32), k),
+            "component_id": np.tile(np.array(component_ids, dtype=object), draws),
+            "weight": matrix.reshape(-1),
         }
     )
 
