@@ -257,3 +257,15 @@ def test_perturbed_weights_are_rescaled_uniform_factors() -> None:
     assert table["weight"].tolist() == draws[:2].reshape(-1).tolist()
     with pytest.raises(ValueError, match="draws must be >= 1"):
         pm.perturbed_weights(ids, base, 0, 0.75, 1.25, seed=3)
+
+
+def test_intervals_contain_the_point_estimate() -> None:
+    frame = mixed_frame()
+    frame = frame[frame["sector_code"] != "VGS"]  # n = 8: suppressed anyway
+    points = rm.point_values(frame)
+    cells = rm.bootstrap_cells(frame, 1000, seed=20250101)
+    for cell, point in points.items():
+        low = np.nanquantile(cells[cell], 0.025, axis=0)
+        high = np.nanquantile(cells[cell], 0.975, axis=0)
+        assert (low <= point).all() and (point <= high).all(), (cell, low, point, high)
+        assert (low < high).all()
