@@ -4,6 +4,7 @@ int_weight_perturbations.py. Expected numbers are computed by hand in the commen
 
 import math
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -221,7 +222,18 @@ def test_replicates_table_is_long_with_nulls() -> None:
     assert table.iloc[1][["year", "sector_code", "component_id", "replicate"]].tolist() == [2025, "NAV", "C2", 1]
     assert table["raw_value"].isna().tolist() == [False, True] + [False] * 6
     assert table.iloc[7][["component_id", "replicate", "raw_value"]].tolist() == ["C4", 2, 8.0]
-    assert len(rm.replicates_table({})) == 0
+    empty = rm.replicates_table({})
+    assert len(empty) == 0
+    with duckdb.connect() as con:  # typed columns even without rows (no survey in a run)
+        con.register("empty", empty)
+        types = dict(con.execute("select column_name, column_type from (describe empty)").fetchall())
+    assert types == {
+        "year": "INTEGER",
+        "sector_code": "VARCHAR",
+        "component_id": "VARCHAR",
+        "replicate": "INTEGER",
+        "raw_value": "DOUBLE",
+    }
     assert list(rm.replicates_table({}).columns) == ["year", "sector_code", "component_id", "replicate", "raw_value"]
 
 

@@ -182,8 +182,9 @@ def replicates_table(cells: dict[tuple[int, str], np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "year": np.concatenate(years),
-            "sector_code": np.concatenate(sectors),
-            "component_id": np.concatenate(components),
+            # a string dtype: DuckDB types the columns VARCHAR even when the frame is empty
+            "sector_code": pd.array(np.concatenate(sectors), dtype="string"),
+            "component_id": pd.array(np.concatenate(components), dtype="string"),
             "replicate": np.concatenate(numbers),
             "raw_value": pd.arrays.FloatingArray(value, np.isnan(value)),
         }

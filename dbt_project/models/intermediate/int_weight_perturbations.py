@@ -35,7 +35,7 @@ def perturbations_table(component_ids: list[str], matrix: np.ndarray) -> pd.Data
     return pd.DataFrame(
         {
             "draw": np.repeat(np.arange(1, draws + 1, dtype=np.int32), k),
-            "component_id": np.tile(np.array(component_ids, dtype=object), draws),
+            "component_id": pd.array(np.tile(np.array(component_ids, dtype=object), draws), dtype="string"),
             "weight": matrix.reshape(-1),
         }
     )
