@@ -270,6 +270,9 @@ def sensitivity(previous_row_count: int | None = None) -> list[Any]:
     b.at_least("rank_p95", "rank_p05", "rank_p05 <= rank_p95 [7]")
     b.null("rank", "no index, no rank [7]", b.is_null("index"))
     b.not_null("rank", "every index has a rank [7]", b.is_not_null("index"))
+    for column in ("rank_p05", "rank_p95"):
+        b.null(column, "no index, no rank interval [7]", b.is_null("index"))
+        b.not_null(column, "every index has a rank interval [7]", b.is_not_null("index"))
     return b.expectations
 
 

@@ -7,6 +7,7 @@ from expectations.contracts import (
     COMPONENT_SECTOR_YEAR,
     CONTEXT_SECTOR_YEAR,
     INDEX_SECTOR_YEAR,
+    SENSITIVITY,
     SOURCES,
 )
 
@@ -23,5 +24,6 @@ PUBLISHED_TABLES = (
     PublishedTable("index_sector_year", "marts.index_sector_year", INDEX_SECTOR_YEAR, True),
     PublishedTable("component_sector_year", "marts.component_sector_year", COMPONENT_SECTOR_YEAR, True),
     PublishedTable("context_sector_year", "marts.context_sector_year", CONTEXT_SECTOR_YEAR, True),
+    PublishedTable("sensitivity", "marts.sensitivity", SENSITIVITY, True),
     PublishedTable("sources", "marts.sources", SOURCES, False),
 )

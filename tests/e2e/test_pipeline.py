@@ -7,15 +7,39 @@ SYKEHUS: 5 women (N=600) and 5 men (N=400): w_F = 600/5 = 120, w_M = 400/5 = 80.
   C1 = 100 * (5*120*10 + 5*80*20) / (5*120*40 + 5*80*40) = 100 * 14000 / 40000 = 35.0  -> score 70.0
   C2 = 100 * 600 / 1000 = 60.0 (women agree, men do not)                           -> score 60.0
   C3: women answer 5, men "don't know" (8): n = 5 < 10 -> SUPPRESSED
-  C4: women p = 100, men mean(1, 1) -> p = 0: 100 - (600*100) / 1000 = 40.0         -> score 40.0
+  C4: women p = 100, men mean(1, 1) -> p = 0: 100 - (600*100) / 1000 = 40.0
       dk_share = 5 don't-know of 30 answers = 16.7 %
   n_eff = 1000^2 / (5*120^2 + 5*80^2) = 9.615 -> 9.6, LOW_PRECISION
   C5 = 30 min * 10 reports * 100 units / 60 / 50 FTE = 10.0 h/FTE                  -> score 5.0
-  index = (0.30*70 + 0.20*60 + 0.15*40 + 0.20*5) / 0.85 = 40 / 0.85 = 47.0588 -> 47.1
+  Bootstrap (B = 1000): a replicate draws 10 of the 10 respondents with replacement; with k women
+  drawn (k ~ Binomial(10, 1/2)): C1(k) = 100 (16000 - 400k) / (32000 + 1600k),
+  C2(k) = 100 * 120k / (120k + 80(10 - k)), C4(k) = 100 - C2(k). Exact bootstrap sd: C1 3.85,
+  C2 and C4 15.41, so cv(C1) = 0.110, cv(C2) = 0.257 (LOW_PRECISION), cv(C4) = 15.41/40 = 0.385
+  > 0.333: C4 is SUPPRESSED by cv and leaves the index.
+  P(k <= 1) = 1.1 % < 2.5 % < P(k <= 2) = 5.5 % (and symmetrically at the top), so the 2.5th and
+  97.5th percentiles of the replicates are the values at k = 2 and k = 8:
+  C1 interval [C1(8), C1(2)] = [28.571, 43.182] -> [28.6, 43.2];
+  C2 interval [C2(2), C2(8)] = [27.273, 85.714] -> [27.3, 85.7].
+  index = (0.30*70 + 0.20*60 + 0.20*5) / 0.70 = 34 / 0.70 = 48.5714 -> 48.6 (n_components 3);
+  per replicate index(k) = (0.30 * 2 C1(k) + 0.20 C2(k) + 0.20*5) / 0.70 rises with k, so the
+  interval is [index(2), index(8)] = [46.234, 50.408] -> [46.2, 50.4].
 NAV: 10 respondents without sex, sector total known -> w = 1, SECTOR_WEIGHTED.
   C1 = 60.0 -> score 100.0 CAPPED; C2 = 100.0; C3 = 0.0; C4 = 100 - 50 = 50.0; no obligations.
-  index = (0.30*100 + 0.20*100 + 0.15*0 + 0.15*50) / 0.80 = 71.875 -> 71.9, rank 1
+  Identical respondents: every replicate equals the point estimate, se = 0, cv = 0 (C3 = 0: cv empty).
+  index = (0.30*100 + 0.20*100 + 0.15*0 + 0.15*50) / 0.80 = 71.875 -> 71.9, rank 1, interval
+  [71.9, 71.9]. SYKEHUS replicates stay <= index(10) = 51.4 < 71.875: ranks 1 and 2 in every
+  replicate, rank_p05 = rank_p95 = rank.
 POLITI: 3 respondents, no population: every survey cell SUPPRESSED, UNWEIGHTED; INSUFFICIENT.
+Sensitivity (spec 7):
+  S1 equal weights: NAV (100 + 100 + 0 + 50) / 4 = 62.5; SYKEHUS (70 + 60 + 5) / 3 = 45.0.
+  S2 survey components only: NAV 71.875 (no C5 anyway); SYKEHUS has only C1, C2 -> no index.
+  S3 geometric: NAV (exp((0.3 ln 100 + 0.2 ln 100 + 0.15 ln 1 + 0.15 ln 50.5) / 0.8) - 1) / 0.99
+     = 36.464 -> 36.5; SYKEHUS (exp((0.3 ln 70.3 + 0.2 ln 60.4 + 0.2 ln 5.95) / 0.7) - 1) / 0.99
+     = 32.569 -> 32.6.
+  S4 perturbed weights (factors 0.75..1.25): SYKEHUS's index is at most
+     (0.375*70 + 0.15*60 + 0.15*5) / 0.675 = 53.3 and NAV's at least
+     (0.225*100 + 0.15*100 + 0.1875*0 + 0.1875*50) / 0.75 = 62.5, so NAV ranks 1 and SYKEHUS 2 in
+     every draw.
 """
 
 import csv
@@ -57,13 +81,17 @@ def test_index_values_computed_by_hand(first_run: dict) -> None:
     assert rows["NAV"]["rank"] == "1"
     assert rows["NAV"]["n_components"] == "4"
     assert rows["NAV"]["flags"] == "SECTOR_WEIGHTED"
-    assert rows["SYKEHUS"]["index"] == "47.1"
+    assert (rows["NAV"]["index_ci_low"], rows["NAV"]["index_ci_high"]) == ("71.9", "71.9")
+    assert (rows["NAV"]["rank_p05"], rows["NAV"]["rank_p95"]) == ("1", "1")
+    assert rows["SYKEHUS"]["index"] == "48.6"
+    assert (rows["SYKEHUS"]["index_ci_low"], rows["SYKEHUS"]["index_ci_high"]) == ("46.2", "50.4")
     assert rows["SYKEHUS"]["rank"] == "2"
-    assert rows["SYKEHUS"]["n_components"] == "4"
+    assert (rows["SYKEHUS"]["rank_p05"], rows["SYKEHUS"]["rank_p95"]) == ("2", "2")
+    assert rows["SYKEHUS"]["n_components"] == "3"
     assert rows["SYKEHUS"]["flags"] == "POP_LAGGED"
     assert rows["SYKEHUS"]["sector_en"] == "Hospitals"
-    assert rows["POLITI"]["index"] == ""
-    assert rows["POLITI"]["rank"] == ""
+    for column in ("index", "index_ci_low", "index_ci_high", "rank", "rank_p05", "rank_p95"):
+        assert rows["POLITI"][column] == ""
     assert rows["POLITI"]["n_components"] == "0"
     assert rows["POLITI"]["flags"] == "INSUFFICIENT;UNWEIGHTED"
     for row in rows.values():
@@ -79,11 +107,15 @@ def test_component_values_computed_by_hand(first_run: dict) -> None:
     c1 = cells[("SYKEHUS", "C1")]
     assert (c1["raw_value"], c1["normalised"], c1["n"], c1["n_eff"]) == ("35.0", "70.0", "10", "9.6")
     assert c1["flags"] == "LOW_PRECISION;POP_LAGGED"
+    assert (c1["raw_ci_low"], c1["raw_ci_high"]) == ("28.6", "43.2")
+    assert 0.100 <= float(c1["cv"]) <= 0.120  # exact bootstrap cv 0.110; Monte Carlo error ~2 %
     assert c1["dk_share"] == ""
     assert c1["unit"] == "% of working hours"
     assert c1["source_ids"] == "TINY-2025;demo_population"
-    assert cells[("SYKEHUS", "C2")]["raw_value"] == "60.0"
-    assert cells[("SYKEHUS", "C2")]["dk_share"] == "0.0"
+    c2 = cells[("SYKEHUS", "C2")]
+    assert (c2["raw_value"], c2["raw_ci_low"], c2["raw_ci_high"], c2["dk_share"]) == ("60.0", "27.3", "85.7", "0.0")
+    assert 0.240 <= float(c2["cv"]) <= 0.275  # exact 0.257: LOW_PRECISION by cv (and by n_eff)
+    assert c2["flags"] == "LOW_PRECISION;POP_LAGGED"
     c3 = cells[("SYKEHUS", "C3")]
     assert c3["flags"] == "POP_LAGGED;SUPPRESSED"
     assert c3["n"] == "5"
@@ -91,17 +123,45 @@ def test_component_values_computed_by_hand(first_run: dict) -> None:
     assert [c3[k] for k in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n_eff", "cv", "dk_share")] == [
         ""
     ] * 7
+    # C4 = 40.0 with cv 0.385 > 0.333: suppressed by cv although n = 10
     c4 = cells[("SYKEHUS", "C4")]
-    assert (c4["raw_value"], c4["normalised"], c4["dk_share"]) == ("40.0", "40.0", "16.7")
+    assert (c4["n"], c4["flags"]) == ("10", "POP_LAGGED;SUPPRESSED")
+    assert [c4[k] for k in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n_eff", "cv", "dk_share")] == [
+        ""
+    ] * 7
     c5 = cells[("SYKEHUS", "C5")]
     assert (c5["raw_value"], c5["normalised"], c5["n"], c5["flags"]) == ("10.0", "5.0", "", "POP_LAGGED")
+    assert (c5["raw_ci_low"], c5["raw_ci_high"], c5["cv"]) == ("", "", "")  # no sampling error
     assert c5["source_ids"] == "demo_obligations;demo_population"
     nav_c1 = cells[("NAV", "C1")]
     assert (nav_c1["raw_value"], nav_c1["normalised"]) == ("60.0", "100.0")
     assert nav_c1["flags"] == "CAPPED;LOW_PRECISION;SECTOR_WEIGHTED"
-    assert cells[("NAV", "C3")]["raw_value"] == "0.0"
+    assert (nav_c1["raw_ci_low"], nav_c1["raw_ci_high"], nav_c1["cv"]) == ("60.0", "60.0", "0.000")
+    assert (cells[("NAV", "C3")]["raw_value"], cells[("NAV", "C3")]["cv"]) == ("0.0", "")
     assert ("NAV", "C5") not in cells
     assert all(cells[("POLITI", c)]["raw_value"] == "" for c in ("C1", "C2", "C3", "C4"))
+
+
+def test_sensitivity_computed_by_hand(first_run: dict) -> None:
+    rows = {(r["sector_code"], r["scenario_id"]): r for r in read_csv(first_run["release"] / "sensitivity.csv")}
+    assert len(rows) == 3 * 5
+    published = {key: (r["index"], r["rank"], r["rank_p05"], r["rank_p95"]) for key, r in rows.items()}
+    assert published[("NAV", "S0")] == ("71.9", "1", "1", "1")
+    assert published[("SYKEHUS", "S0")] == ("48.6", "2", "2", "2")
+    assert published[("NAV", "S1")] == ("62.5", "1", "1", "1")
+    assert published[("SYKEHUS", "S1")] == ("45.0", "2", "2", "2")
+    assert published[("NAV", "S2")] == ("71.9", "1", "1", "1")
+    assert published[("SYKEHUS", "S2")] == ("", "", "", "")
+    assert published[("NAV", "S3")] == ("36.5", "1", "1", "1")
+    assert published[("SYKEHUS", "S3")] == ("32.6", "2", "2", "2")
+    # S4: the median over 1000 draws of perturbed weights lies near the default-weight index
+    assert 70.0 <= float(published[("NAV", "S4")][0]) <= 74.0
+    assert published[("NAV", "S4")][1:] == ("1", "1", "1")
+    assert published[("SYKEHUS", "S4")][1:] == ("2", "2", "2")
+    assert 46.0 <= float(published[("SYKEHUS", "S4")][0]) <= 51.0
+    for scenario in ("S0", "S1", "S2", "S3", "S4"):
+        assert published[("POLITI", scenario)] == ("", "", "", "")
+    assert {r["release_id"] for r in rows.values()} == {first_run["release"].name}
 
 
 def test_context_sources_and_release_files(first_run: dict) -> None:

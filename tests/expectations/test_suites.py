@@ -383,6 +383,12 @@ def test_sensitivity_rules() -> None:
     df = sensitivity_frame()
     df.loc[0, ["rank_p05", "rank_p95"]] = [3, 1]
     assert_fails("sensitivity", df, "(rank_p95, rank_p05")
+    df = sensitivity_frame()
+    df.loc[0, ["index", "rank"]] = [None, None]  # no index in the scenario, but a rank interval
+    assert_fails("sensitivity", df, "expect_column_values_to_be_null(rank_p05; where index is null")
+    df = sensitivity_frame()
+    df.loc[1, "rank_p95"] = None
+    assert_fails("sensitivity", df, "expect_column_values_to_not_be_null(rank_p95; where index is not null")
 
 
 # --- runner and contracts -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 -- Published: the Reporting Burden Index per sector and survey year (spec section 9).
--- Interval and rank-interval columns are filled by the bootstrap (method issue); NULL until then.
+-- index_ci_low / index_ci_high: 95 % stratified-bootstrap interval; rank_p05 / rank_p95: 5th / 95th
+-- percentiles of the replicate ranks (spec section 7). All NULL when the index is NULL.
 select
     release.release_id,
     release.method_version,
@@ -8,11 +9,11 @@ select
     sectors.sector_nb,
     sectors.sector_en,
     idx."index",
-    cast(null as double) as index_ci_low,
-    cast(null as double) as index_ci_high,
+    idx.index_ci_low,
+    idx.index_ci_high,
     idx.rank,
-    cast(null as bigint) as rank_p05,
-    cast(null as bigint) as rank_p95,
+    idx.rank_p05,
+    idx.rank_p95,
     idx.n_components,
     nullif(array_to_string(idx.flag_list, ';'), '') as flags,
     release.data_status

@@ -1,0 +1,224 @@
+"""Stratified bootstrap replicates of the survey components C1-C4 (spec section 7).
+
+One row per (year, sector_code, component_id, replicate): the component's raw value recomputed on
+replicate ``replicate`` (1..B). Strata are the sectors within a survey (survey_id x sector_code x
+year); each replicate draws n_h respondents with replacement from the n_h respondents of every
+stratum, keeping their weights (weights are never recomputed, spec section 3), and recomputes the
+ratios of spec section 4 over the drawn respondents, pooled over the strata of the cell (several
+surveys of one year form one sector x year cell, as in int_survey_components).
+
+Determinism: stratum h draws from its own NumPy PCG64 stream seeded with
+SeedSequence([seed, sha256(survey_id, sector_code, year)]), respondents sorted by respondent_id, so
+the published bounds depend on neither the order of the rows nor the other strata, and the first
+B' replicates of a run with B > B' are the replicates of a run with B'. A replicate in which no
+valid respondent of a component is drawn has no value (NULL) and is left out downstream.
+
+The arithmetic is in plain top-level functions (no dbt, no DuckDB) so that tests/method and
+benchmarks/method_bootstrap.py import them from this file.
+"""
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+SURVEY_COMPONENTS: tuple[str, ...] = ("C1", "C2", "C3", "C4")
+STRATUM_KEY: tuple[str, ...] = ("survey_id", "sector_code", "year")
+RESPONDENT_COLUMNS: tuple[str, ...] = (
+    "survey_id",
+    "respondent_id",
+    "year",
+    "sector_code",
+    "weight",
+    "hours_total",
+    "hours_doc",
+    "unnecessary",
+    "duplicate",
+    "autonomy_1",
+    "autonomy_2",
+    "autonomy_3",
+)
+# respondents x replicates drawn at once: bounds memory (two 16 MiB float64/int64 matrices) and keeps
+# the counts @ terms product large enough for BLAS
+CHUNK_ELEMENTS = 1 << 21
+
+
+def stratum_entropy(survey_id: str, sector_code: str, year: int) -> int:
+    """A stable 128-bit integer from the stratum key (Python's hash() is salted per process)."""
+    text = "\x1f".join((str(survey_id), str(sector_code), str(int(year))))
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
+
+
+def stratum_generator(seed: int, survey_id: str, sector_code: str, year: int) -> np.random.Generator:
+    """The random stream of one stratum: depends only on the seed and the stratum key."""
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence([int(seed), stratum_entropy(survey_id, sector_code, year)]))
+    )
+
+
+def component_terms(frame: pd.DataFrame) -> np.ndarray:
+    """Per respondent, the numerator and denominator terms of C1..C4: an (n, 8) float64 matrix
+    with columns C1 num, C1 den, C2 num, C2 den, ..., C4 den (0 where the respondent is not valid
+    for the component). Missing answers are NaN; codes outside 1..5 (8 = don't know) are invalid.
+
+    C1: w*hours_doc / w*hours_total (both given); C2, C3: w*[answer >= 4] / w (answer 1..5);
+    C4: w*p / w with p = 100*(mean of the valid items - 1)/4 (at least 2 of 3 items 1..5);
+    the value of C4 is 100 - num/den (values_from_sums)."""
+    w = frame["weight"].to_numpy(dtype=np.float64)
+    terms = np.zeros((len(frame), 8), dtype=np.float64)
+
+    total = frame["hours_total"].to_numpy(dtype=np.float64)
+    doc = frame["hours_doc"].to_numpy(dtype=np.float64)
+    valid = ~np.isnan(total) & ~np.isnan(doc)
+    terms[:, 0] = np.where(valid, w * np.where(valid, doc, 0.0), 0.0)
+    terms[:, 1] = np.where(valid, w * np.where(valid, total, 0.0), 0.0)
+
+    for column, offset in (("unnecessary", 2), ("duplicate", 4)):
+        answer = frame[column].to_numpy(dtype=np.float64)
+        valid = (answer >= 1) & (answer <= 5)
+        terms[:, offset] = np.where(valid & (answer >= 4), w, 0.0)
+        terms[:, offset + 1] = np.where(valid, w, 0.0)
+
+    items = np.column_stack([frame[f"autonomy_{k}"].to_numpy(dtype=np.float64) for k in (1, 2, 3)])
+    item_valid = (items >= 1) & (items <= 5)
+    n_items = item_valid.sum(axis=1)
+    item_sum = np.where(item_valid, items, 0.0).sum(axis=1)
+    valid = n_items >= 2
+    p = 100 * (item_sum / np.maximum(n_items, 1) - 1) / 4
+    terms[:, 6] = np.where(valid, w * p, 0.0)
+    terms[:, 7] = np.where(valid, w, 0.0)
+    return terms
+
+
+def values_from_sums(sums: np.ndarray) -> np.ndarray:
+    """(..., 8) summed terms -> (..., 4) values of C1..C4; NaN where a denominator is 0."""
+    num = sums[..., 0::2]
+    den = sums[..., 1::2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    values = 100 * ratio
+    values[..., 3] = 100 - ratio[..., 3]
+    return values
+
+
+def resample_sums(terms: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """(replicates, 8): per replicate, the sums of the terms of n draws with replacement from
+    the n rows of ``terms``. Each replicate's counts are a bincount of n uniform draws; the sums
+    are counts @ terms (a BLAS product), computed in chunks of replicates to bound memory. The
+    stream is consumed replicate by replicate, so the result does not depend on the chunk size."""
+    n = terms.shape[0]
+    out = np.zeros((replicates, terms.shape[1]), dtype=np.float64)
+    if n == 0 or replicates == 0:
+        return out
+    chunk = max(1, min(replicates, CHUNK_ELEMENTS // n))
+    counts = np.empty((chunk, n), dtype=np.float64)
+    for start in range(0, replicates, chunk):
+        rows = min(chunk, replicates - start)
+        draws = rng.integers(0, n, size=(rows, n))
+        for j in range(rows):
+            counts[j] = np.bincount(draws[j], minlength=n)
+        out[start : start + rows] = counts[:rows] @ terms
+    return out
+
+
+def bootstrap_cells(
+    frame: pd.DataFrame, replicates: int, seed: int, workers: int | None = None
+) -> dict[tuple[int, str], np.ndarray]:
+    """(year, sector_code) -> (replicates, 4) replicate values of C1..C4 (NaN: no valid draw).
+
+    ``frame`` has the columns RESPONDENT_COLUMNS (int_respondent_weights), NaN for NULL answers.
+    Strata run in a thread pool (NumPy's generator and BLAS release the GIL); every stratum has its
+    own stream and the sums of a cell are added in stratum order, so the result does not depend on
+    ``workers``."""
+    strata: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]] = []
+    for (survey_id, sector_code, year), stratum in frame.groupby(list(STRATUM_KEY), sort=True):
+        # a fixed order within the stratum: results do not depend on the order of the rows
+        order = np.argsort(stratum["respondent_id"].to_numpy(dtype=object).astype(str), kind="stable")
+        terms = component_terms(stratum.iloc[order])
+        rng = stratum_generator(seed, survey_id, sector_code, year)
+        strata.append(((int(year), str(sector_code)), terms, rng))
+    if workers is None:
+        workers = min(len(strata), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda s: resample_sums(s[1], replicates, s[2]), strata))
+    else:
+        results = [resample_sums(terms, replicates, rng) for _, terms, rng in strata]
+    sums: dict[tuple[int, str], np.ndarray] = {}
+    for (cell, _, _), stratum_sums in zip(strata, results, strict=True):
+        sums[cell] = stratum_sums if cell not in sums else sums[cell] + stratum_sums
+    return {cell: values_from_sums(cell_sums) for cell, cell_sums in sums.items()}
+
+
+def point_values(frame: pd.DataFrame) -> dict[tuple[int, str], np.ndarray]:
+    """(year, sector_code) -> (4,) point estimates of C1..C4 (the same formulas without
+    resampling; the published point estimates come from int_survey_components)."""
+    out: dict[tuple[int, str], np.ndarray] = {}
+    for (year, sector_code), cell in frame.groupby(["year", "sector_code"], sort=True):
+        out[(int(year), str(sector_code))] = values_from_sums(component_terms(cell).sum(axis=0))
+    return out
+
+
+def replicates_table(cells: dict[tuple[int, str], np.ndarray]) -> pd.DataFrame:
+    """Long table year, sector_code, component_id, replicate (1..B), raw_value (NULL for NaN).
+
+    A pandas frame with a nullable Float64 column: DuckDB reads it without importing
+    pyarrow.dataset (which costs ~0.3 s per dbt run)."""
+    years: list[np.ndarray] = [np.empty(0, dtype=np.int32)]
+    sectors: list[np.ndarray] = [np.empty(0, dtype=object)]
+    components: list[np.ndarray] = [np.empty(0, dtype=object)]
+    numbers: list[np.ndarray] = [np.empty(0, dtype=np.int32)]
+    values: list[np.ndarray] = [np.empty(0, dtype=np.float64)]
+    for (year, sector_code), cell_values in sorted(cells.items()):
+        b, k = cell_values.shape
+        years.append(np.full(b * k, year, dtype=np.int32))
+        sectors.append(np.full(b * k, sector_code, dtype=object))
+        components.append(np.tile(np.array(SURVEY_COMPONENTS[:k], dtype=object), b))
+        numbers.append(np.repeat(np.arange(1, b + 1, dtype=np.int32), k))
+        values.append(cell_values.reshape(-1))
+    value = np.concatenate(values)
+    return pd.DataFrame(
+        {
+            "year": np.concatenate(years),
+            # a string dtype: DuckDB types the columns VARCHAR even when the frame is empty
+            "sector_code": pd.array(np.concatenate(sectors), dtype="string"),
+            "component_id": pd.array(np.concatenate(components), dtype="string"),
+            "replicate": np.concatenate(numbers),
+            "raw_value": pd.arrays.FloatingArray(value, np.isnan(value)),
+        }
+    )
+
+
+def method_parameter(parameters: pd.DataFrame, name: str, method_version: str) -> str:
+    """One value of the seed method_parameters for the method version (an error names it if absent)."""
+    rows = parameters[(parameters["method_version"] == method_version) & (parameters["parameter"] == name)]
+    if len(rows) != 1:
+        raise ValueError(
+            f"seed method_parameters: expected one row {name!r} for method {method_version}, got {len(rows)}"
+        )
+    return str(rows["value"].iloc[0])
+
+
+def replicate_count(override: object, parameters: pd.DataFrame, method_version: str) -> int:
+    """B: the dbt var / env override when set (tests), else the seed row bootstrap_replicates."""
+    text = str(override).strip() if override is not None else ""
+    value = text if text else method_parameter(parameters, "bootstrap_replicates", method_version)
+    count = int(value)
+    if count < 1:
+        raise ValueError(f"bootstrap_replicates must be >= 1, got {count}")
+    return count
+
+
+def model(dbt, session):
+    method_version = str(dbt.config.meta_get("method_version"))
+    parameters = dbt.ref("method_parameters").df()
+    replicates = replicate_count(dbt.config.meta_get("bootstrap_replicates"), parameters, method_version)
+    seed = int(method_parameter(parameters, "bootstrap_seed", method_version))
+    columns = ", ".join(
+        f"cast({c} as double) as {c}" if c not in ("survey_id", "respondent_id", "sector_code", "year") else c
+        for c in RESPONDENT_COLUMNS
+    )
+    frame = dbt.ref("int_respondent_weights").project(columns).df()
+    return replicates_table(bootstrap_cells(frame, replicates, seed))

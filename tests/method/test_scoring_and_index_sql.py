@@ -1,0 +1,253 @@
+"""Disclosure control with cv (spec section 5), normalisation (6), aggregation, bootstrap intervals,
+ranks with ties and rank percentiles (7) and the sensitivity scenarios, as the dbt models
+int_component_uncertainty, int_components_scored, int_index_draws, int_index_scenarios and
+int_index_sector_year compute them from component values and bootstrap replicates written by
+hand (B = 5), so every number below is worked out in the comments."""
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.method.dbt_harness import query, run_dbt, write_tables
+
+MODELS = [
+    "int_component_uncertainty",
+    "int_components_scored",
+    "int_weight_perturbations",
+    "int_index_draws",
+    "int_index_scenarios",
+    "int_index_sector_year",
+]
+YEAR = 2030
+
+
+def alternating(value: float, cv: float) -> list[float]:
+    """Five replicates value - d, value + d, value - d, value + d, value: mean value, sample sd
+    sqrt(4 d^2 / 4) = d, so cv = d / value exactly as chosen."""
+    d = cv * value
+    return [value - d, value + d, value - d, value + d, value]
+
+
+# sector -> component -> (raw_value, n, n_eff, replicates); C5 has no n and no replicates
+CELLS: dict[str, dict[str, tuple]] = {
+    # scores 40, 50, 40, 30 and C5 100 h -> 50: index 0.3*40 + 0.2*50 + 0.15*40 + 0.15*30 + 0.2*50 = 42.5
+    # C1 replicates 18..22: C1 score 36..44, replicate indices 41.3, 41.9, 42.5, 43.1, 43.7
+    "SYKEHUS": {
+        "C1": (20.0, 100, 100.0, [18.0, 19.0, 20.0, 21.0, 22.0]),
+        "C2": (50.0, 100, 100.0, [50.0] * 5),
+        "C3": (40.0, 100, 100.0, [40.0] * 5),
+        "C4": (30.0, 100, 100.0, [30.0] * 5),
+        "C5": (100.0, None, None, None),
+    },
+    # the same point estimates (a tie at 42.5), replicates of C1 in reverse order
+    "BARNEHAGE": {
+        "C1": (20.0, 100, 100.0, [22.0, 21.0, 20.0, 19.0, 18.0]),
+        "C2": (50.0, 100, 100.0, [50.0] * 5),
+        "C3": (40.0, 100, 100.0, [40.0] * 5),
+        "C4": (30.0, 100, 100.0, [30.0] * 5),
+        "C5": (100.0, None, None, None),
+    },
+    # C1 60 % -> CAPPED at 100; C2 0 -> cv empty; C3 n = 9 -> SUPPRESSED; C4 n_eff 20 -> LOW_PRECISION
+    # index (0.3*100 + 0.2*0 + 0.15*50) / 0.65 = 57.6923
+    "HJEMMETJ": {
+        "C1": (60.0, 50, 50.0, [60.0] * 5),
+        "C2": (0.0, 50, 50.0, [0.0] * 5),
+        "C3": (30.0, 9, 9.0, [30.0] * 5),
+        "C4": (50.0, 50, 20.0, [50.0] * 5),
+    },
+    # cv rules: C1 cv 0.34 -> SUPPRESSED (so no index: C1 missing); C2 cv 0.33 -> LOW_PRECISION;
+    # C3 cv 0.17 -> LOW_PRECISION; C4 cv 0.16 -> no flag
+    "NAV": {
+        "C1": (10.0, 100, 100.0, alternating(10.0, 0.34)),
+        "C2": (60.0, 100, 100.0, alternating(60.0, 0.33)),
+        "C3": (10.0, 100, 100.0, alternating(10.0, 0.17)),
+        "C4": (20.0, 100, 100.0, alternating(20.0, 0.16)),
+        "C5": (40.0, None, None, None),
+    },
+    # scores 10, 10, 10 -> index 10 (rank 4 after the tie at rank 2)
+    "GRUNNSKOLE": {
+        "C1": (5.0, 100, 100.0, [5.0] * 5),
+        "C2": (10.0, 100, 100.0, [10.0] * 5),
+        "C3": (10.0, 100, 100.0, [10.0] * 5),
+    },
+    # two components only -> INSUFFICIENT
+    "POLITI": {
+        "C1": (30.0, 100, 100.0, [30.0] * 5),
+        "C5": (20.0, None, None, None),
+    },
+}
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    survey, register, replicates = [], [], []
+    for sector, cells in CELLS.items():
+        for component, (value, n, n_eff, reps) in cells.items():
+            row = {
+                "year": YEAR,
+                "sector_code": sector,
+                "component_id": component,
+                "raw_value": value,
+                "n": n,
+                "n_eff": n_eff,
+                "dk_share": None if component in ("C1", "C5") else 0.0,
+                "weighting_flags": [],
+                "source_ids": ["test"],
+            }
+            (register if component == "C5" else survey).append(row)
+            for b, rep in enumerate(reps or [], start=1):
+                replicates.append(
+                    {"year": YEAR, "sector_code": sector, "component_id": component, "replicate": b, "raw_value": rep}
+                )
+    survey_frame = pd.DataFrame(survey).astype(
+        {"year": "int32", "n": "Int64", "n_eff": "float64", "dk_share": "float64"}
+    )
+    register_frame = pd.DataFrame(register).astype(
+        {"year": "int32", "n": "Int64", "n_eff": "float64", "dk_share": "float64"}
+    )
+    replicate_frame = pd.DataFrame(replicates).astype({"year": "int32", "replicate": "int32"})
+    return {
+        "intermediate.int_survey_components": survey_frame,
+        "intermediate.int_register_components": register_frame,
+        "intermediate.int_component_replicates": replicate_frame,
+    }
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scoring") / "warehouse.duckdb"
+    frames = tables()
+    write_tables(path, frames)
+    with_lists = {
+        # pandas lists arrive as varchar[] only through an explicit cast
+        name: f"select * replace (cast(weighting_flags as varchar[]) as weighting_flags, "
+        f"cast(source_ids as varchar[]) as source_ids) from {name}"
+        for name in ("intermediate.int_survey_components", "intermediate.int_register_components")
+    }
+    write_tables(path, with_lists)
+    run_dbt(path, MODELS)
+    return path
+
+
+def scored(warehouse: Path) -> dict[tuple, dict]:
+    rows = query(warehouse, "select * from intermediate.int_components_scored")
+    return {(r["sector_code"], r["component_id"]): r for r in rows}
+
+
+def index_rows(warehouse: Path) -> dict[str, dict]:
+    return {r["sector_code"]: r for r in query(warehouse, "select * from intermediate.int_index_sector_year")}
+
+
+def scenarios(warehouse: Path) -> dict[tuple, dict]:
+    rows = query(warehouse, "select * from intermediate.int_index_scenarios")
+    return {(r["sector_code"], r["scenario_id"]): r for r in rows}
+
+
+def test_se_cv_and_percentile_interval(warehouse: Path) -> None:
+    c1 = scored(warehouse)[("SYKEHUS", "C1")]
+    # replicates 18..22: sample sd sqrt(10 / 4); cv = 1.5811 / 20
+    assert c1["se"] == pytest.approx(math.sqrt(10 / 4))
+    assert c1["cv"] == pytest.approx(math.sqrt(10 / 4) / 20)
+    # 2.5th percentile, linear interpolation: h = (5 - 1) 0.025 = 0.1 -> 18 + 0.1 (19 - 18) = 18.1
+    assert c1["raw_ci_low"] == pytest.approx(18.1)
+    assert c1["raw_ci_high"] == pytest.approx(21.9)  # h = 3.9 -> 21 + 0.9 (22 - 21)
+    assert c1["flag_list"] == []
+
+
+def test_suppression_and_low_precision_by_cv_and_by_n(warehouse: Path) -> None:
+    s = scored(warehouse)
+    assert s[("NAV", "C1")]["cv"] == pytest.approx(0.34)
+    assert (s[("NAV", "C1")]["suppressed"], s[("NAV", "C1")]["flag_list"]) == (True, ["SUPPRESSED"])
+    assert s[("NAV", "C1")]["normalised"] is None and not s[("NAV", "C1")]["present"]
+    assert s[("NAV", "C2")]["cv"] == pytest.approx(0.33)
+    assert s[("NAV", "C2")]["flag_list"] == ["LOW_PRECISION"]
+    assert s[("NAV", "C3")]["flag_list"] == ["LOW_PRECISION"]  # cv 0.17 > 0.165
+    assert s[("NAV", "C4")]["flag_list"] == []  # cv 0.16
+    assert s[("NAV", "C5")]["cv"] is None and s[("NAV", "C5")]["flag_list"] == []
+    assert s[("HJEMMETJ", "C3")]["flag_list"] == ["SUPPRESSED"]  # n = 9 < 10
+    assert s[("HJEMMETJ", "C4")]["flag_list"] == ["LOW_PRECISION"]  # n_eff 20 < 30
+    # value 0: cv is empty and cannot act; replicates all 0
+    assert s[("HJEMMETJ", "C2")]["cv"] is None and s[("HJEMMETJ", "C2")]["flag_list"] == []
+    assert (s[("HJEMMETJ", "C1")]["normalised"], s[("HJEMMETJ", "C1")]["flag_list"]) == (100.0, ["CAPPED"])
+
+
+def test_index_ranks_with_ties_and_insufficient(warehouse: Path) -> None:
+    rows = index_rows(warehouse)
+    assert rows["SYKEHUS"]["index"] == pytest.approx(42.5)
+    assert rows["BARNEHAGE"]["index"] == pytest.approx(42.5)
+    assert rows["HJEMMETJ"]["index"] == pytest.approx(37.5 / 0.65)
+    assert rows["GRUNNSKOLE"]["index"] == pytest.approx(10.0)
+    ranks = {s: r["rank"] for s, r in rows.items()}
+    # ties share the smallest rank; the next rank skips: 1, 2, 2, 4
+    assert ranks == {"HJEMMETJ": 1, "SYKEHUS": 2, "BARNEHAGE": 2, "GRUNNSKOLE": 4, "NAV": None, "POLITI": None}
+    # NAV: C1 suppressed by cv -> no index although 4 components are present
+    assert (rows["NAV"]["n_components"], rows["NAV"]["flag_list"]) == (4, ["INSUFFICIENT"])
+    assert (rows["POLITI"]["n_components"], rows["POLITI"]["flag_list"]) == (2, ["INSUFFICIENT"])
+    for column in ("index_ci_low", "index_ci_high", "rank_p05", "rank_p95"):
+        assert rows["NAV"][column] is None
+
+
+def test_index_interval_and_rank_percentiles(warehouse: Path) -> None:
+    rows = index_rows(warehouse)
+    # SYKEHUS replicate indices 41.3, 41.9, 42.5, 43.1, 43.7 (C1 score 2 x replicate, weight 0.3)
+    assert rows["SYKEHUS"]["index_ci_low"] == pytest.approx(41.3 + 0.1 * 0.6)
+    assert rows["SYKEHUS"]["index_ci_high"] == pytest.approx(43.1 + 0.9 * 0.6)
+    # replicate ranks: SYKEHUS 3, 3, 2 (tie with BARNEHAGE), 2, 2 -> 60 % at rank 2, 100 % at 3:
+    # rank_p05 = 2 (smallest rank with >= 5 % of the replicates at or above it), rank_p95 = 3
+    assert (rows["SYKEHUS"]["rank_p05"], rows["SYKEHUS"]["rank_p95"]) == (2, 3)
+    assert (rows["BARNEHAGE"]["rank_p05"], rows["BARNEHAGE"]["rank_p95"]) == (2, 3)
+    assert (rows["HJEMMETJ"]["rank_p05"], rows["HJEMMETJ"]["rank_p95"]) == (1, 1)
+    assert (rows["GRUNNSKOLE"]["index_ci_low"], rows["GRUNNSKOLE"]["index_ci_high"]) == (
+        pytest.approx(10.0),
+        pytest.approx(10.0),
+    )
+    draws = query(
+        warehouse,
+        "select draw, rank from intermediate.int_index_draws "
+        "where scenario_id = 'S0' and sector_code = 'SYKEHUS' order by draw",
+    )
+    assert [d["rank"] for d in draws] == [2, 3, 3, 2, 2, 2]  # draw 0 is the point estimate
+
+
+def test_sensitivity_scenarios(warehouse: Path) -> None:
+    sc = scenarios(warehouse)
+    assert sc[("SYKEHUS", "S0")]["index"] == pytest.approx(42.5)
+    # S1 equal weights: (40 + 50 + 40 + 30 + 50) / 5 = 42
+    assert sc[("SYKEHUS", "S1")]["index"] == pytest.approx(42.0)
+    # S2 survey components only: (0.3*40 + 0.2*50 + 0.15*40 + 0.15*30) / 0.8 = 40.625
+    assert sc[("SYKEHUS", "S2")]["index"] == pytest.approx(40.625)
+    # S3: (exp(sum w ln(1 + 0.99 I)) - 1) / 0.99 with the default weights (sum 1)
+    terms = [(0.3, 40), (0.2, 50), (0.15, 40), (0.15, 30), (0.2, 50)]
+    geometric = math.exp(sum(w * math.log(1 + 0.99 * i) for w, i in terms))
+    assert sc[("SYKEHUS", "S3")]["index"] == pytest.approx((geometric - 1) / 0.99)
+    # equal scores give the score back: GRUNNSKOLE 10, 10, 10 -> 10 in every scenario
+    for scenario in ("S0", "S1", "S2", "S3", "S4"):
+        assert sc[("GRUNNSKOLE", scenario)]["index"] == pytest.approx(10.0)
+    # POLITI has C1 and C5: no index in any scenario; S2 drops C5 of the others (HJEMMETJ keeps 3)
+    for scenario in ("S0", "S1", "S2", "S3", "S4"):
+        assert sc[("POLITI", scenario)]["index"] is None and sc[("POLITI", scenario)]["rank"] is None
+    assert sc[("HJEMMETJ", "S2")]["index"] == pytest.approx(37.5 / 0.65)
+    # S4: HJEMMETJ's index is >= 48.1 under any factors in [0.75, 1.25], SYKEHUS's <= 44.1: rank 1 always
+    s4 = sc[("HJEMMETJ", "S4")]
+    assert (s4["rank"], s4["rank_p05"], s4["rank_p95"]) == (1, 1, 1)
+    assert 48.1 <= s4["index"] <= 67.0
+    s4_draws = query(
+        warehouse,
+        "select count(*) as draws, min(index) as low, max(index) as high from intermediate.int_index_draws "
+        "where scenario_id = 'S4' and sector_code = 'SYKEHUS'",
+    )[0]
+    assert s4_draws["draws"] == 1000
+    assert 30.0 <= s4_draws["low"] <= 42.5 <= s4_draws["high"] <= 50.0
+
+
+def test_suppressed_cells_reach_no_index_draw(warehouse: Path) -> None:
+    """NAV's suppressed C1 enters neither an index nor a rank; HJEMMETJ's suppressed C3 is in no draw."""
+    nav = query(warehouse, "select count(*) as n from intermediate.int_index_draws where sector_code = 'NAV'")
+    assert nav[0]["n"] == 0
+    hj = query(
+        warehouse,
+        "select distinct n_components from intermediate.int_index_draws "
+        "where sector_code = 'HJEMMETJ' and scenario_id = 'S0'",
+    )
+    assert [r["n_components"] for r in hj] == [3]
