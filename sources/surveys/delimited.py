@@ -138,7 +138,11 @@ def read_delimited(
             io.BytesIO(payload),
             read_options=pacsv.ReadOptions(encoding=read_encoding, use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True, ignore_empty_lines=False
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},

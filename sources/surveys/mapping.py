@@ -159,7 +159,7 @@ class Mapping:
     publisher: str | None = None
     licence: str | None = None
     path: str = ""
-    export: ExportOptions = ExportOptions()
+    export: ExportOptions = field(default_factory=ExportOptions)
     row_policy: RowPolicy = DEFAULT_ROW_POLICY
 
 
@@ -502,9 +502,7 @@ def _domain_problem(fm: FieldMapping, value: object, raw: str, sectors: frozense
     return None if low <= number <= high else f"{fm.field} {number:g} outside {low:g}..{high:g} {where}"
 
 
-def _evaluate(
-    fm: FieldMapping, raw: str, sectors: frozenset[str], multi_select: bool
-) -> tuple[object, str | None]:
+def _evaluate(fm: FieldMapping, raw: str, sectors: frozenset[str], multi_select: bool) -> tuple[object, str | None]:
     """The canonical value of one distinct answer and its problem, if any."""
     value, message = _read_value(fm, raw, multi_select)
     if message is None and value is not None:
@@ -529,7 +527,7 @@ def _group_rows(codes: np.ndarray, bad_code: np.ndarray) -> dict[int, np.ndarray
 def _typed(kind: str, values: list[object]) -> np.ndarray:
     if kind == "number":
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-    return np.array(values + [None], dtype=object)[:-1] if values else np.empty(0, dtype=object)
+    return np.array([*values, None], dtype=object)[:-1] if values else np.empty(0, dtype=object)
 
 
 def _respondent(codes: np.ndarray, uniques: list[str], column: str) -> tuple[np.ndarray, list[ProblemGroup]]:
