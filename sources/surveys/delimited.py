@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sources.surveys.encoding import EncodingError, decode, detect_delimiter, detect_encoding, first_record
+from sources.surveys.encoding import decodes_as, detect_delimiter, detect_encoding, first_record
 
 
 class SurveyFormatError(ValueError):
@@ -47,6 +47,13 @@ class Table:
             return codes.astype(np.int64, copy=False), [str(u) for u in uniques]
         encoded = pc.dictionary_encode(column).combine_chunks()
         return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+
+    def arrow(self, name: str) -> pa.Array:
+        """One column as an Arrow string array."""
+        column = self.columns[name]
+        if isinstance(column, pd.Series):
+            return pa.array(column.to_numpy(dtype=object), type=pa.string())
+        return column.combine_chunks()
 
     def frame(self) -> pd.DataFrame:
         """The requested columns as a DataFrame of Python strings (object dtype)."""
@@ -121,21 +128,23 @@ def read_delimited(
         raise SurveyFormatError(f"{source}: the file is empty")
     detected = encoding is None
     encoding = encoding or detect_encoding(data)
-    if not (detected and encoding == "utf-8"):  # detection already decoded plain UTF-8
+    if not (detected and encoding == "utf-8"):  # detection already checked plain UTF-8
         try:
-            decode(data, source, encoding)  # a bad byte anywhere in the file is an error
-        except EncodingError as exc:
-            raise SurveyFormatError(str(exc)) from exc
+            bad = decodes_as(data, encoding)  # a bad byte anywhere in the file is an error
+        except LookupError as exc:
+            raise SurveyFormatError(f"{source}: unknown encoding {encoding!r}") from exc
+        if bad is not None:
+            raise SurveyFormatError(f"{source}: cannot decode as {encoding} (byte {bad})")
     sample = data[: 1 << 16].decode(encoding, errors="ignore")
     header_text = first_record(sample.lstrip("\ufeff"))
     delimiter = delimiter or detect_delimiter(header_text)
     header = check_header(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None), source)
     wanted = header if columns is None else [c for c in columns if c in header]
     read_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    payload = data[len(b"\xef\xbb\xbf") :] if data.startswith(b"\xef\xbb\xbf") else data
+    skip = len(b"\xef\xbb\xbf") if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         table = pacsv.read_csv(
-            io.BytesIO(payload),
+            pa.BufferReader(pa.py_buffer(data)[skip:]),
             read_options=pacsv.ReadOptions(encoding=read_encoding, use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,

@@ -28,22 +28,28 @@ class EncodingError(ValueError):
     """The bytes of an export cannot be decoded."""
 
 
+def decodes_as(data: bytes, encoding: str, block: int = 1 << 20) -> int | None:
+    """None if ``data`` decodes as ``encoding``, else the offset of the first bad byte. Decodes
+    block by block, so a large file is checked without holding its text in memory."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for start in range(0, len(view), block):
+        try:
+            decoder.decode(view[start : start + block], final=start + block >= len(view))
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+    return None
+
+
 def detect_encoding(data: bytes) -> str:
     """The Python codec name of an export's bytes (see the module docstring for the rules)."""
     if data.startswith(UTF8_BOM):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        data.decode("utf-8")
+    if decodes_as(data, "utf-8") is None:
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+    return "cp1252" if decodes_as(data, "cp1252") is None else "latin-1"
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str]:

@@ -146,7 +146,8 @@ def check_export(
         return CheckedExport(report, mapping)
     delimiter = {"\t": "tab"}.get(table.delimiter or "", table.delimiter)
     report.detected = {"encoding": table.encoding, "delimiter": delimiter, "sheet": table.sheet}
-    mapped = map_table(table, mapping, str(export_path), sectors)
+    mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True)
+    del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected
     report.lines = summarise_groups(mapped.groups)
     report.problems = _problem_dicts(mapped)

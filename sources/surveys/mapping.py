@@ -49,6 +49,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from sources.surveys.delimited import Table
@@ -525,34 +527,39 @@ def _group_rows(codes: np.ndarray, bad_code: np.ndarray) -> dict[int, np.ndarray
 
 
 def _typed(kind: str, values: list[object]) -> np.ndarray:
-    if kind == "number":
+    """Canonical values of the distinct answers as an array: float64 (NaN = NULL) for numbers and
+    integer codes (exact in float64), objects for text."""
+    if kind in ("number", "integer"):
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     return np.array([*values, None], dtype=object)[:-1] if values else np.empty(0, dtype=object)
 
 
-def _respondent(codes: np.ndarray, uniques: list[str], column: str) -> tuple[np.ndarray, list[ProblemGroup]]:
-    """Respondent ids (stripped) per row, and the empty / duplicated / e-mail-like ids as problems."""
-    stripped = [u.strip() for u in uniques]
-    new_codes, new_uniques = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=False)
-    row_codes = new_codes[codes] if len(codes) else np.empty(0, dtype=np.int64)
-    counts = np.bincount(row_codes, minlength=len(new_uniques))
-    labels = [str(u) for u in new_uniques]
+def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[ProblemGroup]]:
+    """Respondent ids (stripped) per row, and the empty / duplicated / e-mail-like ids as problems.
+
+    Computed with Arrow kernels: a million distinct ids never become a Python list of strings
+    except for the output column itself.
+    """
+    trimmed = pc.utf8_trim_whitespace(values)
+    encoded = pc.dictionary_encode(trimmed)
+    row_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    labels = encoded.dictionary
+    counts = np.bincount(row_codes, minlength=len(labels))
     groups: list[ProblemGroup] = []
-    empty = np.array([u == "" for u in labels], dtype=bool)
-    emails = [k for k, u in enumerate(labels) if "@" in u and EMAIL_PATTERN.fullmatch(u)]
-    if emails:
+    if len(labels) and pc.any(pc.match_substring_regex(labels, EMAIL_PATTERN.pattern)).as_py():
         message = f"column '{column}' (mapped to respondent_id) holds e-mail addresses; map the tool's own id"
         groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
+    empty = pc.equal(labels, "").to_numpy(zero_copy_only=False).astype(bool) if len(labels) else np.zeros(0, bool)
     bad = empty | (counts > 1)
     for k, rows in _group_rows(row_codes, bad).items():
-        rid = labels[k]
+        rid = str(labels[k].as_py())
         message = (
             f"empty respondent id in column '{column}'"
             if rid == ""
             else f"duplicate respondent id '{rid}' in column '{column}'"
         )
         groups.append(ProblemGroup(message, column, "respondent_id", rid, rows))
-    ids = np.array(labels, dtype=object)[row_codes] if len(labels) else np.empty(0, dtype=object)
+    ids = trimmed.to_numpy(zero_copy_only=False).astype(object, copy=False)
     return ids, groups
 
 
@@ -577,13 +584,21 @@ def _cross_field(
 class CodedTable:
     """Dictionary-encoded columns of an export, each encoded once."""
 
-    def __init__(self, table: Table | pd.DataFrame) -> None:
+    def __init__(self, table: Table | pd.DataFrame, release: bool = False) -> None:
         self._table = table
+        self._release = release and isinstance(table, Table)
         self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
         if isinstance(table, pd.DataFrame):
             self.header, self.n_rows = [str(c) for c in table.columns], len(table)
         else:
             self.header, self.n_rows = table.header, table.n_rows
+
+    def arrow(self, column: str) -> pa.Array:
+        """One column as an Arrow string array."""
+        if isinstance(self._table, pd.DataFrame):
+            values = self._table[column].map(lambda v: "" if v is None else str(v)).to_numpy(dtype=object)
+            return pa.array(values, type=pa.string())
+        return self._table.arrow(column)
 
     def coded(self, column: str) -> tuple[np.ndarray, list[str]]:
         if column not in self._cache:
@@ -593,27 +608,38 @@ class CodedTable:
                 self._cache[column] = (codes.astype(np.int64, copy=False), [str(u) for u in uniques])
             else:
                 self._cache[column] = self._table.coded(column)
+                if self._release:  # the text of the column is no longer needed: free it
+                    self._table.columns[column] = pa.chunked_array([], type=pa.string())
         return self._cache[column]
+
+
+def _repeat(value: object, n: int) -> np.ndarray:
+    """``n`` references to one object (``np.full`` would make ``n`` copies of a string)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _records_frame(mapping: Mapping, ids: np.ndarray, columns: dict[str, np.ndarray], keep: np.ndarray) -> pd.DataFrame:
     """Build the canonical DataFrame with the spec's column order and dtypes."""
     n = int(keep.sum())
     data: dict[str, pd.Series] = {
-        "survey_id": pd.Series(np.full(n, mapping.survey_id, dtype=object), dtype=object),
+        "survey_id": pd.Series(_repeat(mapping.survey_id, n), dtype=object),
         "respondent_id": pd.Series(ids[keep], dtype=object),
         "year": pd.Series(np.full(n, mapping.year, dtype=np.int64)),
     }
     for name in CANONICAL_COLUMNS[3:]:
         kind = FIELD_TYPES[name]
         if name not in columns:
-            values = np.full(n, np.nan) if kind == "number" else np.full(n, None, dtype=object)
+            values = np.full(n, np.nan) if kind in ("number", "integer") else _repeat(None, n)
         else:
             values = columns[name][keep]
         if kind == "number":
             data[name] = pd.Series(values, dtype="float64")
         elif kind == "integer":
-            data[name] = pd.Series(values, dtype="Int64")
+            missing = np.isnan(values)
+            codes = np.where(missing, 0, values).astype(np.int64)
+            data[name] = pd.Series(pd.arrays.IntegerArray(codes, missing))
         else:
             data[name] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, columns=list(CANONICAL_COLUMNS))
@@ -624,22 +650,28 @@ def map_table(
     mapping: Mapping,
     source_name: str,
     sectors: Iterable[str] = SECTOR_CODES,
+    release_columns: bool = False,
 ) -> MappedSurvey:
     """Map an export's cells (all text) to canonical records; reject and report rows with problems.
+
+    ``release_columns``: empty each column of ``table`` once it is encoded, to save memory on
+    large exports (the table cannot be used afterwards).
 
     ``sectors`` is the set of allowed sector codes (default: the nine sectors of spec section 1).
     If a mapped column is missing from the export (or may not be mapped), no row can be mapped:
     every row is rejected and those columns are the problems.
     """
     allowed = frozenset(sectors)
-    coded = CodedTable(table)
+    coded = CodedTable(table, release_columns)
     n = coded.n_rows
     file_groups = _header_problems(coded.header, mapping)
     if file_groups:
         empty = _records_frame(mapping, np.empty(0, dtype=object), {}, np.zeros(0, dtype=bool))
         return MappedSurvey(empty, file_groups, n, n, source_name)
-    id_codes, id_uniques = coded.coded(mapping.respondent_id.column)
-    ids, groups = _respondent(id_codes, id_uniques, mapping.respondent_id.column)
+    ids, groups = _respondent(coded.arrow(mapping.respondent_id.column), mapping.respondent_id.column)
+    field_columns = {fm.column for fm in mapping.fields.values()}
+    if release_columns and isinstance(table, Table) and mapping.respondent_id.column not in field_columns:
+        table.columns[mapping.respondent_id.column] = pa.chunked_array([], type=pa.string())
     multi_select = mapping.format.startswith("msforms")
     columns: dict[str, np.ndarray] = {}
     for order, (name, fm) in enumerate(mapping.fields.items(), start=1):
