@@ -24,23 +24,10 @@ from orchestration.assets.raw_inputs import known_sectors
 from orchestration.assets.raw_surveys import survey_export, survey_partitions
 from sources import paths
 from sources.surveys import store
-from sources.surveys.inbox import Outcome, process_inbox
-from sources.surveys.mapping import MappingError, load_mapping
+from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox
 
 MIN_AGE_SECONDS = 5.0
 SELECTION = AssetSelection.assets(survey_export).downstream()
-
-
-def input_survey_ids() -> set[str]:
-    """Survey ids used by the inputs directory (an inbox delivery may not reuse them)."""
-    root = paths.surveys_dir()
-    ids = set()
-    for mapping in sorted(root.glob("*/mapping.yml")) if root.is_dir() else []:
-        try:
-            ids.add(load_mapping(mapping).survey_id)
-        except MappingError:
-            continue
-    return ids
 
 
 def run_request_for(outcome: Outcome, asset_graph=None) -> RunRequest:
@@ -70,7 +57,7 @@ def survey_inbox(context: SensorEvaluationContext):
         raw_surveys,
         paths.quarantine_dir(),
         paths.received_dir(),
-        taken_ids=input_survey_ids(),
+        taken_ids=input_survey_ids(paths.surveys_dir()),
         sectors=known_sectors(),
         min_age_seconds=MIN_AGE_SECONDS,
     )

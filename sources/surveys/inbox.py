@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sources.surveys.ingest import IngestReport, check_export
-from sources.surveys.mapping import SECTOR_CODES
+from sources.surveys.mapping import SECTOR_CODES, MappingError, load_mapping
 from sources.surveys.store import find_same, sha256_file, store_accepted
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -69,6 +69,17 @@ def _pick(files: list[Path], suffixes: tuple[str, ...], preferred: str) -> Path 
     if len(named) == 1:
         return named[0]
     return matching[0] if len(matching) == 1 else None
+
+
+def input_survey_ids(surveys_root: Path) -> set[str]:
+    """Survey ids used by the inputs directory's surveys (an inbox delivery may not reuse them)."""
+    ids = set()
+    for mapping in sorted(surveys_root.glob("*/mapping.yml")) if surveys_root.is_dir() else []:
+        try:
+            ids.add(load_mapping(mapping).survey_id)
+        except MappingError:
+            continue
+    return ids
 
 
 def find_deliveries(inbox: Path) -> list[Delivery]:
