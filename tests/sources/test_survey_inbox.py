@@ -158,3 +158,27 @@ def test_unreadable_and_conflicting_deliveries_are_quarantined(tmp_path: Path) -
     assert sorted(p.name.split("-", 1)[1] for p in a["quarantine"].iterdir()) == ["ragged", "taken"]
     for q in a["quarantine"].iterdir():
         assert {"export.csv", "mapping.yml", "report.json", "report.txt"} <= set(os.listdir(q))
+
+
+def test_inbox_command_processes_the_inbox_once(tmp_path, monkeypatch, capsys) -> None:
+    from sources.surveys.__main__ import main
+
+    monkeypatch.setenv("RBI_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.delenv("RBI_INBOX_DIR", raising=False)
+    monkeypatch.delenv("RBI_RAW_DIR", raising=False)
+    monkeypatch.delenv("RBI_INPUTS_DIR", raising=False)
+    inbox = tmp_path / "out" / "inbox"
+    inbox.mkdir(parents=True)
+    assert main(["inbox"]) == 0 and "nothing to do" in capsys.readouterr().out
+    folder = drop_demo(inbox)
+    old = datetime(2026, 1, 1).timestamp()
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    assert main(["inbox"]) == 0
+    assert "var2026: accepted: accepted, 200 rows, no problems" in capsys.readouterr().out
+    assert store.survey_ids(tmp_path / "out" / "raw" / "surveys") == ["INBOX-2026"]
+    clash = drop_demo(inbox, name="clash", survey_id=demo.SURVEY_ID)
+    for path in clash.iterdir():
+        os.utime(path, (old, old))
+    assert main(["inbox"]) == 2
+    assert "clash: quarantined" in capsys.readouterr().out
