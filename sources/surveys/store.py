@@ -110,9 +110,11 @@ def store_accepted(
     """Copy an accepted export and its mapping into a new, read-only version folder."""
     survey_id = str(report.survey_id)
     version = f"{received_at.strftime('%Y%m%dT%H%M%SZ')}-{export_sha[:8]}"
+    suffix = 1
+    while (root / survey_id / version).exists():  # same second, same export, another mapping
+        suffix += 1
+        version = f"{received_at.strftime('%Y%m%dT%H%M%SZ')}-{export_sha[:8]}-{suffix}"
     final = root / survey_id / version
-    if final.exists():
-        raise FileExistsError(f"{final}: this version already exists; nothing is overwritten")
     tmp = root / survey_id / f".tmp-{version}-{os.getpid()}"
     tmp.mkdir(parents=True)
     export_copy = tmp / f"export{export_path.suffix.lower()}"

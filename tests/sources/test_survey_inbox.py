@@ -182,3 +182,17 @@ def test_inbox_command_processes_the_inbox_once(tmp_path, monkeypatch, capsys) -
         os.utime(path, (old, old))
     assert main(["inbox"]) == 2
     assert "clash: quarantined" in capsys.readouterr().out
+
+
+def test_same_export_with_another_mapping_in_the_same_second_is_a_new_version(tmp_path: Path) -> None:
+    a = areas(tmp_path)
+    drop_demo(a["inbox"])
+    run(a)
+    folder = drop_demo(a["inbox"], name="remapped")
+    mapping = folder / "mapping.yml"
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace('"3": null', '"3": null, "4": null'), encoding="utf-8"
+    )
+    (outcome,) = run(a)  # same WHEN, same export bytes
+    assert outcome.status == "accepted" and outcome.version.endswith("-2")
+    assert len(store.versions(a["surveys"], "INBOX-2026")) == 2
