@@ -166,6 +166,7 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
             "export_sha256": str(stored.sidecar.get("export_sha256")),
             "mapping_sha256": str(stored.sidecar.get("mapping_sha256")),
             "received_at": str(stored.sidecar.get("received_at")),
+            "responses": str((stored.sidecar.get("detected") or {}).get("responses")),
             "rows_read": survey.rows_read,
             "rows_rejected": survey.rows_rejected,
             "problems": MetadataValue.md("\n".join(f"- {p}" for p in survey.problems) or "none"),

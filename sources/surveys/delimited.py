@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sources.surveys.encoding import decodes_as, detect_delimiter, detect_encoding, first_record
+from sources.surveys.encoding import SAMPLE_BYTES, decodes_as, detect_delimiter, detect_encoding, first_record
 
 
 class SurveyFormatError(ValueError):
@@ -135,7 +135,7 @@ def read_delimited(
             raise SurveyFormatError(f"{source}: unknown encoding {encoding!r}") from exc
         if bad is not None:
             raise SurveyFormatError(f"{source}: cannot decode as {encoding} (byte {bad})")
-    sample = data[: 1 << 16].decode(encoding, errors="ignore")
+    sample = data[:SAMPLE_BYTES].decode(encoding, errors="ignore")  # long question texts: a big sample
     header_text = first_record(sample.lstrip("\ufeff"))
     delimiter = delimiter or detect_delimiter(header_text)
     header = check_header(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None), source)

@@ -35,6 +35,18 @@ class ExportOptions:
     sheet: str | None = None
 
 
+# the column with each response's submission time, per tool: read only to report the first and
+# last response *date* (never mapped, never stored per respondent)
+TIME_COLUMNS = {
+    "nettskjema": ("$created",),
+    "msforms": msforms.COMPLETION_COLUMNS,
+}
+
+
+def time_columns(format_name: str) -> tuple[str, ...]:
+    return TIME_COLUMNS.get(format_name.split("_")[0], ())
+
+
 def is_identifying_column(format_name: str, column: str) -> bool:
     """True for columns that identify a person or an exact time (never mapped, whatever the format)."""
     return (

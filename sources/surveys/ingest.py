@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.surveys.delimited import SurveyFormatError
-from sources.surveys.exports import read_export
+from sources.surveys.delimited import SurveyFormatError, Table
+from sources.surveys.exports import read_export, time_columns
 from sources.surveys.mapping import (
     SECTOR_CODES,
     MappedSurvey,
@@ -25,6 +25,7 @@ from sources.surveys.mapping import (
     mapping_columns,
     summarise_groups,
 )
+from sources.surveys.msforms import response_period
 
 MAX_ROWS_IN_REPORT = 1000
 
@@ -85,7 +86,8 @@ class IngestReport:
             f"result:  {self.decision()}",
         ]
         if self.detected:
-            lines.append("read as: " + ", ".join(f"{k} {v}" for k, v in self.detected.items() if v))
+            shown = {k: (f"'{v}'" if k == "delimiter" and v != "tab" else v) for k, v in self.detected.items() if v}
+            lines.append("read as: " + ", ".join(f"{k} {v}" for k, v in shown.items()))
         if self.error:
             lines += ["", self.error]
         if self.lines:
@@ -124,6 +126,19 @@ def _problem_dicts(mapped: MappedSurvey) -> list[dict]:
     return out
 
 
+def _response_dates(table: Table, columns: list[str]) -> str | None:
+    """First and last response date (``2026-11-02..2026-11-24``) from the tool's time column; the
+    times themselves are dropped here."""
+    for column in columns:
+        if column in table.columns:
+            _, texts = table.coded(column)
+            table.columns.pop(column)
+            period = response_period(texts)
+            if period is not None:
+                return f"{period[0].isoformat()}..{period[1].isoformat()}"
+    return None
+
+
 def check_export(
     export_path: str | Path,
     mapping_path: str | Path,
@@ -139,13 +154,15 @@ def check_export(
         report.error = f"mapping file: {exc}"
         return CheckedExport(report)
     report.survey_id, report.format, report.policy = mapping.survey_id, mapping.format, mapping.row_policy.describe()
+    times = [c for c in time_columns(mapping.format) if c not in mapping_columns(mapping)]
     try:
-        table = read_export(export_path, mapping.format, mapping_columns(mapping), mapping.export)
+        table = read_export(export_path, mapping.format, mapping_columns(mapping) + times, mapping.export)
     except (SurveyFormatError, OSError) as exc:
         report.error = str(exc)
         return CheckedExport(report, mapping)
     delimiter = {"\t": "tab"}.get(table.delimiter or "", table.delimiter)
     report.detected = {"encoding": table.encoding, "delimiter": delimiter, "sheet": table.sheet}
+    report.detected["responses"] = _response_dates(table, times)
     mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True)
     del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected

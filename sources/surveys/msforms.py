@@ -42,7 +42,10 @@ IDENTIFYING_COLUMNS = frozenset(
 )
 MULTI_SELECT_SEPARATOR = ";"
 
-_DATE = re.compile(r"\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?\s*$")
+_DATE = re.compile(
+    r"\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
 
 
 def check_header(header: list[str], source: str) -> None:

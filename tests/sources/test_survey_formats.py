@@ -103,6 +103,7 @@ fields:
     assert rec["duplicate"].tolist() == [3, 1, 8]
     assert rec["autonomy_1"].tolist() == [4, 2, 4]  # checkbox option columns are 0/1
     assert checked.report.detected["sheet"] == "API test form"
+    assert checked.report.detected["responses"] == "2023-06-01..2023-06-01"
 
 
 def test_real_nettskjema_csv_only_reads_mapped_columns() -> None:
@@ -157,6 +158,8 @@ def test_generated_export_maps_to_the_truth(
     report = checked.report
     assert report.accepted and report.rows_read == 12 and report.rows_rejected == 0, report.to_text()
     assert report.detected["encoding"] == encoding and report.detected["delimiter"] == delimiter
+    # only the first and last response date is kept from the tool's time column (generic: none)
+    assert report.detected["responses"] == ("2026-11-02..2026-11-24" if "msforms" in export else None)
     rec = checked.records
     assert rec["sector_code"].tolist() == TRUTH_SECTORS
     assert rec["sex"].tolist() == TRUTH_SEX
@@ -204,6 +207,10 @@ def test_response_period_locales() -> None:
     assert response_period(["25.11.2026 14:03", "02.11.2026 08:03"]) == november
     assert response_period(["25/11/2026 14:03", "02/11/2026 08:03"]) == november
     assert response_period(["2026-11-25 14:03:11"]) == (dt.date(2026, 11, 25), dt.date(2026, 11, 25))
+    assert response_period(["2025-03-10T07:12:30+01:00", "2023-06-01T20:57:15"]) == (
+        dt.date(2023, 6, 1),
+        dt.date(2025, 3, 10),
+    )
     assert response_period(["", "x"]) is None
 
 
