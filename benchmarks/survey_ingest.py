@@ -66,6 +66,14 @@ fields:
 """
 
 
+def created(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """Submission times as Nettskjema writes them, to the second: practically one per row."""
+    seconds = np.sort(rng.integers(0, 30 * 86400, rows))
+    start = np.datetime64("2026-03-02T06:00:00")
+    stamps = np.datetime_as_string(start + seconds.astype("timedelta64[s]"), unit="s")
+    return np.char.add(stamps, "+01:00").astype(object)
+
+
 def generate(path: Path, rows: int, seed: int = 1) -> None:
     """The export: value labels, ';', every field quoted, hours with a decimal comma."""
     rng = np.random.default_rng(seed)
@@ -78,7 +86,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
     likert_p = [0.1, 0.2, 0.3, 0.2, 0.15, 0.03, 0.02]
     columns = [
         (31_000_000 + np.arange(rows)).astype(str).astype(object),
-        np.array([f"2026-03-{1 + i % 28:02d}T{8 + i % 10:02d}:{i % 60:02d}:00+01:00" for i in range(rows)], object),
+        created(rng, rows),
         pick(SECTORS),
         pick(SEX, [0.6, 0.35, 0.03, 0.02]),
         np.char.replace(total.astype(str), ".", ",").astype(object),
@@ -158,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     mapping.write_text(mapping_yaml(), encoding="utf-8")
     size = export.stat().st_size / 1e6
     print(f"generated {args.rows:,} rows, {size:.0f} MB in {time.perf_counter() - t:.1f} s: {export}")
+    for name in ("baseline.duckdb", "ingest.duckdb"):  # a kept workdir: start from new files
+        (work / name).unlink(missing_ok=True)
     baseline = child(CHILD_DUCKDB, str(work / "baseline.duckdb"), str(export))
     ingest = child(CHILD_INGEST, str(export), str(mapping), str(work / "ingest.duckdb"))
     ratio = ingest["seconds"] / baseline["seconds"]

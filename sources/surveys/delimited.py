@@ -46,7 +46,7 @@ class Table:
             codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
             return codes.astype(np.int64, copy=False), [str(u) for u in uniques]
         encoded = pc.dictionary_encode(column).combine_chunks()
-        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+        return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()  # int32 codes
 
     def arrow(self, name: str) -> pa.Array:
         """One column as an Arrow string array."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sources.surveys.delimited import SurveyFormatError, Table
 from sources.surveys.exports import read_export, time_columns
@@ -131,9 +133,10 @@ def _response_dates(table: Table, columns: list[str]) -> str | None:
     times themselves are dropped here."""
     for column in columns:
         if column in table.columns:
-            _, texts = table.coded(column)
+            # keep the date part only (before a space or 'T' followed by a digit), then the distinct dates
+            dates = pc.replace_substring_regex(table.arrow(column), pattern=r"[ T]\d.*$", replacement="")
             table.columns.pop(column)
-            period = response_period(texts)
+            period = response_period(pc.unique(dates).to_pylist())
             if period is not None:
                 return f"{period[0].isoformat()}..{period[1].isoformat()}"
     return None
@@ -163,6 +166,7 @@ def check_export(
     delimiter = {"\t": "tab"}.get(table.delimiter or "", table.delimiter)
     report.detected = {"encoding": table.encoding, "delimiter": delimiter, "sheet": table.sheet}
     report.detected["responses"] = _response_dates(table, times)
+    pa.default_memory_pool().release_unused()  # give the parser's buffers back before mapping
     mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True)
     del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected

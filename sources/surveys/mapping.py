@@ -542,7 +542,7 @@ def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[Problem
     """
     trimmed = pc.utf8_trim_whitespace(values)
     encoded = pc.dictionary_encode(trimmed)
-    row_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    row_codes = encoded.indices.to_numpy(zero_copy_only=False)
     labels = encoded.dictionary
     counts = np.bincount(row_codes, minlength=len(labels))
     groups: list[ProblemGroup] = []
@@ -623,9 +623,14 @@ def _repeat(value: object, n: int) -> np.ndarray:
 def _records_frame(mapping: Mapping, ids: np.ndarray, columns: dict[str, np.ndarray], keep: np.ndarray) -> pd.DataFrame:
     """Build the canonical DataFrame with the spec's column order and dtypes."""
     n = int(keep.sum())
+    everything = n == len(keep)  # no row dropped: no copies
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[keep]
+
     data: dict[str, pd.Series] = {
         "survey_id": pd.Series(_repeat(mapping.survey_id, n), dtype=object),
-        "respondent_id": pd.Series(ids[keep], dtype=object),
+        "respondent_id": pd.Series(kept(ids), dtype=object),
         "year": pd.Series(np.full(n, mapping.year, dtype=np.int64)),
     }
     for name in CANONICAL_COLUMNS[3:]:
@@ -633,7 +638,7 @@ def _records_frame(mapping: Mapping, ids: np.ndarray, columns: dict[str, np.ndar
         if name not in columns:
             values = np.full(n, np.nan) if kind in ("number", "integer") else _repeat(None, n)
         else:
-            values = columns[name][keep]
+            values = kept(columns.pop(name))  # the caller's arrays are released as they are used
         if kind == "number":
             data[name] = pd.Series(values, dtype="float64")
         elif kind == "integer":
