@@ -191,7 +191,10 @@ def survey_responses(
     pipeline_paths: PipelinePaths,
     warehouse: Warehouse,
 ) -> MaterializeResult:
-    sources = survey_sources(pipeline_paths)
+    try:
+        sources = survey_sources(pipeline_paths)
+    except ValueError as exc:  # a survey folder without exactly one export file
+        raise Failure(description=str(exc)) from exc
     if not sources:
         raise Failure(
             description=f"{pipeline_paths.surveys()} and {pipeline_paths.raw_surveys()}: no survey; "
