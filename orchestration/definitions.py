@@ -8,29 +8,31 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.publication import csv_release
 from orchestration.assets.raw_inputs import build_raw_assets
-from orchestration.assets.raw_surveys import survey_responses
+from orchestration.assets.raw_surveys import survey_export, survey_responses
 from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
 from orchestration.project import dbt_project
 from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
 from orchestration.schedules import monthly_publication
 from orchestration.ssb_sensor import ssb_table_updates
+from orchestration.survey_inbox_sensor import survey_inbox
 
 # the dbt of this virtualenv, whatever PATH says
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 publish_all = define_asset_job(
     "publish_all",
-    selection=AssetSelection.all(),
+    # every asset but the per-survey partitions of raw/survey_export (the inbox sensor runs those)
+    selection=AssetSelection.all() - AssetSelection.assets(survey_export),
     description="Every asset: raw inputs -> dbt -> quality gate -> release.",
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), survey_responses, source_register, dbt_models, csv_release],
+    assets=[*build_raw_assets(), survey_export, survey_responses, source_register, dbt_models, csv_release],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],
-    sensors=[ssb_table_updates],
+    sensors=[ssb_table_updates, survey_inbox],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),

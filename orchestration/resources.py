@@ -44,6 +44,10 @@ class PipelinePaths(ConfigurableResource):
     def validation(self) -> Path:
         return self.output() / "validation"
 
+    def raw_surveys(self) -> Path:
+        """Accepted survey exports (restricted raw area, never published)."""
+        return paths.raw_surveys_dir(self.output())
+
 
 class Warehouse(ConfigurableResource):
     """Writes the raw schema of the DuckDB warehouse. One writer at a time: the raw assets run

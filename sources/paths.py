@@ -52,3 +52,31 @@ def snapshots_dir() -> Path:
 def surveys_dir() -> Path:
     """Survey exports with their mapping files inside the inputs."""
     return inputs_dir() / "surveys"
+
+
+def raw_dir(output: Path | None = None) -> Path:
+    """The restricted raw area (``RBI_RAW_DIR``, default ``<output>/raw``): accepted survey exports
+    (``surveys/``), quarantined files (``quarantine/``) and inbox originals (``received/``). Holds
+    respondent-level answers, free text and e-mail addresses: never published, never copied into a
+    release or the warehouse."""
+    return _env_path("RBI_RAW_DIR", (output or output_dir()) / "raw")
+
+
+def raw_surveys_dir(output: Path | None = None) -> Path:
+    """Accepted survey exports, one immutable folder per survey and version."""
+    return raw_dir(output) / "surveys"
+
+
+def quarantine_dir(output: Path | None = None) -> Path:
+    """Inbox files that failed validation, with their error reports."""
+    return raw_dir(output) / "quarantine"
+
+
+def received_dir(output: Path | None = None) -> Path:
+    """Inbox originals moved out of the inbox after acceptance (or as repeated deliveries)."""
+    return raw_dir(output) / "received"
+
+
+def inbox_dir(output: Path | None = None) -> Path:
+    """Where users drop a survey export and its mapping (``RBI_INBOX_DIR``, default ``<output>/inbox``)."""
+    return _env_path("RBI_INBOX_DIR", (output or output_dir()) / "inbox")

@@ -4,7 +4,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
-from orchestration.assets.raw_surveys import survey_register_row
+from orchestration.assets.raw_surveys import locate_survey, survey_register_row
 from orchestration.resources import PipelinePaths, Warehouse
 from sources.catalogue import load_catalogue
 from sources.raw_tables import REGISTER_COLUMNS, provenance_row
@@ -30,7 +30,7 @@ def source_register(
                 snapshot = snapshot_by_id(pipeline_paths.snapshots(), entry.source_id, snapshot_id)
                 rows.append(provenance_row(entry.kind, snapshot))
         for folder_name, sha in warehouse.distinct_values(db, "survey_responses", ["_snapshot_id", "_sha256"]):
-            rows.append(survey_register_row(pipeline_paths.surveys() / folder_name, sha))
+            rows.append(survey_register_row(locate_survey(pipeline_paths, folder_name), sha))
     except (SnapshotError, ValueError) as exc:
         raise Failure(description=str(exc)) from exc
     frame = pd.DataFrame.from_records(rows, columns=list(REGISTER_COLUMNS)).astype("string")

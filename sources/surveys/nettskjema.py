@@ -1,11 +1,14 @@
-"""Reader for Nettskjema's CSV report (``GET /api/v3/form/{id}/csv-report``).
+"""Nettskjema (University of Oslo) exports: the CSV report and the Excel report.
 
 Format, as seen in real exports (see ``tests/fixtures/surveys/SOURCES.md``):
 
-- UTF-8 (a byte-order mark is tolerated), ``;`` as delimiter, every field double-quoted
-  (a quote inside a field is doubled), LF or CRLF line endings;
+- CSV report (``GET /api/v3/form/{id}/csv-report``): UTF-8 (a byte-order mark is tolerated),
+  ``;`` as delimiter, every field double-quoted (a quote inside a field is doubled), LF or CRLF;
+- Excel report (``GET /api/v3/form/{id}/excel-report``): one sheet, same columns, with numbers
+  and timestamps stored as Excel numbers and dates;
 - a header row starting with ``$submission_id`` and ``$created`` and ending with
-  ``$answer_time_ms``, one row per submission;
+  ``$answer_time_ms``, one row per submission; checkbox questions expanded to one 0/1 column per
+  option (``question.option``), radio matrix rows ``matrix.row``;
 - the empty string for an unanswered question.
 
 Every column is read as text and nothing is interpreted here: turning answers into canonical
@@ -13,71 +16,27 @@ values is the job of the survey mapping (``sources.surveys.mapping``). Structura
 :class:`SurveyFormatError` naming the file, the 1-based data row and its physical line.
 """
 
-import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 
+from sources.surveys.delimited import SurveyFormatError, read_delimited
+from sources.surveys.xlsx import read_xlsx
+
 SUBMISSION_ID = "$submission_id"
 DELIMITER = ";"
+# columns that identify a person or a moment finer than a date: never mapped
+IDENTIFYING_COLUMNS = frozenset({"$created", "$modified", "$respondent", "$respondent_name", "$email", "$ip"})
+
+__all__ = ["SurveyFormatError", "check_header", "read_nettskjema_csv", "read_nettskjema_xlsx"]
 
 
-class SurveyFormatError(ValueError):
-    """A survey export is not a readable Nettskjema CSV report."""
-
-
-def _decode(data: bytes, source: str) -> str:
-    if not data.strip():
-        raise SurveyFormatError(f"{source}: the file is empty")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SurveyFormatError(f"{source}: not UTF-8 (byte {exc.start})") from exc
-
-
-def _check_header(header: list[str] | None, source: str) -> list[str]:
-    if not header or header == [""]:
-        raise SurveyFormatError(f"{source}: the file has no header row")
+def check_header(header: list[str], source: str) -> None:
     if SUBMISSION_ID not in header:
         raise SurveyFormatError(
-            f"{source}: header has no '{SUBMISSION_ID}' column; not a Nettskjema CSV report "
+            f"{source}: header has no '{SUBMISSION_ID}' column; not a Nettskjema export "
             f"(first columns: {', '.join(header[:3])})"
         )
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise SurveyFormatError(f"{source}: header repeats column(s) {', '.join(duplicated)}")
-    return header
-
-
-def _parse_rows(text: str, source: str) -> tuple[list[str], list[list[str]]]:
-    """Split the text into header and data rows, checking that every row has the header's width."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER, quotechar='"', strict=True)
-    rows: list[list[str]] = []
-    try:
-        header = _check_header(next(reader, None), source)
-        blank_lines: list[int] = []
-        line_before = reader.line_num
-        for cells in reader:
-            first_line, line_before = line_before + 1, reader.line_num
-            if not cells:
-                blank_lines.append(first_line)
-                continue
-            if blank_lines:
-                raise SurveyFormatError(
-                    f"{source}: data row {len(rows) + 1} (line {blank_lines[0]}) is blank, inside the data"
-                )
-            if len(cells) != len(header):
-                raise SurveyFormatError(
-                    f"{source}: data row {len(rows) + 1} (line {first_line}) has {len(cells)} fields, "
-                    f"the header has {len(header)}"
-                )
-            rows.append(cells)
-    except csv.Error as exc:
-        raise SurveyFormatError(
-            f"{source}: data row {len(rows) + 1} (line {reader.line_num}): malformed CSV ({exc})"
-        ) from exc
-    return header, rows
 
 
 def read_nettskjema_csv(path: str | Path) -> pd.DataFrame:
@@ -86,8 +45,13 @@ def read_nettskjema_csv(path: str | Path) -> pd.DataFrame:
     Columns are exactly the export's header, in order; rows keep the export's order, so the
     1-based data row of a record is its position + 1.
     """
-    path = Path(path)
-    source = str(path)
-    header, rows = _parse_rows(_decode(path.read_bytes(), source), source)
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
-    return frame.astype(object)
+    table = read_delimited(path, delimiter=DELIMITER)
+    check_header(table.header, str(path))
+    return table.frame()
+
+
+def read_nettskjema_xlsx(path: str | Path) -> pd.DataFrame:
+    """Read a Nettskjema Excel report (first sheet) into a DataFrame of strings."""
+    table = read_xlsx(path)
+    check_header(table.header, str(path))
+    return table.frame()

@@ -10,8 +10,7 @@ REPO = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
 
 
-def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
-    """`make run`'s command, in a subprocess, on other inputs and output directories."""
+def _environment(inputs: Path, output: Path) -> dict[str, str]:
     home = output / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "orchestration" / "dagster.yaml", home / "dagster.yaml")
@@ -26,10 +25,30 @@ def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
         "PYTHONPATH": str(REPO),
         "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    for name in ("RBI_INBOX_DIR", "RBI_RAW_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
+    """`make run`'s command, in a subprocess, on other inputs and output directories."""
     return subprocess.run(
         [str(DAGSTER), "job", "execute", "-m", "orchestration.definitions", "-j", "publish_all"],
         cwd=REPO,
-        env=env,
+        env=_environment(inputs, output),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def run_inbox_sensor(inputs: Path, output: Path) -> subprocess.CompletedProcess:
+    """One evaluation of the survey inbox sensor and the runs it requests (tests/e2e/inbox_cycle.py)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.e2e.inbox_cycle"],
+        cwd=REPO,
+        env=_environment(inputs, output),
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,0 +1,170 @@
+"""End to end: a Microsoft Forms export and its mapping dropped in the inbox are validated,
+stored in the raw area, ingested as their own partition and reflected in the next release,
+pooled with the other survey of the same year; a bad delivery is quarantined and stops nothing.
+No e-mail address, name, free text or exact timestamp of either export reaches the warehouse
+or a release."""
+
+import csv
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.harness import run_inbox_sensor, run_pipeline
+from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
+from tests.fixtures.surveys import generate_exports as gen
+
+pytestmark = pytest.mark.e2e
+
+GENERATED = Path(__file__).resolve().parents[1] / "fixtures" / "surveys" / "generated"
+SURVEY_ID = "E2E-MSFORMS-2025"
+# what the two exports hold that must never leave the raw area
+SECRETS = (
+    "ola.nordmann1@example.invalid",  # MS Forms Email column
+    "Ola Nordmann 3",  # MS Forms Name column
+    "For mye dobbeltf",  # MS Forms free text
+    "Ring meg gjerne",  # MS Forms free text naming a person
+    "DIPS;Gerica;",  # an unmapped multi-select answer
+    "2026-11-02T08:03:11",  # MS Forms start time as Excel writes it out
+    "kari@example.invalid",  # the tiny survey's free text
+    "Kari Nordmann",
+    "2025-03-01T10:00:00",  # the tiny survey's $created
+)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def msforms_rows() -> list[list[object]]:
+    """The generated MS Forms export, with every respondent in the tiny inputs' sectors (hospitals
+    and NAV), so that the release keeps its shape and the quality gate compares like with like."""
+    rows = gen.msforms_rows(gen.MSFORMS_LEAD_EN, lambda t: t, False, True)
+    column = rows[0].index("Hvor jobber du?")
+    moved = {"Barnehage": "Sykehus", "Grunnskole": "NAV-kontor;"}
+    for row in rows[1:]:
+        row[column] = moved.get(str(row[column]).rstrip(";"), row[column])
+    return rows
+
+
+def drop(inbox: Path, name: str, mapping_text: str) -> None:
+    folder = inbox / name
+    folder.mkdir(parents=True)
+    gen.write_xlsx(msforms_rows(), folder / "Svar fra skjema.xlsx", "Form1")
+    (folder / "mapping.yml").write_text(mapping_text, encoding="utf-8")
+    old = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("inbox-e2e")
+    inputs = make_tiny_inputs(root / "inputs")
+    output = root / "output"
+    first = run_pipeline(inputs, output)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    first_release = (output / "releases" / "latest").resolve()
+    first_bytes = {p.name: p.read_bytes() for p in first_release.iterdir()}
+    mapping = (GENERATED / "msforms_responses.yml").read_text(encoding="utf-8")
+    mapping = mapping.replace("survey_id: TEST-MSFORMS-2026", f"survey_id: {SURVEY_ID}").replace(
+        "year: 2026", "year: 2025"
+    )
+    drop(output / "inbox", "msforms", mapping)
+    drop(output / "inbox", "broken", mapping.replace("column: ID", "column: Respondent").replace(SURVEY_ID, "E2E-BAD"))
+    result = run_inbox_sensor(inputs, output)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    again = run_inbox_sensor(inputs, output)
+    return {
+        "inputs": inputs,
+        "output": output,
+        "first_release": first_release,
+        "first_bytes": first_bytes,
+        "release": (output / "releases" / "latest").resolve(),
+        "summary": summary,
+        "again": json.loads(again.stdout.strip().splitlines()[-1]),
+    }
+
+
+def test_new_survey_is_ingested_as_its_partition_and_published(cycle: dict) -> None:
+    assert cycle["summary"] == {"partitions": [SURVEY_ID], "runs": [{"partition": SURVEY_ID, "success": True}]}
+    assert cycle["release"] != cycle["first_release"]
+    components = {
+        (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["release"] / "component_sector_year.csv")
+    }
+    hospitals = components[("SYKEHUS", "C1")]
+    # pooled by year x sector: 10 tiny respondents + 6 from the MS Forms export (respondents 1, 3, 5, 7, 9, 11)
+    assert hospitals["n"] == "16"
+    assert set(hospitals["source_ids"].split(";")) >= {"TINY-2025", SURVEY_ID}
+    before = {
+        (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["first_release"] / "component_sector_year.csv")
+    }
+    assert before[("SYKEHUS", "C1")]["n"] == "10" and before[("NAV", "C1")]["n"] == "10"
+    assert components[("NAV", "C1")]["n"] == "16"
+    sources = read_csv(cycle["release"] / "sources.csv")
+    assert any(SURVEY_ID in json.dumps(row) for row in sources)
+
+
+def test_previous_release_is_untouched_and_nothing_runs_twice(cycle: dict) -> None:
+    assert {p.name: p.read_bytes() for p in cycle["first_release"].iterdir()} == cycle["first_bytes"]
+    assert cycle["again"].get("skip", "").startswith("no new survey")
+
+
+def test_warehouse_holds_both_surveys_side_by_side(cycle: dict) -> None:
+    with duckdb.connect(str(cycle["output"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        counts = dict(con.execute("select survey_id, count(*) from raw.survey_responses group by 1").fetchall())
+        assert counts == {"TINY-2025": 23, SURVEY_ID: 12}
+        # respondent ids "1".."12" of the MS Forms export are unique within their survey only
+        dup = con.execute(
+            "select count(*) from (select survey_id, respondent_id from raw.survey_responses group by 1, 2 "
+            "having count(*) > 1)"
+        ).fetchone()
+        assert dup == (0,)
+        snapshot = con.execute(
+            "select snapshot_id from raw.source_register where source_id = ?", [SURVEY_ID]
+        ).fetchone()[0]
+    assert snapshot.startswith(f"{SURVEY_ID}/")
+    stored = cycle["output"] / "raw" / "surveys" / snapshot
+    sidecar = json.loads((stored / "sidecar.json").read_text(encoding="utf-8"))
+    assert sidecar["original_export_name"] == "Svar fra skjema.xlsx" and sidecar["rows_read"] == 12
+
+
+def test_bad_delivery_is_quarantined_with_its_report(cycle: dict) -> None:
+    (folder,) = (cycle["output"] / "raw" / "quarantine").iterdir()
+    assert folder.name.endswith("-broken")
+    assert (folder / "Svar fra skjema.xlsx").stat().st_size > 4000 and (folder / "mapping.yml").exists()
+    text = (folder / "report.txt").read_text(encoding="utf-8")
+    assert "unknown column 'Respondent' (mapped to respondent_id): not in the export header" in text
+    assert "Svar fra skjema.xlsx" in text
+    assert not (cycle["output"] / "raw" / "surveys" / "E2E-BAD").exists()
+    assert list((cycle["output"] / "inbox").iterdir()) == []
+
+
+def test_personal_data_never_reaches_warehouse_or_releases(cycle: dict) -> None:
+    assert "kari@example.invalid" in SECRET_COMMENT
+    output = cycle["output"]
+    restricted = {output / "raw", output / "inbox", output / "dagster_home"}
+    for path in output.rglob("*"):
+        if path.is_file() and not any(r in path.parents for r in restricted):
+            data = path.read_bytes()
+            for secret in SECRETS:
+                assert secret.encode() not in data, (path, secret)
+    # the warehouse compresses strings, so also ask it: no text value of any table holds a secret
+    with duckdb.connect(str(output / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+        ).fetchall()
+        assert len(columns) > 20
+        for schema, table, column in columns:
+            for secret in SECRETS:
+                hits = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [secret]
+                ).fetchone()[0]
+                assert hits == 0, (schema, table, column, secret)
+    # ...while the restricted raw area does keep the export as delivered
+    assert any(p.suffix == ".xlsx" for p in (output / "raw" / "surveys").rglob("*"))
