@@ -1,8 +1,8 @@
 """Monthly publication: run `publish_all` once a month, but only when an input changed.
 
-Each tick fingerprints the inputs a run would read (snapshots, the live snapshot store, survey
-exports and the method seeds; sources/fingerprint.py) and looks for a successful `publish_all`
-run tagged with the same fingerprint. Found: the tick is skipped, naming that run. Not found (or
+Each tick fingerprints the inputs a run would read (snapshots, the live snapshot store, the survey
+exports of the inputs and of the inbox, and the method seeds; sources/fingerprint.py) and looks for
+a successful `publish_all` run tagged with the same fingerprint. Found: the tick is skipped, naming that run. Not found (or
 forced with RBI_PUBLISH_FORCE=1): a run is requested, tagged with the fingerprint. In live mode
 (RBI_LIVE=1) SSB's `updated` of each catalogue table is asked too (the same check the
 `ssb_table_updates` sensor makes), so new data at SSB counts as a changed input. A failed run (the
@@ -44,6 +44,7 @@ def input_roots() -> list[tuple[str, Path]]:
     roots = [
         ("snapshots", paths.snapshots_dir()),
         ("surveys", paths.surveys_dir()),
+        ("inbox_surveys", paths.raw_surveys_dir()),
         ("method", SEEDS_DIR),
     ]
     with contextlib.suppress(SnapshotError):
