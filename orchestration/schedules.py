@@ -2,8 +2,9 @@
 
 Each tick fingerprints the inputs a run would read (snapshots, the live snapshot store, the survey
 exports of the inputs and of the inbox, and the method seeds; sources/fingerprint.py) and looks for
-a successful `publish_all` run tagged with the same fingerprint. Found: the tick is skipped, naming that run. Not found (or
-forced with RBI_PUBLISH_FORCE=1): a run is requested, tagged with the fingerprint. In live mode
+a successful `publish_all` run tagged with the same fingerprint. Found: the tick is skipped, naming
+that run. Not found (or forced with RBI_PUBLISH_FORCE=1): a run is requested, tagged with the
+fingerprint. In live mode
 (RBI_LIVE=1) SSB's `updated` of each catalogue table is asked too (the same check the
 `ssb_table_updates` sensor makes), so new data at SSB counts as a changed input. A failed run (the
 quality gate stopped it, say) publishes nothing and is not counted: the next tick tries again.
