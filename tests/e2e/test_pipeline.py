@@ -226,7 +226,12 @@ def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
     release = first_run["release"]
     with duckdb.connect(str(release / "rbi.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        assert tables == {"index_sector_year", "component_sector_year", "context_sector_year", "sources"} | {
+        assert tables == {
+            "index_sector_year",
+            "component_sector_year",
+            "context_sector_year",
+            "sensitivity",
+            "sources",
             "releases",
             "release_metadata",
         }
