@@ -7,6 +7,7 @@ use only.
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from expectations.suites import RANK_GROUPS, RANK_ORDER_SUFFIX, build_suite, rank_order_frame
+from expectations.suites import RANK_GROUPS, RANK_ORDER_SUFFIX, ROW_COUNT_SUFFIX, build_suite, rank_order_frame
 
 MAX_EXAMPLES = 5  # offending values quoted per failed expectation
 MAX_DETAIL_CHARS = 60  # longer expectation arguments (regexes, value sets) are left to result_json
@@ -202,11 +203,28 @@ def _merge(main: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def validate_frame(table: str, df: pd.DataFrame, previous_row_count: int | None = None) -> ValidationReport:
-    """Validate a frame as published table ``table`` against its suite (see expectations/suites.py),
-    and, for tables with ranks, the ranks against the index (suite ``<table>__rank_order``)."""
+def previous_years_rows(df: pd.DataFrame, previous_years: Collection[int] | None) -> pd.DataFrame:
+    """The rows of ``df`` whose year the previous release had (all rows when unknown or no year)."""
+    if previous_years is None or "year" not in df.columns:
+        return df
+    return df[df["year"].isin(list(previous_years))]
+
+
+def validate_frame(
+    table: str,
+    df: pd.DataFrame,
+    previous_row_count: int | None = None,
+    previous_years: Collection[int] | None = None,
+) -> ValidationReport:
+    """Validate a frame as published table ``table`` against its suite (see expectations/suites.py);
+    for tables with ranks, the ranks against the index (suite ``<table>__rank_order``); and, given
+    the previous release's row count (and years), the rows of those years against that count
+    (suite ``<table>__row_count``)."""
     df = _text_as_object(df)
-    results = [_run_suite(table, df, previous_row_count)]
+    results = [_run_suite(table, df, None)]
+    if previous_row_count:
+        shared = previous_years_rows(df, previous_years)
+        results.append(_run_suite(table + ROW_COUNT_SUFFIX, shared, previous_row_count))
     if table in RANK_GROUPS and {"index", "rank", *RANK_GROUPS[table]} <= set(df.columns):
         results.append(_run_suite(table + RANK_ORDER_SUFFIX, rank_order_frame(table, df), None))
     document = results[0].to_json_dict()
@@ -229,8 +247,12 @@ def read_table(db_path: Path | str, table_fqn: str) -> pd.DataFrame:
 
 
 def validate_duckdb_table(
-    db_path: Path | str, table_fqn: str, table_name: str, previous_row_count: int | None = None
+    db_path: Path | str,
+    table_fqn: str,
+    table_name: str,
+    previous_row_count: int | None = None,
+    previous_years: Collection[int] | None = None,
 ) -> ValidationReport:
     """Read ``table_fqn`` (e.g. ``marts.index_sector_year``) read-only from the warehouse and validate
     it as published table ``table_name``."""
-    return validate_frame(table_name, read_table(db_path, table_fqn), previous_row_count)
+    return validate_frame(table_name, read_table(db_path, table_fqn), previous_row_count, previous_years)

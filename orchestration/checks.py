@@ -4,6 +4,7 @@ A failing check stops the run before `csv_release`, so nothing is published and 
 release stays current; the validation result is saved under failed-attempts/ for a person to read.
 GX is imported inside the check (it costs seconds to import)."""
 
+import csv
 import json
 import shutil
 from collections.abc import Sequence
@@ -24,15 +25,20 @@ from orchestration.release.tables import PUBLISHED_TABLES, PublishedTable
 from orchestration.resources import PipelinePaths
 
 
-def previous_row_count(pipeline_paths: PipelinePaths, table: str) -> int | None:
+def previous_release_rows(pipeline_paths: PipelinePaths, table: str) -> tuple[int, frozenset[int] | None] | None:
+    """Rows of ``table`` in the current (previous) release and the years they cover (None when the
+    table has no year column); None before the first release or when the table is new."""
     current = current_release(pipeline_paths.releases())
     if current is None:
         return None
     path = pipeline_paths.releases() / current / f"{table}.csv"
     if not path.exists():
         return None
-    with path.open(encoding="utf-8") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "year" in rows[0]:
+        return len(rows), frozenset(int(row["year"]) for row in rows if row["year"])
+    return len(rows), None
 
 
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
@@ -45,8 +51,13 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
 
+        previous = previous_release_rows(pipeline_paths, table.name)
         report = validate_duckdb_table(
-            pipeline_paths.warehouse(), table.mart, table.name, previous_row_count(pipeline_paths, table.name)
+            pipeline_paths.warehouse(),
+            table.mart,
+            table.name,
+            previous_row_count=previous[0] if previous else None,
+            previous_years=previous[1] if previous else None,
         )
         result_path = pipeline_paths.validation() / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)

@@ -249,12 +249,28 @@ def test_flags_are_known_sorted_distinct_tokens(flags: str) -> None:
 
 def test_row_count_against_previous_release() -> None:
     message = assert_fails(CTX, context_frame(), previous_row_count=40)
-    assert "row count within 50% of the previous release (40)" in message
+    assert "row count of the previous release's years within 50% of its 40 rows" in message
     assert "observed 4" in message
     assert validate_frame(CTX, context_frame(), previous_row_count=3).success
     assert validate_frame(CTX, context_frame(), previous_row_count=6).success
     assert not validate_frame(CTX, context_frame(), previous_row_count=10).success
     assert validate_frame(CTX, context_frame(), previous_row_count=None).success
+
+
+def test_a_new_year_is_an_addition_but_a_lost_year_fails_the_row_count() -> None:
+    one_year = index_frame()
+    assert set(one_year["year"]) == {2025}
+    n = len(one_year)
+    two_years = pd.concat([one_year, one_year.assign(year=2026)], ignore_index=True)
+    # previous release: 2025 only; now 2025 and 2026 (twice the rows): only the 2025 rows are compared
+    assert not validate_frame(IDX, two_years, previous_row_count=n).success  # years unknown: +100 %
+    assert validate_frame(IDX, two_years, previous_row_count=n, previous_years={2025}).success
+    # previous release: 2024, 2025 and 2026 (3n rows); now 2026 only: two lost years are caught
+    report = validate_frame(
+        IDX, one_year.assign(year=2026), previous_row_count=3 * n, previous_years={2024, 2025, 2026}
+    )
+    assert not report.success
+    assert any(f"within 50% of its {3 * n} rows" in line and f"observed {n}" in line for line in report.failed)
 
 
 # --- index_sector_year --------------------------------------------------------------------------
