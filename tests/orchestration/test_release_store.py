@@ -45,3 +45,22 @@ def test_leftover_partial_folder_is_never_current(tmp_path: Path) -> None:
     publish(tmp_path, "r2", {"a.csv": b"2"})
     assert (tmp_path / "r2" / "a.csv").read_bytes() == b"2"
     assert not (tmp_path / ".partial-r2").exists()
+
+
+def test_gate_reads_the_previous_releases_rows_and_years(tmp_path: Path) -> None:
+    from orchestration.checks import previous_release_rows
+    from orchestration.resources import PipelinePaths
+
+    paths = PipelinePaths(output_dir=str(tmp_path))
+    assert previous_release_rows(paths, "index_sector_year") is None  # before the first release
+    publish(
+        paths.releases(),
+        "r1",
+        {
+            "index_sector_year.csv": b"year,sector_code\n2024,NAV\n2025,NAV\n2025,POLITI\n",
+            "sources.csv": b"source_id\na\nb\n",
+        },
+    )
+    assert previous_release_rows(paths, "index_sector_year") == (3, frozenset({2024, 2025}))
+    assert previous_release_rows(paths, "sources") == (2, None)  # no year column: all rows count
+    assert previous_release_rows(paths, "sensitivity") is None  # a table new in this release
