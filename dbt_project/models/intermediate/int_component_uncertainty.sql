@@ -8,11 +8,10 @@ with replicates as (
 ),
 
 parameters as (
-    select
-        max(case when parameter = 'interval_low_quantile' then cast(value as double) end) as q_low,
-        max(case when parameter = 'interval_high_quantile' then cast(value as double) end) as q_high
-    from {{ ref('method_parameters') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_parameters({
+        'q_low': ('interval_low_quantile', 'double'),
+        'q_high': ('interval_high_quantile', 'double'),
+    }) }}
 ),
 
 summarised as (

@@ -10,20 +10,16 @@ with components as (
 ),
 
 parameters as (
-    select
-        max(case when parameter = 'suppress_n_below' then cast(value as double) end) as suppress_n_below,
-        max(case when parameter = 'suppress_cv_above' then cast(value as double) end) as suppress_cv_above,
-        max(case when parameter = 'low_precision_n_eff_below' then cast(value as double) end)
-            as low_precision_n_eff_below,
-        max(case when parameter = 'low_precision_cv_above' then cast(value as double) end) as low_precision_cv_above
-    from {{ ref('method_parameters') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_parameters({
+        'suppress_n_below': ('suppress_n_below', 'double'),
+        'suppress_cv_above': ('suppress_cv_above', 'double'),
+        'low_precision_n_eff_below': ('low_precision_n_eff_below', 'double'),
+        'low_precision_cv_above': ('low_precision_cv_above', 'double'),
+    }) }}
 ),
 
 goalposts as (
-    select component_id, cast(lower as double) as lower, cast(upper as double) as upper
-    from {{ ref('goalposts') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_goalposts() }}
 ),
 
 with_cv as (

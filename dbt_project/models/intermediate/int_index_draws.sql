@@ -18,18 +18,15 @@ with scored as (
 ),
 
 parameters as (
-    select
-        max(case when parameter = 'index_min_components' then cast(value as integer) end) as min_components,
-        max(case when parameter = 'geometric_shift' then cast(value as double) end) as geometric_shift,
-        max(case when parameter = 'geometric_scale' then cast(value as double) end) as geometric_scale
-    from {{ ref('method_parameters') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_parameters({
+        'min_components': ('index_min_components', 'integer'),
+        'geometric_shift': ('geometric_shift', 'double'),
+        'geometric_scale': ('geometric_scale', 'double'),
+    }) }}
 ),
 
 goalposts as (
-    select component_id, cast(lower as double) as lower, cast(upper as double) as upper
-    from {{ ref('goalposts') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_goalposts() }}
 ),
 
 scenario_components as (

@@ -13,13 +13,12 @@ with draws as (
 ),
 
 parameters as (
-    select
-        max(case when parameter = 'interval_low_quantile' then cast(value as double) end) as q_low,
-        max(case when parameter = 'interval_high_quantile' then cast(value as double) end) as q_high,
-        max(case when parameter = 'rank_low_quantile' then cast(value as double) end) as rank_q_low,
-        max(case when parameter = 'rank_high_quantile' then cast(value as double) end) as rank_q_high
-    from {{ ref('method_parameters') }}
-    where method_version = '{{ var("method_version") }}'
+    {{ method_parameters({
+        'q_low': ('interval_low_quantile', 'double'),
+        'q_high': ('interval_high_quantile', 'double'),
+        'rank_q_low': ('rank_low_quantile', 'double'),
+        'rank_q_high': ('rank_high_quantile', 'double'),
+    }) }}
 ),
 
 scenarios as (

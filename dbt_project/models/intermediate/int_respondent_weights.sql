@@ -8,9 +8,9 @@ with respondents as (
 ),
 
 parameters as (
-    select cast(value as integer) as min_per_sex
-    from {{ ref('method_parameters') }}
-    where method_version = '{{ var("method_version") }}' and parameter = 'poststrat_min_per_sex'
+    {{ method_parameters({
+        'min_per_sex': ('poststrat_min_per_sex', 'integer'),
+    }) }}
 ),
 
 surveys as (
