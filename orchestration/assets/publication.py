@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 
 from orchestration.release.build import build_release
 from orchestration.release.datapackage import ReleaseInfo
+from orchestration.release.identity import with_presentation
 from orchestration.release.store import ReleaseConflict, current_release, publish
 from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
@@ -35,14 +36,15 @@ def release_info(row: dict[str, Any]) -> ReleaseInfo:
     group_name="publication",
     deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
     description=(
-        "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSV, releases.csv, changes.json, "
-        "datapackage.json, report.html, methodology.md, README.txt, SHA256SUMS, rbi.duckdb) and moves `latest`."
+        "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSVs, workbook, releases.csv, "
+        "changes.json, datapackage.json, report.html, charts, methodology, README.txt, SHA256SUMS, rbi.duckdb) "
+        "and moves `latest`. The release id is the warehouse's numbers id plus a presentation revision."
     ),
     kinds={"csv", "parquet", "duckdb"},
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
     warehouse = pipeline_paths.warehouse()
-    info = release_info(read_relation(warehouse, "marts.release_info")[0])
+    info = with_presentation(release_info(read_relation(warehouse, "marts.release_info")[0]))
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = pipeline_paths.releases()
     current = current_release(releases_root)

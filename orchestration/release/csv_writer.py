@@ -50,9 +50,15 @@ def _row_text(cells: list[str], delimiter: str, line_end: str) -> str:
     return buffer.getvalue()[:-2] + line_end
 
 
-def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
+def _table_text(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    delimiter: str,
+    decimal: str,
+    header: list[str] | None = None,
+) -> str:
     line_end = "\r\n" if delimiter == ";" else "\n"
-    lines = [_row_text(list(columns), delimiter, line_end)]
+    lines = [_row_text(header or list(columns), delimiter, line_end)]
     for row in rows:
         cells = []
         for name, kind in columns.items():
@@ -67,7 +73,10 @@ def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> 
     return _table_text(rows, columns, ",", ".").encode("utf-8")
 
 
-def excel_no_csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
+def excel_no_csv_bytes(
+    rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], header: list[str] | None = None
+) -> bytes:
     """The same table for Excel with Norwegian settings: UTF-8 with BOM, ';' separator, decimal comma,
-    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number)."""
-    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",").encode("utf-8")
+    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number). ``header``:
+    the column titles to write instead of the column names (e.g. Norwegian titles with units)."""
+    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",", header).encode("utf-8")
