@@ -39,17 +39,26 @@ SEPARATOR = "-p"
 REVISION_LENGTH = 6
 
 
-@cache
-def presentation_revision() -> str:
-    """Short sha256 of the presentation sources (see the module docstring)."""
-    digest = hashlib.sha256()
+def presentation_sources() -> list[tuple[str, Path]]:
+    """(name, path) of every presentation source; names do not depend on where the package lives."""
     sources = [(f"release/{p.name}", p) for p in sorted(PACKAGE.glob("*.py"))]
-    sources += [(name, REPO / name) for name in PRESENTATION_FILES]
+    return sources + [(name, REPO / name) for name in PRESENTATION_FILES]
+
+
+def revision_of(sources: list[tuple[str, Path]]) -> str:
+    """Short sha256 over the names and bytes of ``sources``."""
+    digest = hashlib.sha256()
     for name, path in sources:
         data = path.read_bytes() if path.exists() else b"(missing)"
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()[:REVISION_LENGTH]
+
+
+@cache
+def presentation_revision() -> str:
+    """The presentation revision of this checkout (see the module docstring)."""
+    return revision_of(presentation_sources())
 
 
 def with_presentation(info: ReleaseInfo, revision: str | None = None) -> ReleaseInfo:

@@ -1,0 +1,161 @@
+"""The release for readers: workbook (opened with a second library), Norwegian-Excel CSVs, README,
+methodology.html, flags in datapackage.json, and release identity covering the presentation."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from orchestration.release.build import build_release
+from orchestration.release.glossary import flags
+from orchestration.release.identity import numbers_id, presentation_sources, revision_of, with_presentation
+from orchestration.release.methodology_html import methodology_html
+from orchestration.release.store import ReleaseConflict, publish
+from orchestration.release.workbook import ABOUT_SHEET, WORKBOOK_FILE
+from tests.orchestration import release_sample as sample
+
+METHODOLOGY = b"# Methodology\n\nSee [the mapping](survey-mapping.md) and [the report](report.html).\n"
+
+
+def build(rows: dict, info=None, current: Path | None = None):
+    return build_release(info or sample.info(), sample.TABLES, rows, current, METHODOLOGY)
+
+
+def test_workbook_sheets_headers_and_values_read_by_two_libraries() -> None:
+    content = build(sample.rows())
+    data = content.files[WORKBOOK_FILE]
+    assert build(sample.rows()).files[WORKBOOK_FILE] == data  # byte-reproducible
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names == [ABOUT_SHEET, "Indeks", "Komponenter", "Kontekst", "Følsomhet", "Kilder", "Utgivelser"]
+    index = book.get_sheet_by_name("Indeks").to_python()
+    header = index[0]
+    assert header[:7] == ["Utgivelse", "Metodeversjon", "År", "Sektorkode", "Sektor (norsk)", "Sektor (engelsk)",
+                          "Indeks (poeng 0–100)"]  # fmt: skip
+    assert "Rangering (rang)" in header and header[-1] == "Flagg forklart"
+    nav = next(row for row in index[1:] if row[3] == "NAV" and row[2] == 2024)
+    assert nav[6] == 71.9 and nav[1] == "1.0"  # a number stays a number, a version a string
+    politi = next(row for row in index[1:] if row[3] == "POLITI")
+    assert politi[6] == "" and politi[-1] == "For lite grunnlag; Uvektet"
+    components = book.get_sheet_by_name("Komponenter").to_python()
+    assert "Verdi (se Enhet)" in components[0] and "Mål" in components[0]
+    c1 = next(row for row in components[1:] if row[3] == "C1")
+    assert "Dokumentasjonstid" in c1 and "% av arbeidstiden" in c1
+
+    about = [row for row in book.get_sheet_by_name(ABOUT_SHEET).to_python() if any(row)]
+    text = "\n".join(" | ".join(str(c) for c in row) for row in about)
+    assert "DEMONSTRASJONSDATA" in text and "DEMONSTRATION DATA" in text
+    assert "Sitering / citation" in text and "Reporting Burden Index, release demo-rbi-1.0-20260101-aaaa" in text
+    assert "Lisens / licence" in text and "Neste utgivelse / next" in text and "Forbehold / caveat" in text
+    for flag in flags():
+        assert flag.flag in text and flag.meaning_en in text
+
+    # second library: openpyxl sees the same workbook, strings typed as strings, fixed creation date
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames[0] == ABOUT_SHEET
+    sheet = workbook["Indeks"]
+    assert sheet["A1"].value == "Utgivelse" and sheet["B2"].data_type == "s" and sheet["B2"].value == "1.0"
+    assert workbook.properties.created.isoformat().startswith("2026-01-01")
+
+
+def test_norwegian_excel_csv_for_every_table() -> None:
+    content = build(sample.rows())
+    for table, _ in [*sample.TABLES, ("releases", {})]:
+        data = content.files[f"{table}.excel-nb.csv"]
+        assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    index = content.files["index_sector_year.excel-nb.csv"].decode("utf-8-sig").split("\r\n")
+    assert index[0].startswith("Utgivelse;Metodeversjon;År;Sektorkode;")
+    assert "Indeks (poeng 0–100)" in index[0]
+    assert any(";71,9;" in line for line in index[1:])
+
+
+def test_readme_explains_files_flags_citation_and_headline() -> None:
+    readme = build(sample.rows()).files["README.txt"].decode("utf-8")
+    assert readme.startswith("DEMONSTRASJONSDATA / DEMONSTRATION DATA")
+    assert "ikke en prosentandel av arbeidstiden" in readme and "not a percentage of working time" in readme
+    assert "2025: NAV har den tyngste rapporteringsbyrden" in readme
+    assert "35,0 % av arbeidstiden → poeng 70,0" in readme and "35.0 % of working hours → score 70.0" in readme
+    for name in ("report.html", "rapporteringsbyrdeindeksen.xlsx", "excel-nb.csv", "methodology.html", "rbi.duckdb"):
+        assert name in readme
+    for flag in flags():
+        assert f"- {flag.flag} (" in readme and flag.meaning_nb in readme
+    assert "Slik siterer du / how to cite" in readme
+    assert "Rapporteringsbyrdeindeksen, utgivelse demo-rbi-1.0-20260101-aaaa (2026-01-01), metode 1.0." in readme
+
+
+def test_datapackage_lists_the_flags_and_rejects_unknown_ones(tmp_path: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    rows = sample.rows()
+    content = build(rows)
+    package = json.loads(content.files["datapackage.json"])
+    for resource in ("index_sector_year", "component_sector_year"):
+        fields = {
+            f["name"]: f for f in next(r for r in package["resources"] if r["name"] == resource)["schema"]["fields"]
+        }
+        values = {v["value"]: v for v in fields["flags"]["x_values"]}
+        assert set(values) == {f.flag for f in flags()}
+        assert values["REVISION_HELD"]["description_nb"] and values["SKEWED"]["description"]
+        assert "pattern" in fields["flags"]["constraints"]
+    rows["index_sector_year"][0]["flags"] = "BOGUS"
+    bad = build(rows)
+    for name, data in bad.files.items():
+        (tmp_path / name).write_bytes(data)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert not report.valid and "constraint" in json.dumps(report.flatten(["type"]))
+
+
+def test_methodology_html_summary_first_and_no_dead_links() -> None:
+    html = methodology_html("1.0", "demonstration", ["report.html"], METHODOLOGY).decode("utf-8")
+    assert html.index("Kort fortalt") < html.index("In brief") < html.index("<h1>Methodology</h1>")
+    assert (
+        'href="report.html"' in html
+        and "survey-mapping.md" not in html.split("<body>")[1].split("the mapping")[0][-60:]
+    )
+    assert 'href="survey-mapping.md"' not in html and "the mapping" in html
+    assert "DEMONSTRASJONSDATA" in html
+    real = build(sample.rows()).files["methodology.html"].decode("utf-8")
+    assert "<table>" in real or "Kort fortalt" in real
+
+
+def test_a_presentation_change_publishes_a_new_release_with_numbers_unchanged(tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    base = sample.info()
+    first_info = with_presentation(base, "aaaaaa")
+    first = build(sample.rows(), first_info)
+    publish(root, first_info.release_id, first.files, first.writers)
+    assert {r for r in first.files["index_sector_year.csv"].decode().splitlines()[1:] if first_info.release_id in r}
+
+    second_info = with_presentation(base, "bbbbbb")
+    second = build(sample.rows(), second_info, root / first_info.release_id)
+    assert second.changelog == f"Presentation changed, numbers unchanged (since {first_info.release_id})."
+    assert publish(root, second_info.release_id, second.files, second.writers).status == "published"
+    assert numbers_id(second_info.release_id) == numbers_id(first_info.release_id) == base.release_id
+
+    # the same id with other numbers is still refused, and the advice names only what exists
+    rows = sample.rows()
+    rows["index_sector_year"][0]["index"] = 10.0
+    changed = build(rows, second_info, root / second_info.release_id)
+    with pytest.raises(ReleaseConflict) as raised:
+        publish(root, second_info.release_id, changed.files, changed.writers)
+    assert "RBI_RELEASE_DATE" not in str(raised.value) and "method_version" in str(raised.value)
+
+
+def test_presentation_revision_follows_the_presentation_sources(tmp_path: Path) -> None:
+    sources = presentation_sources()
+    names = {name for name, _ in sources}
+    assert {"release/report.py", "release/workbook.py", "docs/methodology.md", "dbt_project/seeds/flags.csv"} <= names
+    copies = []
+    for name, path in sources:
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            shutil.copyfile(path, target)
+        copies.append((name, target))
+    before = revision_of(copies)
+    assert revision_of(copies) == before and len(before) == 6
+    report = tmp_path / "release" / "report.py"
+    report.write_text(report.read_text(encoding="utf-8") + "\n# a presentation change\n", encoding="utf-8")
+    assert revision_of(copies) != before
