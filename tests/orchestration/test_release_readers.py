@@ -156,3 +156,38 @@ def test_presentation_revision_follows_the_presentation_sources(tmp_path: Path) 
     report = tmp_path / "release" / "report.py"
     report.write_text(report.read_text(encoding="utf-8") + "\n# a presentation change\n", encoding="utf-8")
     assert revision_of(copies) != before
+
+
+def test_analyst_file_has_views_method_tables_and_a_wide_results_view(tmp_path: Path) -> None:
+    import duckdb
+
+    content = build(sample.rows())
+    path = tmp_path / "rbi.duckdb"
+    content.writers["rbi.duckdb"](path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        views = {
+            r[0] for r in con.execute("select view_name from duckdb_views() where schema_name = 'main'").fetchall()
+        }
+        assert {name for name, _ in sample.TABLES} | {"releases", "release_metadata", "results"} <= views
+        assert {"weights", "goalposts", "flags", "scenarios", "sectors", "components"} <= views
+        # no prefix needed; timestamps typed
+        assert con.execute("select count(*) from index_sector_year").fetchone() == (6,)
+        created = con.execute("select created_at from release_metadata").fetchone()[0]
+        assert created.isoformat() == "2026-01-01T00:00:00"
+        types = dict(
+            con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = 'releases' "
+                "and schema_name = 'main'"
+            ).fetchall()
+        )
+        assert types["created_at"] == "TIMESTAMP"
+        assert con.execute("select weight from weights where component_id = 'C1'").fetchone() == (0.3,)
+        assert con.execute("select lower, upper from goalposts where component_id = 'C5'").fetchone() == (0.0, 200.0)
+        meaning = con.execute("select meaning_en from flags where flag = 'SUPPRESSED'").fetchone()[0]
+        assert "withheld" in meaning
+        assert con.execute("select label_en from scenarios where scenario_id = 'S1'").fetchone() == ("equal weights",)
+        assert con.execute("select count(*) from sectors").fetchone() == (9,)
+        results = con.execute("select year, rank, sector_code, c1_value, c1_unit, c1_score from results").fetchall()
+        assert results[0][:3] == (2025, 1, "NAV") and results[1][:3] == (2025, 2, "SYKEHUS")
+        assert results[1][3:] == (35.0, "% of working hours", 70.0)
+        assert results[2][2] == "POLITI" and results[2][1] is None  # no rank: last of its year
