@@ -23,7 +23,7 @@ def _open(width: int, height: int, label: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" '
         f'style="max-width:{width}px;height:auto" role="img" aria-label="{escape(label)}" {FONT} font-size="14">'
-        f"<title>{escape(label)}</title>"
+        f'<title>{escape(label)}</title><rect width="{width}" height="{height}" fill="#ffffff"/>'
     )
 
 
