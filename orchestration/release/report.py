@@ -73,7 +73,9 @@ def _rank_key(row: Mapping[str, Any]) -> tuple:
 
 
 def flag_links(cell: str | None) -> str:
-    """Each flag as its Norwegian / English label, linked to the glossary entry."""
+    """Each flag as its Norwegian / English label, linked to the glossary entry ('–' without flags)."""
+    if not split_flags(cell):
+        return '<span class="muted">–</span>'
     known = flag_map()
     out = []
     for code in split_flags(cell):
@@ -277,16 +279,21 @@ def report_html(
         else ""
     )
     years = sorted({r["year"] for r in index_rows}, reverse=True)
-    headlines = "".join(
-        f'<p class="headline" lang="nb">{escape(headline(y, index_rows, component_rows, "nb"))}</p>'
-        f'<p class="headline muted" lang="en">{escape(headline(y, index_rows, component_rows, "en"))}</p>'
-        for y in years
-    )
+
+    def headlines(year: int) -> str:
+        return (
+            f'<p class="headline" lang="nb">{escape(headline(year, index_rows, component_rows, "nb"))}</p>'
+            f'<p class="headline muted" lang="en">{escape(headline(year, index_rows, component_rows, "en"))}</p>'
+        )
+
+    newest = headlines(years[0]) if years else "<p>Ingen tall / no figures.</p>"
     sections = []
     for year in years:
         rows = [r for r in index_rows if r["year"] == year]
         sections.append(
-            f'<h2 id="year-{year}">Indeks {year} / index {year}</h2><figure>{index_chart(year, rows)}</figure>'
+            f'<h2 id="year-{year}">Indeks {year} / index {year}</h2>'
+            + (headlines(year) if year != years[0] else "")
+            + f"<figure>{index_chart(year, rows)}</figure>"
             + _index_table(year, rows)
             + _components_table(year, rows, component_rows)
             + _sensitivity_table(year, rows, sensitivity_rows)
@@ -321,7 +328,7 @@ intervaller kan ikke skilles fra hverandre. / Rank 1 = most burden. The rank ran
 the sector's rank in 90 % of the resampled surveys; the 95 % interval is the uncertainty of the
 index. Sectors whose intervals overlap cannot be told apart.</p>
 </section>
-<section id="headline"><h2>Hovedfunn / headline</h2>{headlines}</section>
+<section id="headline"><h2>Hovedfunn / headline</h2>{newest}</section>
 {trend_chart(index_rows)}
 {"".join(sections)}
 {glossary_html()}
