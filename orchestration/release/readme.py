@@ -37,7 +37,7 @@ Filene / the files
   context_sector_year = offentlig statistikk ved siden av (sykefravær, sysselsatte) / public
   statistics shown beside it; sources = kildene / the sources; releases = alle utgivelser med
   endringslogg / every release with its changelog.
-- index-<år>.svg, trend.svg: diagrammene som egne bildefiler / the charts as image files.
+- index-<år>.png/.svg, trend.png/.svg: diagrammene som egne bildefiler / the charts as image files.
 - methodology.html: metoden, med en kort forklaring på norsk og engelsk først / the method, with a
   plain-language summary in Norwegian and English first (methodology.md: the same text as Markdown).
 - changes.json: hva som er endret siden forrige utgivelse / what changed since the last release.
@@ -49,10 +49,14 @@ Filene / the files
 
 
 def _example(component_rows: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
-    for cell in component_rows:
-        if cell.get("component_id") == "C1" and cell.get("raw_value") is not None:
-            return value_phrase(cell, "nb"), value_phrase(cell, "en")
-    return None
+    """The documentation share of the first sector of the newest year, as 'value with unit → score'."""
+    cells = [c for c in component_rows if c.get("component_id") == "C1" and c.get("raw_value") is not None]
+    if not cells:
+        return None
+    newest = max(c["year"] for c in cells)
+    cell = next(c for c in cells if c["year"] == newest)
+    where = f"{cell['sector_code']} {newest}"
+    return f"{where}: {value_phrase(cell, 'nb')}", f"{where}: {value_phrase(cell, 'en')}"
 
 
 def release_readme(
