@@ -123,7 +123,7 @@ def _index_table(year: int, rows: list[Mapping[str, Any]]) -> str:
 
 
 def _components_table(
-    year: int, index_rows: list[Mapping[str, Any]], component_rows: Sequence[Mapping[str, Any]]
+    year: int, index_rows: list[Mapping[str, Any]], component_rows: Sequence[Mapping[str, Any]], unfolded: bool = True
 ) -> str:
     cells = {(c["sector_code"], c["component_id"]): c for c in component_rows if c["year"] == year}
     labels = components()
@@ -152,8 +152,8 @@ def _components_table(
                 + "</tr>"
             )
     return (
-        f"<details open><summary>Komponenter {year} / components {year}: verdi med enhet → poeng "
-        "0–100 / value with unit → score 0–100</summary>"
+        f"<details{' open' if unfolded else ''}><summary>Komponenter {year} / components {year}: "
+        "verdi med enhet → poeng 0–100 / value with unit → score 0–100</summary>"
         '<table class="cards components-table"><thead><tr><th>Sektor / sector</th><th>Mål / measure</th>'
         "<th>Verdi → poeng / value → score</th><th>95 %-intervall (verdi) / interval (value)</th>"
         "<th>Svar / answers</th><th>Flagg / flags</th></tr></thead><tbody>"
@@ -295,7 +295,7 @@ def report_html(
             + (headlines(year) if year != years[0] else "")
             + f"<figure>{index_chart(year, rows)}</figure>"
             + _index_table(year, rows)
-            + _components_table(year, rows, component_rows)
+            + _components_table(year, rows, component_rows, unfolded=year == years[0])
             + _sensitivity_table(year, rows, sensitivity_rows)
         )
     described = dict(files) if isinstance(files, Mapping) else dict.fromkeys(files, "")

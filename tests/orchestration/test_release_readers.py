@@ -191,3 +191,13 @@ def test_analyst_file_has_views_method_tables_and_a_wide_results_view(tmp_path: 
         assert results[0][:3] == (2025, 1, "NAV") and results[1][:3] == (2025, 2, "SYKEHUS")
         assert results[1][3:] == (35.0, "% of working hours", 70.0)
         assert results[2][2] == "POLITI" and results[2][1] is None  # no rank: last of its year
+
+
+def test_charts_shipped_as_svg_and_png() -> None:
+    files = build(sample.rows()).files
+    for stem in ("index-2024", "index-2025", "trend"):
+        svg = files[f"{stem}.svg"].decode("utf-8")
+        assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')
+        assert files[f"{stem}.png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert "95 %-intervall / interval" in files["index-2025.svg"].decode("utf-8")
+    assert build(sample.rows()).files["trend.png"] == files["trend.png"]
