@@ -120,7 +120,7 @@ def headline(
             )
         return text
     text = (
-        f"{year}: {top[name]} carry the heaviest reporting burden of {len(rows)} sectors, index "
+        f"{year}: the heaviest reporting burden of {len(rows)} sectors is in {top[name]}: index "
         f"{num(top['index'])} out of 100 (95 % interval {interval_text(top, 'en')}; ranked {rank_range(top, 'en')})."
     )
     if before is not None:

@@ -75,7 +75,7 @@ def test_headline_rank_ranges_sensitivity_and_glossary() -> None:
         "2025: NAV har den tyngste rapporteringsbyrden av 2 sektorer, indeks 72,9 av 100 "
         "(95 %-intervall 67,8–77,9; rangert 1–2). Året før: 71,9." in html
     )
-    assert "2025: Labour and welfare carry the heaviest reporting burden of 2 sectors" in html
+    assert "2025: the heaviest reporting burden of 2 sectors is in Labour and welfare: index 72.9 out of 100" in html
     assert '<span class="rank-range">1–2</span>' in html
     assert 'id="glossary"' in html
     for flag in METHOD_11_FLAGS:
