@@ -70,6 +70,9 @@ def test_norwegian_excel_csv_for_every_table() -> None:
     assert index[0].startswith("Utgivelse;Metodeversjon;År;Sektorkode;")
     assert "Indeks (poeng 0–100)" in index[0]
     assert any(";71,9;" in line for line in index[1:])
+    # a version string stays text in Excel (="1.0"), a sector code and a number stay as they are
+    assert all(';"=""1.0""";' in line for line in index[1:] if line)
+    assert all(";NAV;" in line or ";SYKEHUS;" in line or ";POLITI;" in line for line in index[1:] if line)
 
 
 def test_readme_explains_files_flags_citation_and_headline() -> None:
