@@ -219,7 +219,11 @@ def test_release_files_verify(first_run: dict) -> None:
     excel = (release / "index_sector_year.excel-nb.csv").read_bytes()
     assert excel.startswith("\ufeffUtgivelse;Metodeversjon;År;".encode())  # BOM, Norwegian headers
     assert b";71,9;" in excel  # NAV, decimal comma
-    assert (release / "rapporteringsbyrdeindeksen.xlsx").read_bytes().startswith(b"PK")
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(release / "rapporteringsbyrdeindeksen.xlsx"))
+    assert book.sheet_names[:3] == ["Om tallene - About", "Indeks", "Komponenter"]
+    assert book.get_sheet_by_name("Indeks").to_python()[0][6] == "Indeks (poeng 0–100)"
     assert (release / "methodology.md").read_text(encoding="utf-8").startswith("# Methodology")
 
 
@@ -271,6 +275,8 @@ def test_report_of_the_release_renders(first_run: dict) -> None:
     for sector in ("SYKEHUS", "NAV", "POLITI"):
         assert f'data-sector="{sector}"' in result.stdout
     assert 'id="demonstration-banner"' in result.stdout
+    for marker in ('class="headline"', 'class="legend"', 'class="rank-range"', 'id="glossary"', "sensitivity-table"):
+        assert marker in result.stdout, marker
 
 
 def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:
