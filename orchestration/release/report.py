@@ -55,6 +55,7 @@ dl.glossary dd{margin-left:1rem}.flag{font-size:.85rem}a.flag{color:#6a3d9a}
 details summary{cursor:pointer;font-weight:600;margin:.6rem 0}figure{margin:.5rem 0}
 ul.files li{margin:.2rem 0;overflow-wrap:anywhere}figure svg{display:block}
 @media (max-width:640px){
+h1{font-size:1.2rem}h2{font-size:1.1rem}
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards thead{display:none}
 table.cards tr{border:1px solid #ddd;border-radius:6px;margin:.5rem 0;padding:.3rem}
