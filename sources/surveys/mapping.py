@@ -53,6 +53,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from sources.messages import clip, quote
 from sources.surveys.delimited import Table
 from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column
 from sources.surveys.msforms import single_choice
@@ -106,6 +107,9 @@ NUMBER_PATTERN = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 INTEGER_PATTERN = re.compile(r"[+-]?\d+(\.0*)?")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_ROWS_LISTED = 10
+MAX_MAPPING_BYTES = 256 * 1024  # a mapping with hundreds of value labels is a few KiB
+MAX_MAPPING_NODES = 20_000  # values once YAML aliases are expanded
+MAX_SCHEMA_PROBLEMS = 10
 SCHEMA_PATH = Path(__file__).with_name("mapping.schema.json")
 
 
@@ -224,7 +228,7 @@ class MappedSurvey:
 
 
 def _fail(path: str, key: str, message: str) -> MappingError:
-    return MappingError(f"{path}: {key}: {message}")
+    return MappingError(f"{path}: {clip(key, 120)}: {message}")
 
 
 def _text(raw: dict, key: str, path: str, *, required: bool = True) -> str | None:
@@ -232,21 +236,21 @@ def _text(raw: dict, key: str, path: str, *, required: bool = True) -> str | Non
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _fail(path, key, f"must be non-empty text, got {value!r}")
+        raise _fail(path, key, f"must be non-empty text, got {quote(value)}")
     return value.strip()
 
 
 def _one_of(raw: dict, key: str, path: str, allowed: Sequence[str]) -> str:
     value = _text(raw, key, path)
     if value not in allowed:
-        raise _fail(path, key, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise _fail(path, key, f"must be one of {', '.join(allowed)}, got {quote(value)}")
     return value
 
 
 def _year(raw: dict, path: str) -> int:
     value = raw.get("year")
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
-        raise _fail(path, "year", f"must be an integer year, got {value!r}")
+        raise _fail(path, "year", f"must be an integer year, got {quote(value)}")
     return value
 
 
@@ -277,7 +281,7 @@ def _value_target(target: object, kind: str, key: str, path: str) -> object:
         return target
     if kind == "number" and isinstance(target, int | float) and not isinstance(target, bool):
         return float(target)
-    raise _fail(path, key, f"maps to {target!r}, which is not {kind} or null (quote text such as 'no')")
+    raise _fail(path, key, f"maps to {quote(target)}, which is not {kind} or null (quote text such as 'no')")
 
 
 def _values_table(raw: object, name: str, kind: str, path: str) -> dict[str, object]:
@@ -300,10 +304,10 @@ def _field_mapping(name: str, raw: object, path: str) -> FieldMapping:
     spec = _check_keys(raw, key, path, ("column",), ("values", "type"))
     column = spec["column"]
     if not isinstance(column, str) or not column:
-        raise _fail(path, f"{key}.column", f"must be a column name, got {column!r}")
+        raise _fail(path, f"{key}.column", f"must be a column name, got {quote(column)}")
     kind = FIELD_TYPES[name]
     if "type" in spec and spec["type"] != kind:
-        raise _fail(path, f"{key}.type", f"must be {kind!r} for {name}, got {spec['type']!r}")
+        raise _fail(path, f"{key}.type", f"must be {quote(kind)} for {name}, got {quote(spec['type'])}")
     values = _values_table(spec["values"], name, kind, path) if "values" in spec else None
     return FieldMapping(field=name, column=column, type=kind, values=values)
 
@@ -312,7 +316,7 @@ def _respondent_mapping(raw: object, path: str) -> FieldMapping:
     spec = _check_keys(raw, "respondent_id", path, ("column",), ())
     column = spec["column"]
     if not isinstance(column, str) or not column:
-        raise _fail(path, "respondent_id.column", f"must be a column name, got {column!r}")
+        raise _fail(path, "respondent_id.column", f"must be a column name, got {quote(column)}")
     return FieldMapping(field="respondent_id", column=column, type="text")
 
 
@@ -332,10 +336,10 @@ def _export_options(raw: object, path: str) -> ExportOptions:
     spec = _check_keys(raw, "export", path, (), EXPORT_KEYS)
     for key in EXPORT_KEYS:
         if key in spec and (not isinstance(spec[key], str) or not spec[key]):
-            raise _fail(path, f"export.{key}", f"must be non-empty text, got {spec[key]!r}")
+            raise _fail(path, f"export.{key}", f"must be non-empty text, got {quote(spec[key])}")
     delimiter = spec.get("delimiter")
-    if delimiter is not None and delimiter not in (";", ",", "\t", "tab"):
-        raise _fail(path, "export.delimiter", f"must be ';', ',' or tab, got {delimiter!r}")
+    if delimiter is not None and delimiter not in (";", ",", "\t", "tab", "|"):
+        raise _fail(path, "export.delimiter", f"must be ';', ',', '|' or tab, got {quote(delimiter)}")
     encoding = spec.get("encoding")
     if encoding is not None:
         import codecs
@@ -343,7 +347,7 @@ def _export_options(raw: object, path: str) -> ExportOptions:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise _fail(path, "export.encoding", f"unknown encoding {encoding!r}") from None
+            raise _fail(path, "export.encoding", f"unknown encoding {quote(encoding)}") from None
     return ExportOptions(encoding, "\t" if delimiter == "tab" else delimiter, spec.get("sheet"))
 
 
@@ -353,10 +357,10 @@ def _row_policy(raw: object, path: str) -> RowPolicy:
     spec = _check_keys(raw, "row_policy", path, (), ROW_POLICY_KEYS)
     action = spec.get("on_bad_rows", DEFAULT_ROW_POLICY.on_bad_rows)
     if action not in BAD_ROW_ACTIONS:
-        raise _fail(path, "row_policy.on_bad_rows", f"must be one of {', '.join(BAD_ROW_ACTIONS)}, got {action!r}")
+        raise _fail(path, "row_policy.on_bad_rows", f"must be one of {', '.join(BAD_ROW_ACTIONS)}, got {quote(action)}")
     share = spec.get("max_bad_share", DEFAULT_ROW_POLICY.max_bad_share)
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-        raise _fail(path, "row_policy.max_bad_share", f"must be a share between 0 and 1, got {share!r}")
+        raise _fail(path, "row_policy.max_bad_share", f"must be a share between 0 and 1, got {quote(share)}")
     return RowPolicy(action, float(share))
 
 
@@ -374,7 +378,9 @@ def schema_problems(raw: object) -> list[str]:
     out = []
     for error in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        out.append(f"{where}: {error.message}")
+        out.append(f"{clip(where, 120)}: {clip(error.message, 200)}")
+        if len(out) >= MAX_SCHEMA_PROBLEMS:
+            break
     return out
 
 
@@ -387,7 +393,7 @@ def parse_mapping(raw: object, path: str) -> Mapping:
     doc = _check_keys(raw, "", path, REQUIRED_KEYS, OPTIONAL_KEYS)
     survey_id = _text(doc, "survey_id", path)
     if not SURVEY_ID_PATTERN.fullmatch(survey_id or ""):
-        raise _fail(path, "survey_id", f"use letters, digits, '_', '.' or '-' only, got {survey_id!r}")
+        raise _fail(path, "survey_id", f"use letters, digits, '_', '.' or '-' only, got {quote(survey_id)}")
     mapping = Mapping(
         survey_id=str(survey_id),
         year=_year(doc, path),
@@ -408,13 +414,55 @@ def parse_mapping(raw: object, path: str) -> Mapping:
     return mapping
 
 
+def _expanded_nodes(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded (memoised: linear time)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts as nothing more
+        if isinstance(node, yaml.MappingNode):
+            size = 1 + sum(_expanded_nodes(k, memo) + _expanded_nodes(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(_expanded_nodes(v, memo) for v in node.value)
+        else:
+            size = 1
+        memo[key] = size
+    return memo[key]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error without the file's text: the problem and its line and column."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"not valid YAML: {clip(str(problem), 120)}{where}"
+
+
 def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a mapping YAML file; raise :class:`MappingError` naming the file and key."""
+    """Read and validate a mapping YAML file; raise :class:`MappingError` naming the file and key.
+
+    Bounds: at most :data:`MAX_MAPPING_BYTES` bytes and :data:`MAX_MAPPING_NODES` nodes once YAML
+    aliases are expanded (a small file of nested aliases can stand for billions of values). Errors
+    never quote the file's text, only line and column.
+    """
     source = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise MappingError(f"{source}: cannot read the mapping: {exc}") from exc
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_MAPPING_BYTES + 1)
+        if len(data) > MAX_MAPPING_BYTES:
+            raise MappingError(f"{source}: the mapping is larger than {MAX_MAPPING_BYTES // 1024} KiB; is it a mapping?")
+        text = data.decode("utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None and _expanded_nodes(node, {}) > MAX_MAPPING_NODES:
+            raise MappingError(
+                f"{source}: the mapping expands to more than {MAX_MAPPING_NODES} values (nested YAML aliases?)"
+            )
+        raw = yaml.safe_load(text)
+    except OSError as exc:
+        raise MappingError(f"{source}: cannot read the mapping ({type(exc).__name__}: {clip(exc.strerror or '', 80)})") from exc
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{source}: the mapping is not UTF-8 text (byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{source}: cannot read the mapping: {_yaml_problem(exc)}") from exc
     if raw is None:
         raise MappingError(f"{source}: the mapping file is empty")
     return parse_mapping(raw, source)
