@@ -12,7 +12,7 @@ row and physical line of the problem, e.g. ``data row 2 (line 3) has 3 fields, t
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,8 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    # cells that cannot be read as they look: (1-based data row, column, kind of problem)
+    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
 
     def coded(self, name: str) -> tuple[np.ndarray, list[str]]:
         """One column as (integer code per row, distinct texts): a dictionary encoding."""

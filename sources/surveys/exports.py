@@ -47,6 +47,11 @@ def time_columns(format_name: str) -> tuple[str, ...]:
     return TIME_COLUMNS.get(format_name.split("_")[0], ())
 
 
+def tool_id_column(format_name: str) -> str | None:
+    """The survey tool's own respondent id column (None for generic exports)."""
+    return {"nettskjema": nettskjema.SUBMISSION_ID, "msforms": msforms.ID_COLUMN}.get(format_name.split("_")[0])
+
+
 def is_identifying_column(format_name: str, column: str) -> bool:
     """True for columns that identify a person or an exact time (never mapped, whatever the format)."""
     return (

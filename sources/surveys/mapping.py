@@ -55,7 +55,7 @@ import yaml
 
 from sources.messages import clip, quote
 from sources.surveys.delimited import Table
-from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column
+from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column, tool_id_column
 from sources.surveys.msforms import single_choice
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -106,6 +106,7 @@ SURVEY_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 INTEGER_PATTERN = re.compile(r"[+-]?\d+(\.0*)?")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+ID_PATTERN = r"^[A-Za-z0-9_.:#/-]{1,64}$"  # a respondent id: one token, as a survey tool issues it
 MAX_ROWS_LISTED = 10
 MAX_MAPPING_BYTES = 256 * 1024  # a mapping with hundreds of value labels is a few KiB
 MAX_MAPPING_NODES = 20_000  # values once YAML aliases are expanded
@@ -508,10 +509,10 @@ def _parse_raw(fm: FieldMapping, text: str) -> tuple[object, str | None]:
     if fm.type == "integer":
         if INTEGER_PATTERN.fullmatch(text):
             return int(float(text)), None
-        return None, f"not an integer '{text}' in column '{fm.column}'"
+        return None, f"not an integer in column '{fm.column}'"
     if NUMBER_PATTERN.fullmatch(text):
         return float(text.replace(",", ".")), None
-    return None, f"not a number '{text}' in column '{fm.column}'"
+    return None, f"not a number in column '{fm.column}'"
 
 
 def _read_value(fm: FieldMapping, raw: str, multi_select: bool = False) -> tuple[object, str | None]:
@@ -526,39 +527,40 @@ def _read_value(fm: FieldMapping, raw: str, multi_select: bool = False) -> tuple
         if multi_select and ";" in text:
             option, single = single_choice(text)
             if not single:
-                return None, f"several answers '{raw}' in column '{fm.column}' (one option is needed)"
+                return None, f"several answers in column '{fm.column}' (one option is needed)"
             if option in fm.values:
                 return fm.values[option], None
-        return None, f"unmapped value '{raw}' in column '{fm.column}'"
+        return None, f"unmapped value in column '{fm.column}' (not in its values table)"
     if text == "":
         return None, None
     return _parse_raw(fm, text)
 
 
-def _domain_problem(fm: FieldMapping, value: object, raw: str, sectors: frozenset[str]) -> str | None:
-    """Check a non-NULL canonical value against its domain (spec section 2)."""
+def _domain_problem(fm: FieldMapping, value: object, sectors: frozenset[str]) -> str | None:
+    """Check a non-NULL canonical value against its domain (spec section 2). The message names the
+    field, column and rule, never the answer (problem values are only shown in restricted reports)."""
     where = f"in column '{fm.column}'"
     if fm.field == "sector_code":
-        return None if value in sectors else f"unknown sector '{value}' (from '{raw}') {where}"
+        return None if value in sectors else f"unknown sector code {where}"
     if fm.field == "sex":
-        return None if value in SEX_DOMAIN else f"sex '{value}' (from '{raw}') is not F or M {where}"
+        return None if value in SEX_DOMAIN else f"sex is not F or M {where}"
     if fm.type == "integer":
-        return None if value in CODE_DOMAIN else f"{fm.field} code {value} outside 1..5 or 8 {where}"
+        return None if value in CODE_DOMAIN else f"{fm.field} code outside 1..5 or 8 {where}"
     number = float(value)  # type: ignore[arg-type]
     if fm.field == "design_weight":
         ok = math.isfinite(number) and number > 0
-        return None if ok else f"design_weight {number:g} is not > 0 {where}"
+        return None if ok else f"design_weight is not > 0 {where}"
     low, high = HOURS_TOTAL_RANGE if fm.field == "hours_total" else HOURS_DOC_RANGE
-    return None if low <= number <= high else f"{fm.field} {number:g} outside {low:g}..{high:g} {where}"
+    return None if low <= number <= high else f"{fm.field} outside {low:g}..{high:g} {where}"
 
 
 def _evaluate(fm: FieldMapping, raw: str, sectors: frozenset[str], multi_select: bool) -> tuple[object, str | None]:
     """The canonical value of one distinct answer and its problem, if any."""
     value, message = _read_value(fm, raw, multi_select)
     if message is None and value is not None:
-        message = _domain_problem(fm, value, raw, sectors)
+        message = _domain_problem(fm, value, sectors)
     if message is None and value is None and fm.field in REQUIRED_FIELDS:
-        message = f"no {fm.field} (answer '{raw}') in column '{fm.column}'"
+        message = f"no {fm.field} (empty, or mapped to null) in column '{fm.column}'"
     return value, message
 
 
@@ -582,8 +584,14 @@ def _typed(kind: str, values: list[object]) -> np.ndarray:
     return np.array([*values, None], dtype=object)[:-1] if values else np.empty(0, dtype=object)
 
 
-def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[ProblemGroup]]:
+def _respondent(values: pa.Array, column: str, tool_id: bool = False) -> tuple[np.ndarray, list[ProblemGroup]]:
     """Respondent ids (stripped) per row, and the empty / duplicated / e-mail-like ids as problems.
+
+    The rule (docs/survey-mapping.md, "Respondent id"): the column is the survey tool's own id
+    column (``tool_id``: Nettskjema ``$submission_id``, Microsoft Forms ``ID``), or every non-empty
+    id is a single token that looks issued by a machine: 1 to 64 characters from letters, digits
+    and ``_ . : # / -``, at least one digit, no e-mail address. Names ("Kari Nordmann", "Kari"),
+    e-mail addresses and free text are refused for the whole file, without quoting them.
 
     Computed with Arrow kernels: a million distinct ids never become a Python list of strings
     except for the output column itself.
@@ -597,15 +605,24 @@ def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[Problem
     if len(labels) and pc.any(pc.match_substring_regex(labels, EMAIL_PATTERN.pattern)).as_py():
         message = f"column '{column}' (mapped to respondent_id) holds e-mail addresses; map the tool's own id"
         groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
+    elif len(labels) and not tool_id:
+        looks_issued = pc.and_(
+            pc.match_substring_regex(labels, ID_PATTERN), pc.match_substring_regex(labels, "[0-9]")
+        )
+        not_ids = pc.and_(pc.invert(looks_issued), pc.not_equal(labels, ""))
+        count = int(np.count_nonzero(not_ids.to_numpy(zero_copy_only=False)[row_codes]))
+        if count:
+            message = (
+                f"column '{column}' (mapped to respondent_id) holds {count} value(s) that do not look like ids "
+                "issued by a survey tool (spaces, letters only, or other characters: names or free text?); "
+                "map the tool's own id column"
+            )
+            groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
     empty = pc.equal(labels, "").to_numpy(zero_copy_only=False).astype(bool) if len(labels) else np.zeros(0, bool)
     bad = empty | (counts > 1)
     for k, rows in _group_rows(row_codes, bad).items():
         rid = str(labels[k].as_py())
-        message = (
-            f"empty respondent id in column '{column}'"
-            if rid == ""
-            else f"duplicate respondent id '{rid}' in column '{column}'"
-        )
+        message = f"empty respondent id in column '{column}'" if rid == "" else f"duplicate respondent id in column '{column}'"
         groups.append(ProblemGroup(message, column, "respondent_id", rid, rows))
     ids = trimmed.to_numpy(zero_copy_only=False).astype(object, copy=False)
     return ids, groups
@@ -627,6 +644,21 @@ def _cross_field(
     total_codes, total_uniques = table.coded(total_map.column)
     values = [f"{doc_uniques[doc_codes[r]]} > {total_uniques[total_codes[r]]}" for r in flagged.tolist()]
     return [ProblemGroup(message, doc_map.column, "hours_doc", None, flagged + 1, order, values)]
+
+
+def _cell_problems(table: Table | pd.DataFrame, mapping: Mapping) -> list[ProblemGroup]:
+    """The reader's cell problems (a formula without a cached value) in mapped columns, as row problems."""
+    if not isinstance(table, Table) or not table.cell_problems:
+        return []
+    fields = {fm.column: fm.field for fm in [*mapping.fields.values(), mapping.respondent_id]}
+    rows: dict[tuple[str, str], list[int]] = {}
+    for row, column, kind in table.cell_problems:
+        if column in fields:
+            rows.setdefault((column, kind), []).append(row)
+    return [
+        ProblemGroup(f"{kind} in column '{column}'", column, fields[column], None, np.unique(np.array(found)))
+        for (column, kind), found in rows.items()
+    ]
 
 
 class CodedTable:
@@ -721,7 +753,8 @@ def map_table(
     if file_groups:
         empty = _records_frame(mapping, np.empty(0, dtype=object), {}, np.zeros(0, dtype=bool))
         return MappedSurvey(empty, file_groups, n, n, source_name)
-    ids, groups = _respondent(coded.arrow(mapping.respondent_id.column), mapping.respondent_id.column)
+    rid_column = mapping.respondent_id.column
+    ids, groups = _respondent(coded.arrow(rid_column), rid_column, rid_column == tool_id_column(mapping.format))
     field_columns = {fm.column for fm in mapping.fields.values()}
     if release_columns and isinstance(table, Table) and mapping.respondent_id.column not in field_columns:
         table.columns[mapping.respondent_id.column] = pa.chunked_array([], type=pa.string())
@@ -735,6 +768,7 @@ def map_table(
         for k, rows in _group_rows(codes, bad).items():
             groups.append(ProblemGroup(str(results[k][1]), fm.column, name, uniques[k], rows, order))
     groups.extend(_cross_field(mapping, columns, coded, len(mapping.fields) + 1))
+    groups.extend(_cell_problems(table, mapping))
     keep = np.ones(n, dtype=bool)
     for group in groups:
         keep[group.rows - 1] = False
@@ -762,11 +796,21 @@ def _row_list(rows: list[int], total: int | None = None) -> str:
     return ("rows " if total > 1 else "row ") + shown + more
 
 
-def summarise_groups(groups: Iterable[ProblemGroup]) -> list[str]:
-    """One line per problem message, e.g. ``unmapped value 'X' in column 'q7' rows 12, 40, 41``."""
+def summarise_groups(groups: Iterable[ProblemGroup], with_values: bool = False) -> list[str]:
+    """One line per problem message, e.g. ``unmapped value in column 'q7' rows 12, 40, 41``.
+
+    The messages never hold an answer. ``with_values`` (only for the restricted outputs: the
+    operator's ``validate`` command and the quarantine report) adds the answer, shortened, to each
+    line: ``unmapped value in column 'q7': 'Ukentlig' rows 12, 40, 41``.
+    """
     merged: dict[str, list[np.ndarray]] = {}
     for group in groups:
-        merged.setdefault(group.message, []).append(group.rows)
+        key = group.message
+        if with_values and group.value is not None:
+            key = f"{group.message}: {quote(group.value)}"
+        elif with_values and group.row_values:
+            key = f"{group.message}: {quote(group.row_values[0])}"
+        merged.setdefault(key, []).append(group.rows)
     lines = []
     for message, parts in merged.items():
         rows = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
