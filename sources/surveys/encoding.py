@@ -94,9 +94,7 @@ def sniff_problem(data: bytes, encoding: str | None) -> str | None:
     override that fixes it; None when nothing is wrong at this level. Never quotes the bytes."""
     sample = data[:SAMPLE_BYTES]
     if sample.startswith(ZIP_SIGNATURE):
-        return (
-            "is a ZIP file (an .xlsx workbook?), not text: save it with the .xlsx suffix and use an *_xlsx format"
-        )
+        return "is a ZIP file (an .xlsx workbook?), not text: save it with the .xlsx suffix and use an *_xlsx format"
     if sample.startswith(OLE_SIGNATURE):
         return "is an old binary Excel (.xls) file, not text: save it as .xlsx or CSV UTF-8"
     utf16 = utf16_without_bom(sample)

@@ -42,6 +42,7 @@ a mapped column holding e-mail addresses is refused.
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -450,7 +451,9 @@ def load_mapping(path: str | Path) -> Mapping:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_MAPPING_BYTES + 1)
         if len(data) > MAX_MAPPING_BYTES:
-            raise MappingError(f"{source}: the mapping is larger than {MAX_MAPPING_BYTES // 1024} KiB; is it a mapping?")
+            raise MappingError(
+                f"{source}: the mapping is larger than {MAX_MAPPING_BYTES // 1024} KiB; is it a mapping?"
+            )
         text = data.decode("utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is not None and _expanded_nodes(node, {}) > MAX_MAPPING_NODES:
@@ -458,12 +461,18 @@ def load_mapping(path: str | Path) -> Mapping:
                 f"{source}: the mapping expands to more than {MAX_MAPPING_NODES} values (nested YAML aliases?)"
             )
         raw = yaml.safe_load(text)
+    except MappingError:
+        raise
     except OSError as exc:
-        raise MappingError(f"{source}: cannot read the mapping ({type(exc).__name__}: {clip(exc.strerror or '', 80)})") from exc
+        raise MappingError(
+            f"{source}: cannot read the mapping ({type(exc).__name__}: {clip(exc.strerror or '', 80)})"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise MappingError(f"{source}: the mapping is not UTF-8 text (byte {exc.start})") from exc
     except yaml.YAMLError as exc:
         raise MappingError(f"{source}: cannot read the mapping: {_yaml_problem(exc)}") from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, nesting deeper than Python's stack
+        raise MappingError(f"{source}: cannot read the mapping: a value cannot be read ({type(exc).__name__})") from exc
     if raw is None:
         raise MappingError(f"{source}: the mapping file is empty")
     return parse_mapping(raw, source)
@@ -475,12 +484,38 @@ def mapping_columns(mapping: Mapping) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def _loose(name: str) -> str:
+    """A column name compared loosely: NFC, any whitespace (NBSP too) as one space, trimmed, casefolded."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def near_miss_hint(column: str, header: Sequence[str]) -> str:
+    """``; the header has 'Kjønn ' (differs by: trailing space)`` for a column that is almost there."""
+    for name in header:
+        if _loose(name) != _loose(column):
+            continue
+        differences = []
+        if unicodedata.normalize("NFC", name) != name or unicodedata.normalize("NFC", column) != column:
+            differences.append("Unicode form (composed vs decomposed letters)")
+        if name.strip() != name or column.strip() != column:
+            differences.append("leading or trailing space")
+        if any(c.isspace() and c != " " for c in name + column):
+            differences.append("a non-breaking or other special space")
+        if " ".join(unicodedata.normalize("NFC", name).split()) != " ".join(
+            unicodedata.normalize("NFC", column).split()
+        ):
+            differences.append("upper/lower case")
+        return f"; the header has {quote(name)} (differs by: {', '.join(differences) or 'spacing'}): copy it exactly"
+    return ""
+
+
 def _header_problems(header: Sequence[str], mapping: Mapping) -> list[ProblemGroup]:
     present = set(header)
     groups = []
     for fm in [mapping.respondent_id, *mapping.fields.values()]:
         if fm.column not in present:
             message = f"unknown column '{fm.column}' (mapped to {fm.field}): not in the export header"
+            message += near_miss_hint(fm.column, header)
         elif is_identifying_column(mapping.format, fm.column):
             message = (
                 f"column '{fm.column}' (mapped to {fm.field}) identifies a person or an exact time; "
@@ -606,9 +641,7 @@ def _respondent(values: pa.Array, column: str, tool_id: bool = False) -> tuple[n
         message = f"column '{column}' (mapped to respondent_id) holds e-mail addresses; map the tool's own id"
         groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
     elif len(labels) and not tool_id:
-        looks_issued = pc.and_(
-            pc.match_substring_regex(labels, ID_PATTERN), pc.match_substring_regex(labels, "[0-9]")
-        )
+        looks_issued = pc.and_(pc.match_substring_regex(labels, ID_PATTERN), pc.match_substring_regex(labels, "[0-9]"))
         not_ids = pc.and_(pc.invert(looks_issued), pc.not_equal(labels, ""))
         count = int(np.count_nonzero(not_ids.to_numpy(zero_copy_only=False)[row_codes]))
         if count:
@@ -622,7 +655,11 @@ def _respondent(values: pa.Array, column: str, tool_id: bool = False) -> tuple[n
     bad = empty | (counts > 1)
     for k, rows in _group_rows(row_codes, bad).items():
         rid = str(labels[k].as_py())
-        message = f"empty respondent id in column '{column}'" if rid == "" else f"duplicate respondent id in column '{column}'"
+        message = (
+            f"empty respondent id in column '{column}'"
+            if rid == ""
+            else f"duplicate respondent id in column '{column}'"
+        )
         groups.append(ProblemGroup(message, column, "respondent_id", rid, rows))
     ids = trimmed.to_numpy(zero_copy_only=False).astype(object, copy=False)
     return ids, groups

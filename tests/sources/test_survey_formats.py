@@ -187,9 +187,7 @@ def test_msforms_multi_select(tmp_path: Path) -> None:
     path.write_bytes(gen.csv_bytes(rows, ",", "utf-8", False))
     checked = check_export(path, mapping_for(tmp_path, "msforms_responses.yml", msforms_xlsx="msforms_csv"))
     assert checked.report.rows_rejected == 1
-    assert checked.report.lines == [
-        "several answers in column 'Hvor jobber du?' (one option is needed) row 3"
-    ]
+    assert checked.report.lines == ["several answers in column 'Hvor jobber du?' (one option is needed) row 3"]
 
 
 def test_msforms_header_is_checked(tmp_path: Path) -> None:
@@ -402,7 +400,10 @@ def test_validate_command_exit_codes_and_output(tmp_path: Path, capsys: pytest.C
     lenient = write(tmp_path / "l.yml", BAD_MAPPING + "row_policy: {max_bad_share: 0.1}\n")
     assert validate_main(["validate", str(export), str(lenient)]) == 1
     out = capsys.readouterr().out
-    assert "unmapped value in column 'q7' (not in its values table): 'Ukentlig' rows 12, 20, 40" in out and "accepted, 3 of 40 rows dropped" in out
+    assert (
+        "unmapped value in column 'q7' (not in its values table): 'Ukentlig' rows 12, 20, 40" in out
+        and "accepted, 3 of 40 rows dropped" in out
+    )
     report_path = tmp_path / "report.json"
     assert validate_main(["validate", str(export), str(mapping), "--json", str(report_path)]) == 2
     assert "rejected: 3 of 40 rows have problems" in capsys.readouterr().out

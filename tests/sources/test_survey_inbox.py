@@ -152,7 +152,10 @@ def test_unreadable_and_conflicting_deliveries_are_quarantined(tmp_path: Path) -
     drop_demo(a["inbox"], name="taken", survey_id="DEMO-2025-ARBEIDSTID")
     outcomes = {o.delivery: o for o in run(a, taken_ids={"DEMO-2025-ARBEIDSTID"})}
     assert outcomes["ragged"].status == "quarantined"
-    assert "export.csv: data row 201 (line 202) has 2 fields, the header has 15 (read as utf-8" in outcomes["ragged"].message
+    assert (
+        "export.csv: data row 201 (line 202) has 2 fields, the header has 15 (read as utf-8"
+        in outcomes["ragged"].message
+    )
     assert outcomes["taken"].status == "quarantined"
     assert (
         "survey_id 'DEMO-2025-ARBEIDSTID' is already used by a survey in the inputs directory"

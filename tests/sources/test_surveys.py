@@ -223,7 +223,7 @@ def test_unknown_and_missing_sector(tmp_path: Path) -> None:
     mapped = map_rows(tmp_path, [row("1", sector="3"), row("2", sector=""), row("3")])
     assert mapped.records["respondent_id"].tolist() == ["3"]
     assert [p.row for p in mapped.problems] == [1, 2]
-    assert "unknown sector code in column 'arbeidssted'" == mapped.problems[0].message
+    assert mapped.problems[0].message == "unknown sector code in column 'arbeidssted'"
     assert mapped.problems[0].value == "3"
     assert mapped.problems[1].field == "sector_code"
 
