@@ -11,8 +11,9 @@ Layout (``paths.raw_surveys_dir()``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 *arrival sequence* (``sidecar.json`` ``sequence``: 1, 2, 3, ... per survey, claimed atomically
 with an exclusive marker file in ``.sequences/``), never by name or hash: two versions stored in
 the same second keep the order in which they arrived. Files are written into a temporary folder
-that is renamed into place, then made read-only. Nothing here is ever overwritten or deleted; a corrected delivery of the same
-survey is a new version, and the newest version is the one ingested.
+that is renamed into place, then made read-only (``0o440`` files in ``0o750`` folders). Nothing
+here is ever overwritten or deleted; a corrected delivery of the same survey is a new version, and
+the newest version (by arrival) is the one ingested.
 """
 
 import hashlib
