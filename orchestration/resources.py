@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from sources import paths
+from sources.restricted import restrict_warehouse
 
 
 class PipelinePaths(ConfigurableResource):
@@ -55,8 +56,9 @@ class Warehouse(ConfigurableResource):
 
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
         with duckdb.connect(str(db_path)) as con:
+            restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)
             con.execute(f'create or replace table raw."{table}" as select * from incoming')

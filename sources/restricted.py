@@ -66,3 +66,12 @@ def restrict_tree(root: Path) -> None:
             writable = path.stat().st_mode & 0o200
             os.chmod(path, FILE_MODE if writable else READ_ONLY_MODE)
         dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+
+
+def restrict_warehouse(db_path: Path) -> None:
+    """The warehouse folder ``0o750`` and the DuckDB file (and its write-ahead log) ``0o640``: it
+    holds respondent-level rows. Call before and after opening it (DuckDB creates the file)."""
+    restricted_dir(db_path.parent)
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        if path.exists() and not path.is_symlink():
+            os.chmod(path, FILE_MODE)

@@ -19,19 +19,27 @@ from tests.e2e.tiny_inputs import make_tiny_inputs
 
 pytestmark = pytest.mark.e2e
 
-HEADER = ["id", "sektor", "kjonn", "timer", "dok", "kommentar", "epost", "navn"]
+MAPPED = ["id", "sektor", "kjonn", "timer", "dok", "unyttig", "dobbel", "a1", "a2", "a3"]
+HEADER = [*MAPPED, "kommentar", "epost", "navn"]
+CODES = '{{"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "8": 8}}'
 MAPPING = """\
 survey_id: {survey_id}
 year: 2025
 format: generic_csv
 data_status: demonstration
+row_policy: {{max_bad_share: 0.1}}
 respondent_id: {{column: id}}
 fields:
   sector_code: {{column: sektor, values: {{"1": SYKEHUS, "2": NAV}}}}
   sex: {{column: kjonn, values: {{"1": F, "2": M}}}}
   hours_total: {{column: {hours}, type: number}}
   hours_doc: {{column: dok, type: number}}
-"""
+  unnecessary: {{column: unyttig, values: CODES}}
+  duplicate: {{column: dobbel, values: CODES}}
+  autonomy_1: {{column: a1, values: CODES}}
+  autonomy_2: {{column: a2, values: CODES}}
+  autonomy_3: {{column: a3, values: CODES}}
+""".replace("CODES", CODES)
 
 
 def marker(kind: str, column: str) -> str:
@@ -45,8 +53,9 @@ def markers() -> list[str]:
 def export(kind: str, n: int = 200) -> str:
     lines = [";".join(HEADER)]
     for i in range(1, n + 1):
-        cells = [f"R{i:05d}", "1" if i % 2 else "2", "1", "40", "10"]
-        cells += [f"{marker(kind, c)} Kari Nordmann" for c in HEADER[5:]]  # free text, e-mail, name: every row
+        codes = [str(1 + (i + k) % 5) for k in range(5)]
+        cells = [f"R{i:05d}", "1" if i % 2 else "2", "1" if i % 3 else "2", str(30 + i % 15), str(3 + i % 9), *codes]
+        cells += [f"{marker(kind, c)} Kari Nordmann" for c in HEADER[len(MAPPED) :]]  # free text etc.: every row
         lines.append(cells)
     rows = [lines[0], *(";".join(c) for c in lines[1:])]
     return "\n".join(rows) + "\n"
@@ -55,7 +64,7 @@ def export(kind: str, n: int = 200) -> str:
 def plant(text: str, kind: str) -> str:
     """A marker in each mapped column of a few rows (dropped as bad rows: at most 5 %)."""
     lines = text.splitlines()
-    for offset, column in enumerate(HEADER[:5]):
+    for offset, column in enumerate(MAPPED):
         row = 10 + offset * 7
         cells = lines[row].split(";")
         cells[offset] = marker(kind, column)
@@ -121,7 +130,7 @@ def test_no_marker_anywhere_outside_the_raw_area(output: Path) -> None:
 def test_the_warehouse_holds_no_marker(output: Path) -> None:
     with duckdb.connect(str(output / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         counts = dict(con.execute("select survey_id, count(*) from raw.survey_responses group by 1").fetchall())
-        assert counts["MARKERS-GOOD-2025"] == 200 - 6  # 5 planted rows + the twin of the repeated id
+        assert counts["MARKERS-GOOD-2025"] == 200 - len(MAPPED) - 1  # planted rows + the twin of the repeated id
         columns = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
         ).fetchall()
