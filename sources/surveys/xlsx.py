@@ -40,6 +40,14 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _filled(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def _text(value: object) -> str:
+    return value if type(value) is str else cell_text(value)
+
+
 def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | None = None) -> Table:
     """Read one sheet of a workbook as text; ``columns`` = the columns to keep (None: all)."""
     from python_calamine import CalamineError, load_workbook  # imported here: only XLSX exports need it
@@ -74,28 +82,17 @@ def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | N
     wanted = header if columns is None else [c for c in columns if c in header]
     index = [header.index(c) for c in wanted]
     width = len(header)
-    data: list[list[str]] = [[] for _ in wanted]
-    pending_blank = 0
-    n_rows = 0
-    for values in rows:
-        extra = any(cell_text(v) for v in values[width:])
-        picked = [cell_text(values[i]) if i < len(values) else "" for i in index]
-        if not extra and not any(cell_text(v) for v in values[:width]):
-            pending_blank += 1
-            continue
-        if extra:
+    body = list(rows)
+    while body and not any(_filled(v) for v in body[-1]):  # entirely empty rows at the end
+        body.pop()
+    for position, values in enumerate(body):
+        if len(values) > width and any(_filled(v) for v in values[width:]):
             raise SurveyFormatError(
-                f"{where}: data row {n_rows + pending_blank + 1} "
-                f"(sheet row {n_rows + pending_blank + 2}) has cells to the right of the header"
+                f"{where}: data row {position + 1} (sheet row {position + 2}) has cells to the right of the header"
             )
-        for _ in range(pending_blank):  # blank rows inside the data are kept as unanswered rows
-            for column in data:
-                column.append("")
-            n_rows += 1
-        pending_blank = 0
-        for column, text in zip(data, picked, strict=True):
-            column.append(text)
-        n_rows += 1
+    n_rows = len(body)
+    # column by column: one pass per mapped column, text cells (the most) kept as they are
+    data = [[_text(row[i]) if i < len(row) else "" for row in body] for i in index]
     problems: list[tuple[int, str, str]] = []
     for sheet_row, col in facts.formulas_without_value:
         if col < width and header[col] in wanted and 2 <= sheet_row <= n_rows + 1:
