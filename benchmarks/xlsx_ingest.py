@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     xlsx_mapping.write_text(text.replace("format: nettskjema_csv", "format: nettskjema_xlsx"), encoding="utf-8")
     print(
         f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s: "
-        f"CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB, bomb {bomb.stat().st_size / 1e6:.1f} MB (1 GiB inflated)"
+        f"CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB, "
+        f"bomb {bomb.stat().st_size / 1e6:.1f} MB (1 GiB inflated)"
     )
     csv_run = child(str(csv_path), str(csv_mapping))
     xlsx_run = child(str(xlsx_path), str(xlsx_mapping))

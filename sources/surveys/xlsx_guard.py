@@ -129,7 +129,7 @@ def _check_size(name: str, size: int, compressed: int, verb: str) -> None:
 
 def _scan_sheet_block(block: bytes, facts: SheetFacts) -> None:
     facts.rows += block.count(b"<row") + block.count(b":row ") + block.count(b":row>")  # an upper bound
-    if b"<f" not in block and b":f" not in block or not _FORMULA.search(block):
+    if (b"<f" not in block and b":f" not in block) or not _FORMULA.search(block):
         return
     for match in _CELL.finditer(block):
         body = match.group(2) or b""
