@@ -34,9 +34,12 @@ with a few dozen distinct answers per column cost a few array operations per col
 
 Privacy: only the mapped canonical fields are returned. Every other column of the export (free
 text, e-mail, names, ``$created`` timestamps, IP addresses) is dropped -- readers only parse the
-mapped columns -- and problems only ever quote values of mapped columns. Columns that identify a
-person or a moment (``Email``, ``Name``, ``$created``, ``Start time``, ...) cannot be mapped, and
-a mapped column holding e-mail addresses is refused.
+mapped columns. Problem *messages* never quote an answer (they name the row, column and kind of
+problem; they reach logs and Dagster events); the answer is kept beside them (``Problem.value``)
+for the restricted outputs only: the ``validate`` command and the quarantine report
+(:func:`summarise_groups` with ``with_values=True``). Columns that identify a person or a moment
+(``Email``, ``Name``, ``$created``, ``Start time``, ...) cannot be mapped, and the respondent id
+must look issued by the survey tool (:func:`_respondent`; docs/survey-mapping.md, "Respondent id").
 """
 
 import json
