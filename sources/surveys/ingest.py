@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sources.messages import clip
 from sources.surveys.delimited import SurveyFormatError, Table
 from sources.surveys.exports import read_export, time_columns
 from sources.surveys.mapping import (
@@ -124,7 +125,7 @@ def _problem_dicts(mapped: MappedSurvey) -> list[dict]:
                 "message": group.message,
                 "column": group.column,
                 "field": group.field,
-                "value": group.value,
+                "value": None if group.value is None else clip(group.value, 200),  # restricted report only
                 "row_count": len(rows),
                 "rows": rows[:MAX_ROWS_IN_REPORT],
             }

@@ -415,3 +415,12 @@ def test_everything_holding_answers_is_owner_and_group_only(tmp_path: Path) -> N
             assert mode & 0o027 == 0 if path.is_file() else mode == 0o750, f"{path}: {oct(mode)}"
             checked += 1
     assert checked > 10
+
+
+def test_a_huge_answer_is_shortened_even_in_the_restricted_report(tmp_path: Path) -> None:
+    data = rows(40)
+    data[4][1] = "Jeg heter Kari " * 10_000  # 150 KB of free text in the sector column
+    report = check_export(write(tmp_path / "e.csv", csv_text(data)), write(tmp_path / "m.yml", MAPPING)).report
+    assert report.rows_rejected == 1
+    assert max(len(line) for line in report.to_text(restricted=True).splitlines()) < 300
+    assert len(report.problems[0]["value"]) <= 200 and "Kari" not in report.to_text()
