@@ -68,12 +68,17 @@ def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | N
             raise SurveyFormatError(f"{source}: no sheet named {sheet!r} (sheets: {names})")
         title = sheet if sheet is not None else book.sheet_names[0]
         try:
-            rows = iter(book.get_sheet_by_name(title).to_python(skip_empty_area=False))
+            grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            rows = iter(grid)
         except (CalamineError, ValueError) as exc:
             raise SurveyFormatError(f"{source} (sheet {title!r}): unreadable ({type(exc).__name__})") from exc
     finally:
         book.close()
     where = f"{source} (sheet {title!r})"
+    if facts.member and facts.rows > len(grid) + 2:  # a second reading: the <row> elements of the XML
+        raise SurveyFormatError(
+            f"{where}: the sheet holds {facts.rows} rows but only {len(grid)} were read; the workbook is damaged"
+        )
     first = next(rows, None)
     header = [cell_text(v) for v in first] if first else []
     while header and header[-1] == "":
