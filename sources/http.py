@@ -18,6 +18,7 @@ store them unchanged as snapshots.
 """
 
 import email.utils
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -189,14 +190,37 @@ class HttpClient:
             blocks.append(block)
         return b"".join(blocks)
 
+    def _headers_within(self, seconds: float, shown: str, **request: Any) -> requests.Response:
+        """``session.request`` (up to the answer's headers) in a helper thread, waited for at most
+        ``seconds``: a server that trickles its status line and headers byte by byte cannot hold
+        the caller past the deadline (the helper thread is a daemon and ends with the socket)."""
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["response"] = self.session.request(**request)
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="http-request", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if worker.is_alive():
+            raise _Stop(f"{shown}: no answer headers within the deadline of {self.deadline_seconds:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
     def _send(self, method: str, url: str, deadline: float, **kwargs: Any) -> tuple[requests.Response, bytes]:
         """One attempt: the request and its redirects within the same host, with the body read."""
         host = urlsplit(url).netloc
         for _ in range(MAX_REDIRECTS + 1):
             remaining = max(0.1, deadline - self.clock())
-            response = self.session.request(
-                method,
+            response = self._headers_within(
+                remaining,
                 url,
+                method=method,
+                url=url,
                 allow_redirects=False,
                 stream=True,
                 timeout=(min(self.connect_timeout, remaining), min(self.read_timeout, remaining)),

@@ -181,6 +181,15 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
+        elif fault[0] == "drip_headers":  # ("drip_headers", seconds): the status line byte by byte
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fault[1])
+            except OSError:
+                pass
+            self.close_connection = True
         elif fault[0] == "redirect":  # ("redirect", location)
             self._send(302, b"", Location=fault[1])
         elif fault[0] == "ratelimit":  # ("ratelimit", remaining, reset)

@@ -127,6 +127,12 @@ def test_a_slowloris_answer_hits_the_deadline(server, store) -> None:
     assert time.monotonic() - started < 10
 
 
+def test_a_server_trickling_its_headers_hits_the_deadline(server, store) -> None:
+    started = time.monotonic()
+    refused(server, store, ("drip_headers", 0.3), "no answer headers within the deadline", deadline_seconds=1.0)
+    assert time.monotonic() - started < 10
+
+
 def test_the_entry_deadline_covers_all_its_requests(server, store) -> None:
     ssb = client(server, max_attempts=3, backoff=0.5, sleep=time.sleep)
     ssb.entry_deadline = 0.8
