@@ -44,8 +44,17 @@ def _filled(value: object) -> bool:
     return value is not None and value != ""
 
 
-def _text(value: object) -> str:
-    return value if type(value) is str else cell_text(value)
+def _column_text(values: list[object]) -> pd.Series:
+    """One column's cells as text: text cells as they are, every other *distinct* cell converted once."""
+    texts: dict[object, str] = {}
+
+    def text(value: object) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = cell_text(value)
+        return found
+
+    return pd.Series([v if type(v) is str else text(v) for v in values], dtype=object)
 
 
 def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | None = None) -> Table:
@@ -96,13 +105,14 @@ def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | N
                 f"{where}: data row {position + 1} (sheet row {position + 2}) has cells to the right of the header"
             )
     n_rows = len(body)
-    # column by column: one pass per mapped column, text cells (the most) kept as they are
-    data = [[_text(row[i]) if i < len(row) else "" for row in body] for i in index]
+    frame = {
+        name: _column_text([row[i] if i < len(row) else "" for row in body])
+        for name, i in zip(wanted, index, strict=True)
+    }
     problems: list[tuple[int, str, str]] = []
     for sheet_row, col in facts.formulas_without_value:
         if col < width and header[col] in wanted and 2 <= sheet_row <= n_rows + 1:
             problems.append((sheet_row - 1, header[col], FORMULA_WITHOUT_VALUE))
         elif sheet_row == 1 and col < width:
             raise SurveyFormatError(f"{where}: header cell {col + 1} is a {FORMULA_WITHOUT_VALUE}")
-    frame = {name: pd.Series(values, dtype=object) for name, values in zip(wanted, data, strict=True)}
     return Table(header, frame, n_rows, encoding=None, delimiter=None, sheet=title, cell_problems=problems)
