@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.publication import csv_release
@@ -12,7 +13,7 @@ from orchestration.assets.raw_surveys import survey_export, survey_responses
 from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
 from orchestration.project import dbt_project
-from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
+from orchestration.resources import PipelinePaths, Warehouse
 from orchestration.schedules import monthly_publication
 from orchestration.ssb_sensor import ssb_table_updates
 from orchestration.survey_inbox_sensor import survey_inbox
@@ -36,7 +37,7 @@ defs = Definitions(
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),
-        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # one process, one step at a time: DuckDB allows one writer, and the raw assets, dbt and the
     # readers of the gate and publication must not overlap (also ~40 % faster than multiprocess here)

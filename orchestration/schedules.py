@@ -26,34 +26,34 @@ from dagster import (
     schedule,
 )
 
-from sources import paths
+from orchestration.resources import PipelinePaths
 from sources.fingerprint import inputs_fingerprint
+from sources.paths import Paths
 from sources.snapshots import SnapshotError, writable_store
 
 JOB_NAME = "publish_all"
 FINGERPRINT_TAG = "rbi/inputs_fingerprint"
 TRIGGER_TAG = "rbi/trigger"
-SEEDS_DIR = paths.REPO_ROOT / "dbt_project" / "seeds"
 
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
-def input_roots() -> list[tuple[str, Path]]:
-    """The labelled folders whose files make up a run's inputs (read when called)."""
+def input_roots(paths: Paths) -> list[tuple[str, Path]]:
+    """The labelled folders whose files make up a run's inputs."""
     roots = [
-        ("snapshots", paths.snapshots_dir()),
-        ("surveys", paths.surveys_dir()),
-        ("inbox_surveys", paths.raw_surveys_dir()),
-        ("method", SEEDS_DIR),
+        ("snapshots", paths.snapshots),
+        ("surveys", paths.surveys),
+        ("inbox_surveys", paths.raw_surveys),
+        ("method", paths.seeds),
     ]
     with contextlib.suppress(SnapshotError):
-        roots.append(("live_snapshots", writable_store()))
+        roots.append(("live_snapshots", writable_store(paths)))
     return roots
 
 
-def ssb_updates() -> list[str]:
+def ssb_updates(paths: Paths) -> list[str]:
     """Catalogue tables with new data at SSB (live mode only); the notes of the sensor's check."""
     from orchestration.ssb_sensor import check_updates, snapshot_roots
     from sources.catalogue import load_catalogue
@@ -61,16 +61,20 @@ def ssb_updates() -> list[str]:
 
     client = SsbClient()
     found = check_updates(
-        load_catalogue(), {}, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), snapshot_roots()
+        load_catalogue(),
+        {},
+        lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]),
+        snapshot_roots(paths),
     )
     return [f"{entry.table_id}" for entry in found.changed]
 
 
-def publication_request(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+def publication_request(context: ScheduleEvaluationContext, paths: Paths | None = None) -> RunRequest | SkipReason:
     """The decision of one tick (a plain function, so tests can call it with a built context)."""
-    fingerprint = inputs_fingerprint(input_roots())
+    paths = paths or Paths.from_env()
+    fingerprint = inputs_fingerprint(input_roots(paths))
     forced = _flag("RBI_PUBLISH_FORCE")
-    updated_tables = ssb_updates() if _flag("RBI_LIVE") else []
+    updated_tables = ssb_updates(paths) if _flag("RBI_LIVE") else []
     if not forced and not updated_tables:
         records = context.instance.get_run_records(
             filters=RunsFilter(
@@ -99,8 +103,8 @@ def publication_request(context: ScheduleEvaluationContext) -> RunRequest | Skip
     description="Publishes on the 2nd of each month at 06:00 (Oslo), only when an input changed "
     "(or RBI_PUBLISH_FORCE=1).",
 )
-def monthly_publication(context: ScheduleEvaluationContext):
-    decision = publication_request(context)
+def monthly_publication(context: ScheduleEvaluationContext, pipeline_paths: PipelinePaths):
+    decision = publication_request(context, pipeline_paths.paths())
     if isinstance(decision, SkipReason):
         context.log.info(decision.skip_message or "skipped")
     return decision

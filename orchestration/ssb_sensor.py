@@ -25,8 +25,10 @@ from dagster import (
     sensor,
 )
 
-from sources import jsonstat, paths
+from orchestration.resources import PipelinePaths
+from sources import jsonstat
 from sources.catalogue import CatalogueEntry, load_catalogue
+from sources.paths import Paths
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
 from sources.ssb import SsbClient, SsbError
 
@@ -87,10 +89,10 @@ def check_updates(
     return result
 
 
-def snapshot_roots() -> list[Path]:
-    roots = [paths.snapshots_dir()]
+def snapshot_roots(paths: Paths) -> list[Path]:
+    roots = [paths.snapshots]
     with contextlib.suppress(SnapshotError):
-        roots.append(writable_store())
+        roots.append(writable_store(paths))
     return roots
 
 
@@ -116,11 +118,14 @@ def run_request_for(changed: list[CatalogueEntry], updated: dict[str, str], asse
     default_status=DefaultSensorStatus.STOPPED,
     asset_selection=AssetSelection.all(),
 )
-def ssb_table_updates(context: SensorEvaluationContext):
+def ssb_table_updates(context: SensorEvaluationContext, pipeline_paths: PipelinePaths):
     cursor = json.loads(context.cursor) if context.cursor else {}
     client = SsbClient()
     found = check_updates(
-        load_catalogue(), cursor, lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]), snapshot_roots()
+        load_catalogue(),
+        cursor,
+        lambda e: str(client.table_info(e.table_id, e.lang)[0]["updated"]),
+        snapshot_roots(pipeline_paths.paths()),
     )
     for note in found.notes:
         context.log.info(note)

@@ -22,7 +22,7 @@ from dagster import (
 
 from orchestration.assets.raw_inputs import known_sectors
 from orchestration.assets.raw_surveys import survey_export, survey_partitions
-from sources import paths
+from orchestration.resources import PipelinePaths
 from sources.surveys import store
 from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox
 
@@ -50,14 +50,15 @@ def run_request_for(outcome: Outcome, asset_graph=None) -> RunRequest:
     default_status=DefaultSensorStatus.RUNNING,
     asset_selection=SELECTION,
 )
-def survey_inbox(context: SensorEvaluationContext):
-    raw_surveys = paths.raw_surveys_dir()
+def survey_inbox(context: SensorEvaluationContext, pipeline_paths: PipelinePaths):
+    paths = pipeline_paths.paths()
+    raw_surveys = paths.raw_surveys
     outcomes = process_inbox(
-        paths.inbox_dir(),
+        paths.inbox,
         raw_surveys,
-        paths.quarantine_dir(),
-        paths.received_dir(),
-        taken_ids=input_survey_ids(paths.surveys_dir()),
+        paths.quarantine,
+        paths.received,
+        taken_ids=input_survey_ids(paths.surveys),
         sectors=known_sectors(),
         min_age_seconds=MIN_AGE_SECONDS,
     )

@@ -1,14 +1,22 @@
 """The dbt models as Dagster assets, grouped by layer (staging, intermediate, marts, method seeds)."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
 from orchestration.project import dbt_project
-from orchestration.resources import OfflineDbtCliResource, PipelinePaths, dbt_environment
+from orchestration.resources import PipelinePaths
+from sources.paths import Paths
+
+
+def dbt_vars(paths: Paths) -> str:
+    """``--vars`` of every dbt command: the warehouse path, read by profiles.yml (the Makefile's
+    ``dbt parse`` passes the same, so dbt's partial parsing stays valid)."""
+    return json.dumps({"warehouse_path": str(paths.warehouse)})
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -27,7 +35,6 @@ class LayerTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, pipeline_paths: PipelinePaths):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_paths: PipelinePaths):
     """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
-    dbt_environment(pipeline_paths)
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", "--vars", dbt_vars(pipeline_paths.paths())], context=context).stream()

@@ -81,7 +81,8 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
     ) -> MaterializeResult:
         fetch, fetch_error, live_snapshot = "replay", "", None
         try:
-            roots = [pipeline_paths.snapshots(), writable_store()]
+            paths = pipeline_paths.paths()
+            roots = [paths.snapshots, writable_store(paths)]
         except SnapshotError as exc:
             raise Failure(description=str(exc), metadata={"source_id": entry.source_id}) from exc
         if live_requested(config) and entry.is_live:

@@ -27,7 +27,9 @@ def source_register(
     try:
         for entry in load_catalogue():
             for (snapshot_id,) in warehouse.distinct_values(db, entry.source_id, ["_snapshot_id"]):
-                snapshot = snapshot_by_id(pipeline_paths.snapshots(), entry.source_id, snapshot_id)
+                snapshot = snapshot_by_id(
+                    pipeline_paths.snapshots(), entry.source_id, snapshot_id, pipeline_paths.paths()
+                )
                 rows.append(provenance_row(entry.kind, snapshot))
         for folder_name, sha in warehouse.distinct_values(db, "survey_responses", ["_snapshot_id", "_sha256"]):
             rows.append(survey_register_row(locate_survey(pipeline_paths, folder_name), sha))
