@@ -8,12 +8,8 @@ gate (expectations/suites.py) and the release writer (orchestration/release/) bo
 No Great Expectations import here: this module is cheap to import.
 """
 
-import csv
 from functools import cache
 from itertools import combinations
-from pathlib import Path
-
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 # column kinds: text | int | dec1 | dec3 | plain (a source's own number, as published)
 INDEX_SECTOR_YEAR: dict[str, str] = {
@@ -134,9 +130,6 @@ FLAGS: tuple[str, ...] = (
     "UNWEIGHTED",
 )
 FLAG_SEPARATOR = ";"
-COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4", "C5")
-PERCENT_COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4")  # survey shares / scores on 0..100
-SURVEY_COMPONENT_IDS: tuple[str, ...] = ("C1", "C2", "C3", "C4")  # disclosure control applies (spec 5)
 SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
 YEAR_RANGE: tuple[int, int] = (2000, 2100)
@@ -148,26 +141,6 @@ MIN_COMPONENTS_FOR_INDEX = 3  # spec 6
 def columns(table: str) -> list[str]:
     """The ordered published column list of ``table``."""
     return list(TABLES[table])
-
-
-def _seed_rows(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _sector_codes() -> tuple[str, ...]:
-    """Sector codes from the dbt seed (sectors are data, spec section 1: adding one is one line)."""
-    return tuple(row["sector_code"] for row in _seed_rows("sectors.csv"))
-
-
-SECTOR_CODES: tuple[str, ...] = _sector_codes()
-
-
-@cache
-def percent_units() -> tuple[str, ...]:
-    """Units of the context indicators that are percentages (seed context_indicators.csv)."""
-    units = {row["unit"] for row in _seed_rows("context_indicators.csv")}
-    return tuple(sorted(unit for unit in units if unit.startswith("%")))
 
 
 def flags_pattern() -> str:

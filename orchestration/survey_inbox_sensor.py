@@ -20,9 +20,9 @@ from dagster import (
     sensor,
 )
 
-from orchestration.assets.raw_inputs import known_sectors
 from orchestration.assets.raw_surveys import survey_export, survey_partitions
 from orchestration.resources import PipelinePaths
+from sources.reference import sector_codes
 from sources.surveys import store
 from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox
 
@@ -59,7 +59,7 @@ def survey_inbox(context: SensorEvaluationContext, pipeline_paths: PipelinePaths
         paths.quarantine,
         paths.received,
         taken_ids=input_survey_ids(paths.surveys),
-        sectors=known_sectors(),
+        sectors=sector_codes(),
         min_age_seconds=MIN_AGE_SECONDS,
     )
     for outcome in outcomes:

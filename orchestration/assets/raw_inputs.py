@@ -9,7 +9,6 @@ asset uses the last stored snapshot and says so in its log and metadata (``fetch
 table with their declared columns, so the default offline run does not depend on them.
 """
 
-import csv
 import os
 from collections.abc import Sequence
 
@@ -24,11 +23,11 @@ from dagster import (
     asset,
 )
 
-from orchestration.project import DBT_PROJECT_DIR
 from orchestration.resources import PipelinePaths, Warehouse
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
 from sources.raw_tables import raw_frame
+from sources.reference import sector_codes
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
 from sources.ssb import SsbClient, SsbError, fetch_and_store
 from sources.tables import TableError
@@ -47,12 +46,6 @@ def live_requested(config: RawInputConfig) -> bool:
     if config.live is not None:
         return config.live
     return os.environ.get("RBI_LIVE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def known_sectors() -> set[str]:
-    """Sector codes of the method (the dbt seed), used to check registers at the raw layer."""
-    with (DBT_PROJECT_DIR / "seeds" / "sectors.csv").open(encoding="utf-8") as handle:
-        return {row["sector_code"] for row in csv.DictReader(handle)}
 
 
 def empty_frame(entry: CatalogueEntry) -> pd.DataFrame:
@@ -111,7 +104,7 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
                 raise SnapshotError(
                     f"no snapshot of source '{entry.source_id}' under {', '.join(str(r) for r in roots)}"
                 )
-            frame = raw_frame(entry, snapshot, known_sectors())
+            frame = raw_frame(entry, snapshot, set(sector_codes()))
         except (SnapshotError, TableError) as exc:
             context.log.error(str(exc))
             raise Failure(description=str(exc), metadata={"source_id": entry.source_id}) from exc

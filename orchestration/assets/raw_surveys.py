@@ -30,8 +30,9 @@ from dagster import (
     asset,
 )
 
-from orchestration.assets.raw_inputs import WAREHOUSE_POOL, known_sectors
+from orchestration.assets.raw_inputs import WAREHOUSE_POOL
 from orchestration.resources import PipelinePaths, Warehouse
+from sources.reference import sector_codes
 from sources.surveys import store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import load_mapping
@@ -152,7 +153,7 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
         raise Failure(description=f"survey {survey_id!r}: no accepted export in {pipeline_paths.raw_surveys()}")
     try:
         survey = ingest_survey(
-            SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"), known_sectors()
+            SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"), set(sector_codes())
         )
     except ValueError as exc:
         context.log.error(str(exc))
@@ -200,7 +201,7 @@ def survey_responses(
             description=f"{pipeline_paths.surveys()} and {pipeline_paths.raw_surveys()}: no survey; "
             "the index needs at least one survey"
         )
-    sectors = known_sectors()
+    sectors = set(sector_codes())
     ingested: list[IngestedSurvey] = []
     for source in sources:
         try:

@@ -12,10 +12,10 @@ from typing import Any
 
 from orchestration.release.csv_writer import format_cell
 from orchestration.release.datapackage import ReleaseInfo
+from sources.reference import component_ids
 
 BANNER_ID = "demonstration-banner"
 BAR_WIDTH = 300
-COMPONENTS = ("C1", "C2", "C3", "C4", "C5")
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:980px;
 padding:1rem 1.5rem;color:#1b1b1b;line-height:1.45}
@@ -90,11 +90,11 @@ def _index_section(year: int, rows: list[Mapping[str, Any]]) -> str:
 def _components_section(year: int, index_rows: list[Mapping[str, Any]], components: list[Mapping[str, Any]]) -> str:
     cells = {(c["sector_code"], c["component_id"]): c for c in components if c["year"] == year}
     names = {c["component_id"]: c["component_name"] for c in components}
-    head = "".join(f"<th>{escape(cid)} {_t(names.get(cid, ''))}</th>" for cid in COMPONENTS)
+    head = "".join(f"<th>{escape(cid)} {_t(names.get(cid, ''))}</th>" for cid in component_ids())
     body = []
     for row in sorted(index_rows, key=_rank_key):
         tds = []
-        for cid in COMPONENTS:
+        for cid in component_ids():
             cell = cells.get((row["sector_code"], cid))
             if cell is None:
                 tds.append('<td class="num muted">–</td>')

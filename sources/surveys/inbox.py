@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.reference import sector_codes
 from sources.surveys.ingest import IngestReport, check_export
-from sources.surveys.mapping import SECTOR_CODES, MappingError, load_mapping
+from sources.surveys.mapping import MappingError, load_mapping
 from sources.surveys.store import find_same, sha256_file, store_accepted
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -146,7 +147,7 @@ def process_inbox(
     received_root: Path,
     *,
     taken_ids: Iterable[str] = (),
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     min_age_seconds: float = 5.0,
 ) -> list[Outcome]:
@@ -155,7 +156,7 @@ def process_inbox(
     ``taken_ids``: survey ids that other inputs (the inputs directory) already use.
     """
     taken = set(taken_ids)
-    allowed = frozenset(sectors)
+    allowed = frozenset(sector_codes() if sectors is None else sectors)
     outcomes = []
     for delivery in find_deliveries(inbox):
         if not delivery.complete:
