@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from expectations.contracts import (
+from publication.contracts import (
     DATA_STATUSES,
     FLAGS,
     KEYS,

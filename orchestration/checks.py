@@ -4,7 +4,6 @@ A failing check stops the run before `csv_release`, so nothing is published and 
 release stays current; the validation result is saved under failed-attempts/ for a person to read.
 GX is imported inside the check (it costs seconds to import)."""
 
-import csv
 import json
 import shutil
 from collections.abc import Sequence
@@ -19,26 +18,10 @@ from dagster import (
     asset_check,
 )
 
-from orchestration.assets.publication import read_relation
-from orchestration.release.store import current_release
-from orchestration.release.tables import PUBLISHED_TABLES, PublishedTable
 from orchestration.resources import PipelinePaths
-
-
-def previous_release_rows(pipeline_paths: PipelinePaths, table: str) -> tuple[int, frozenset[int] | None] | None:
-    """Rows of ``table`` in the current (previous) release and the years they cover (None when the
-    table has no year column); None before the first release or when the table is new."""
-    current = current_release(pipeline_paths.releases())
-    if current is None:
-        return None
-    path = pipeline_paths.releases() / current / f"{table}.csv"
-    if not path.exists():
-        return None
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if rows and "year" in rows[0]:
-        return len(rows), frozenset(int(row["year"]) for row in rows if row["year"])
-    return len(rows), None
+from publication.contracts import PUBLISHED_TABLES, PublishedTable
+from publication.marts import read_relation
+from publication.store import previous_release_rows
 
 
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
@@ -51,7 +34,7 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
 
-        previous = previous_release_rows(pipeline_paths, table.name)
+        previous = previous_release_rows(pipeline_paths.releases(), table.name)
         report = validate_duckdb_table(
             pipeline_paths.warehouse(),
             table.mart,

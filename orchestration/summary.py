@@ -1,6 +1,6 @@
 """Prints where a run's outputs are (the last step of `make run`)."""
 
-from orchestration.release.store import current_release
+from publication.store import current_release
 from sources.paths import Paths
 
 

@@ -1,34 +1,15 @@
-"""Publication: the gated marts -> an immutable, versioned release (orchestration/release/build.py).
+"""Publication: the gated marts -> an immutable, versioned release (publication/build.py).
 
 Runs only after the blocking GX checks on the marts pass (orchestration/checks.py)."""
 
-from pathlib import Path
-from typing import Any
-
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from orchestration.release.build import build_release
-from orchestration.release.datapackage import ReleaseInfo
-from orchestration.release.store import ReleaseConflict, current_release, publish
-from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
-
-METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
-
-
-def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
-    """All rows of a warehouse relation, through a read-only connection that is closed after."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        cursor = con.execute(f"select * from {relation}")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def release_info(row: dict[str, Any]) -> ReleaseInfo:
-    created = row["created_at"]
-    created_text = created.date().isoformat() if hasattr(created, "date") else str(created)
-    return ReleaseInfo(str(row["release_id"]), created_text, str(row["method_version"]), str(row["data_status"]))
+from publication.build import build_release
+from publication.contracts import PUBLISHED_TABLES
+from publication.marts import read_relation, release_info
+from publication.store import ReleaseConflict, current_release, publish
+from sources.paths import METHODOLOGY
 
 
 @asset(

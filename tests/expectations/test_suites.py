@@ -13,7 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.contracts import (
+from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
+from expectations.suites import build_suite
+from publication.contracts import (
     COMPONENT_SECTOR_YEAR,
     CONTEXT_SECTOR_YEAR,
     FLAGS,
@@ -23,8 +25,6 @@ from expectations.contracts import (
     flag_values_with,
     flags_pattern,
 )
-from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
-from expectations.suites import build_suite
 from sources.reference import sector_codes
 
 DTYPES = {"text": "string", "int": "Int64", "dec1": "float64", "dec3": "float64", "plain": "float64"}

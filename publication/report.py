@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from orchestration.release.csv_writer import format_cell
-from orchestration.release.datapackage import ReleaseInfo
+from publication.csv_writer import format_cell
+from publication.datapackage import ReleaseInfo
 from sources.reference import component_ids
 
 BANNER_ID = "demonstration-banner"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.release.checksums import SUMS_FILE, sha256sums, verify
-from orchestration.release.csv_writer import FORMULA_TRIGGERS, csv_bytes, escape_text, excel_no_csv_bytes
-from orchestration.release.metadata import MetadataError, table_metadata
-from orchestration.release.parquet import parquet_bytes
-from orchestration.release.tables import PUBLISHED_TABLES
-from orchestration.release.values import published_rows, published_value
+from publication.checksums import SUMS_FILE, sha256sums, verify
+from publication.contracts import PUBLISHED_TABLES
+from publication.csv_writer import FORMULA_TRIGGERS, csv_bytes, escape_text, excel_no_csv_bytes
+from publication.metadata import MetadataError, table_metadata
+from publication.parquet import parquet_bytes
+from publication.values import published_rows, published_value
 
 COLUMNS = {"name": "text", "value": "dec1", "cv": "dec3", "n": "int", "raw": "plain"}
 ROWS = [
@@ -75,9 +75,9 @@ def test_parquet_is_typed_and_byte_deterministic(tmp_path: Path) -> None:
     assert b"pandas" not in (metadata.metadata or {})
     # a fresh interpreter writes the same bytes (no timestamps, no per-process state)
     code = (
-        "import sys; from tests.orchestration.test_release_formats import ROWS, COLUMNS;"
-        "from orchestration.release.parquet import parquet_bytes;"
-        "from orchestration.release.values import published_rows;"
+        "import sys; from tests.publication.test_release_formats import ROWS, COLUMNS;"
+        "from publication.parquet import parquet_bytes;"
+        "from publication.values import published_rows;"
         "sys.stdout.buffer.write(parquet_bytes(published_rows(ROWS, COLUMNS), COLUMNS))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=Path(__file__).parents[2])

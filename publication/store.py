@@ -10,6 +10,7 @@ same staging folder, so they move in with the rest, but they are left out of the
 decides whether an existing release has the same content.
 """
 
+import csv
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -131,3 +132,19 @@ def publish(
     _checkpoint("renamed")
     point_latest(root, release_id)
     return PublishOutcome(release_id, target, "published")
+
+
+def previous_release_rows(releases_root: Path, table: str) -> tuple[int, frozenset[int] | None] | None:
+    """Rows of ``table`` in the current (previous) release and the years they cover (None when the
+    table has no year column); None before the first release or when the table is new."""
+    current = current_release(releases_root)
+    if current is None:
+        return None
+    path = releases_root / current / f"{table}.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "year" in rows[0]:
+        return len(rows), frozenset(int(row["year"]) for row in rows if row["year"])
+    return len(rows), None

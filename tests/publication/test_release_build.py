@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.release.build import ANALYST_DB, build_release
-from orchestration.release.checksums import SUMS_FILE, verify
-from orchestration.release.diff import changelog_text, release_changes
-from orchestration.release.store import publish
-from tests.orchestration import release_sample as sample
+from publication.build import ANALYST_DB, build_release
+from publication.checksums import SUMS_FILE, verify
+from publication.diff import changelog_text, release_changes
+from publication.store import publish
+from tests.publication import release_sample as sample
 
 METHODOLOGY = b"# Methodology\n"
 

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from orchestration.release.datapackage import ReleaseInfo
-from orchestration.release.tables import PUBLISHED_TABLES
+from publication.contracts import PUBLISHED_TABLES
+from publication.datapackage import ReleaseInfo
 
 TABLES = [(t.name, t.columns) for t in PUBLISHED_TABLES]
 

@@ -9,11 +9,12 @@ the report all read this module.
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import yaml
 
-MARTS_YAML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts.yml"
+from sources.paths import DBT_PROJECT_DIR
+
+MARTS_YAML = DBT_PROJECT_DIR / "models" / "marts" / "_marts.yml"
 
 
 @dataclass(frozen=True)

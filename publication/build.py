@@ -2,7 +2,7 @@
 
 ``build_release`` returns the bytes of each reproducible file (CSV, Parquet, the Norwegian-Excel CSV,
 releases.csv, changes.json, datapackage.json, methodology.md, report.html, README.txt, SHA256SUMS)
-and a writer for the analyst DuckDB file; orchestration/release/store.py publishes them.
+and a writer for the analyst DuckDB file; publication/store.py publishes them.
 """
 
 import csv
@@ -12,17 +12,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from expectations.contracts import RELEASES
-from orchestration.release.analyst_db import write_analyst_db
-from orchestration.release.checksums import SUMS_FILE, sha256sums
-from orchestration.release.csv_writer import csv_bytes, excel_no_csv_bytes
-from orchestration.release.datapackage import ReleaseInfo, datapackage_json
-from orchestration.release.diff import changelog_text, changes_json, read_csv_text, release_changes
-from orchestration.release.parquet import parquet_bytes
-from orchestration.release.readme import release_readme
-from orchestration.release.report import report_html
-from orchestration.release.store import Writer
-from orchestration.release.values import published_rows
+from publication.analyst_db import write_analyst_db
+from publication.checksums import SUMS_FILE, sha256sums
+from publication.contracts import RELEASES
+from publication.csv_writer import csv_bytes, excel_no_csv_bytes
+from publication.datapackage import ReleaseInfo, datapackage_json
+from publication.diff import changelog_text, changes_json, read_csv_text, release_changes
+from publication.parquet import parquet_bytes
+from publication.readme import release_readme
+from publication.report import report_html
+from publication.store import Writer
+from publication.values import published_rows
 
 ANALYST_DB = "rbi.duckdb"
 EXCEL_NO_TABLE = "index_sector_year"

@@ -1,7 +1,7 @@
 """What changed since the previous release: ``changes.json`` and a readable changelog line.
 
 Compares the published CSV text of each table (so rounding noise below the published precision is
-not a change), by the table's key (expectations/contracts.py KEYS): rows added and removed, values
+not a change), by the table's key (publication/contracts.py KEYS): rows added and removed, values
 changed, sectors and years that appear or disappear, the method version, and inputs (the
 ``sources`` table) added, removed or changed. ``release_id`` columns are ignored (they always change).
 """
@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from expectations.contracts import KEYS
+from publication.contracts import KEYS
 
 IGNORED_COLUMNS = ("release_id",)
 MAX_LISTED = 200  # values_changed listed per table; the count is always complete

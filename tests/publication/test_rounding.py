@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from orchestration.release.rounding import format_fixed, format_plain, round_half_away
+from publication.rounding import format_fixed, format_plain, round_half_away
 
 
 @pytest.mark.parametrize(

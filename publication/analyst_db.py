@@ -1,7 +1,7 @@
 """The analyst DuckDB file of a release: schema ``publish`` equal to the published CSVs.
 
 Same rows and columns as the CSVs, typed (VARCHAR / BIGINT / DOUBLE of the rounded values), every
-table and column commented (``COMMENT ON``, from orchestration/release/metadata.py), plus the table
+table and column commented (``COMMENT ON``, from publication/metadata.py), plus the table
 ``publish.release_metadata`` (release, method, data status, licence, sources). Nothing else: no
 respondent-level rows, no suppressed values (it is written from the same published rows as the CSVs).
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import duckdb
 
-from orchestration.release.datapackage import LICENCE, ReleaseInfo
-from orchestration.release.metadata import table_metadata
-from orchestration.release.parquet import arrow_table
+from publication.datapackage import LICENCE, ReleaseInfo
+from publication.metadata import table_metadata
+from publication.parquet import arrow_table
 
 SCHEMA = "publish"
 DUCKDB_TYPES = {"text": "VARCHAR", "int": "BIGINT", "dec1": "DOUBLE", "dec3": "DOUBLE", "plain": "DOUBLE"}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.release.report import BANNER_ID, interval_bar, report_html, trend_chart
-from orchestration.release.values import published_rows
-from tests.orchestration import release_sample as sample
+from publication.report import BANNER_ID, interval_bar, report_html, trend_chart
+from publication.values import published_rows
+from tests.publication import release_sample as sample
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 SECTORS = {"NAV": "Labour and welfare", "SYKEHUS": "Hospitals", "POLITI": "Police"}

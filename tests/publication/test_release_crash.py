@@ -1,6 +1,6 @@
 """A process killed at any moment of a publication leaves `latest` on a complete, checksum-valid release.
 
-A subprocess publishes r1, then r2 through orchestration/release/store.py with the store's checkpoint
+A subprocess publishes r1, then r2 through publication/store.py with the store's checkpoint
 hook replaced: it exits hard (os._exit, no cleanup) at a chosen step, or sleeps so the parent can
 SIGKILL it mid-way."""
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.release.checksums import verify
-from orchestration.release.store import LATEST_LINK, current_release, list_releases
+from publication.checksums import verify
+from publication.store import LATEST_LINK, current_release, list_releases
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,8 +23,8 @@ SCRIPT = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from orchestration.release import store
-    from orchestration.release.checksums import sha256sums
+    from publication import store
+    from publication.checksums import sha256sums
 
     root, mode, arg = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 

@@ -8,7 +8,7 @@ Parquet, the analyst DuckDB file and the report show the same numbers.
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from orchestration.release.rounding import round_half_away
+from publication.rounding import round_half_away
 
 DECIMALS = {"int": 0, "dec1": 1, "dec3": 3}
 

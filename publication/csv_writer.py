@@ -11,8 +11,8 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from orchestration.release.rounding import format_fixed, format_plain
-from orchestration.release.values import clean
+from publication.rounding import format_fixed, format_plain
+from publication.values import clean
 
 # OWASP CSV injection: a text cell starting with one of these is prefixed with a single quote
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

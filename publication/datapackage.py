@@ -2,7 +2,7 @@
 
 Field types follow the column kinds, titles and descriptions come in English (``title``,
 ``description``) and Norwegian (``title_nb``, ``description_nb``), numbers carry their ``unit``; all of
-it from orchestration/release/metadata.py (the dbt YAML of the marts). Licence CC-BY-4.0, the
+it from publication/metadata.py (the dbt YAML of the marts). Licence CC-BY-4.0, the
 release's sources, method version and data status. ``frictionless validate datapackage.json``
 checks the package, the schemas, the data and each file's sha256.
 """
@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from expectations.contracts import KEYS
-from orchestration.release.checksums import sha256_hex
-from orchestration.release.metadata import table_metadata
+from publication.checksums import sha256_hex
+from publication.contracts import KEYS
+from publication.metadata import table_metadata
 
 FIELD_TYPES = {"text": "string", "int": "integer", "dec1": "number", "dec3": "number", "plain": "number"}
 LICENCE = {

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.release.store import ReleaseConflict, current_release, list_releases, publish
+from publication.store import ReleaseConflict, current_release, list_releases, publish
+from sources.paths import Paths
 
 
 def test_publish_then_republish_identical_is_a_no_op(tmp_path: Path) -> None:
@@ -48,19 +49,18 @@ def test_leftover_partial_folder_is_never_current(tmp_path: Path) -> None:
 
 
 def test_gate_reads_the_previous_releases_rows_and_years(tmp_path: Path) -> None:
-    from orchestration.checks import previous_release_rows
-    from orchestration.resources import PipelinePaths
+    from publication.store import previous_release_rows
 
-    paths = PipelinePaths(output_dir=str(tmp_path))
-    assert previous_release_rows(paths, "index_sector_year") is None  # before the first release
+    releases = Paths.from_env(output=tmp_path).releases
+    assert previous_release_rows(releases, "index_sector_year") is None  # before the first release
     publish(
-        paths.releases(),
+        releases,
         "r1",
         {
             "index_sector_year.csv": b"year,sector_code\n2024,NAV\n2025,NAV\n2025,POLITI\n",
             "sources.csv": b"source_id\na\nb\n",
         },
     )
-    assert previous_release_rows(paths, "index_sector_year") == (3, frozenset({2024, 2025}))
-    assert previous_release_rows(paths, "sources") == (2, None)  # no year column: all rows count
-    assert previous_release_rows(paths, "sensitivity") is None  # a table new in this release
+    assert previous_release_rows(releases, "index_sector_year") == (3, frozenset({2024, 2025}))
+    assert previous_release_rows(releases, "sources") == (2, None)  # no year column: all rows count
+    assert previous_release_rows(releases, "sensitivity") is None  # a table new in this release

@@ -1,7 +1,7 @@
 import csv
 import io
 
-from orchestration.release.csv_writer import csv_bytes, escape_text
+from publication.csv_writer import csv_bytes, escape_text
 
 
 def test_columns_order_rounding_and_missing_values() -> None:

@@ -3,11 +3,13 @@
 Each table maps column name -> how the column is written in a release (``text``, ``int``,
 ``dec1``/``dec3`` rounded half away from zero, ``plain`` as the source published it); the dicts
 keep the published column order, so ``list(INDEX_SECTOR_YEAR)`` is the ordered column list. The
-gate (expectations/suites.py) and the release writer (orchestration/release/) both read this.
+gate (expectations/suites.py) and the release writer (publication/) both read this. Adding a
+column: one line here, its SQL in the mart and its description in ``_marts.yml``.
 
 No Great Expectations import here: this module is cheap to import.
 """
 
+from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
@@ -118,6 +120,25 @@ KEYS: dict[str, list[str]] = {
     "sources": ["source_id"],
     "releases": ["release_id"],
 }
+
+
+# the published tables read from the warehouse: which mart each comes from and whether the gate
+# validates it (``releases`` is written by the release builder itself)
+@dataclass(frozen=True)
+class PublishedTable:
+    name: str
+    mart: str  # the warehouse relation it is read from
+    columns: dict[str, str]
+    gated: bool  # validated by a blocking GX check before publication
+
+
+PUBLISHED_TABLES = (
+    PublishedTable("index_sector_year", "marts.index_sector_year", INDEX_SECTOR_YEAR, True),
+    PublishedTable("component_sector_year", "marts.component_sector_year", COMPONENT_SECTOR_YEAR, True),
+    PublishedTable("context_sector_year", "marts.context_sector_year", CONTEXT_SECTOR_YEAR, True),
+    PublishedTable("sensitivity", "marts.sensitivity", SENSITIVITY, True),
+    PublishedTable("sources", "marts.sources", SOURCES, False),
+)
 
 # every flag a published cell can carry (spec sections 3, 5, 6); alphabetical, the order of `flags`
 FLAGS: tuple[str, ...] = (
