@@ -62,6 +62,14 @@ class Warehouse(ConfigurableResource):
             con.execute(f'create or replace table raw."{table}" as select * from incoming')
             return len(frame)
 
+    def read_rows(self, db_path: Path, table: str, order_by: list[str]) -> list[dict]:
+        """Every row of a raw table, read-only, in the given order."""
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            order = ", ".join(f'"{c}"' for c in order_by)
+            cursor = con.execute(f'select * from raw."{table}" order by {order}')
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def distinct_values(self, db_path: Path, table: str, columns: list[str]) -> list[tuple]:
         """Distinct values of some columns of a raw table, read-only."""
         with duckdb.connect(str(db_path), read_only=True) as con:

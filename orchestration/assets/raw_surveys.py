@@ -10,9 +10,13 @@ Surveys come from two places:
 
 ``raw/survey_export`` is partitioned by survey id (dynamic partitions ``surveys``, one per survey
 that came through the inbox): materialising a partition checks that survey's newest stored
-version and records what it holds. ``raw/survey_responses`` (not partitioned, downstream of it)
-rebuilds ``raw.survey_responses`` from every survey of both places, so that any run -- ``make run``
-or the run the sensor requests for a new survey -- publishes from all the accepted inputs. Only
+version and keeps the canonical records it checked, with their provenance, in the restricted raw
+area (``sources/surveys/records.py``). ``raw/survey_responses`` (not partitioned, downstream of it)
+rebuilds ``raw.survey_responses`` from every survey of both places -- reading the kept records of
+a version its partition checked, parsing the others -- so that each survey is parsed once per run
+and any run (``make run`` or the run the sensor requests for a new survey) publishes from all the
+accepted inputs. Beside the records it writes ``raw.survey_register``, each survey's provenance,
+which ``raw/source_register`` reads. Only
 mapped canonical fields reach the warehouse; free text, names, e-mail and timestamps are never
 even parsed (see ``sources/surveys/mapping.py``).
 """
@@ -32,10 +36,13 @@ from dagster import (
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
 from orchestration.resources import PipelinePaths, Warehouse
+from sources.paths import Paths
+from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes
 from sources.surveys import store
 from sources.surveys.ingest import check_export, find_export
-from sources.surveys.mapping import load_mapping
+from sources.surveys.mapping import Mapping
+from sources.surveys.records import read_records, write_records
 
 survey_partitions = DynamicPartitionsDefinition(name="surveys")
 
@@ -60,38 +67,28 @@ class IngestedSurvey:
     rows_rejected: int
     problems: list[str]
     snapshot_id: str
+    register_row: dict  # its raw.source_register row
 
 
-def survey_sources(pipeline_paths: PipelinePaths) -> list[SurveySource]:
+def survey_sources(paths: Paths) -> list[SurveySource]:
     """Every survey to load: the inputs directory's folders, then the newest stored inbox versions."""
     sources = []
-    root = pipeline_paths.surveys()
+    root = paths.surveys
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
         sources.append(SurveySource(folder, find_export(folder), folder / "mapping.yml", folder.name, "inputs"))
-    raw = pipeline_paths.raw_surveys()
-    for survey_id in store.survey_ids(raw):
-        stored = store.newest(raw, survey_id)
+    for survey_id in store.survey_ids(paths.raw_surveys):
+        stored = store.newest(paths.raw_surveys, survey_id)
         assert stored is not None
-        sources.append(SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"))
+        sources.append(inbox_source(stored))
     return sources
 
 
-def locate_survey(pipeline_paths: PipelinePaths, snapshot_id: str) -> SurveySource:
-    """The survey a ``raw.survey_responses._snapshot_id`` names."""
-    for source in survey_sources(pipeline_paths):
-        if source.snapshot_id == snapshot_id:
-            return source
-    raw = pipeline_paths.raw_surveys() / snapshot_id
-    if "/" in snapshot_id and raw.is_dir():
-        return SurveySource(raw, find_export(raw), raw / "mapping.yml", snapshot_id, "inbox")
-    raise ValueError(
-        f"survey {snapshot_id!r}: not found in {pipeline_paths.surveys()} or {pipeline_paths.raw_surveys()}"
-    )
+def inbox_source(stored: store.StoredSurvey) -> SurveySource:
+    return SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox")
 
 
-def survey_register_row(source: SurveySource, export_sha: str) -> dict:
+def survey_register_row(source: SurveySource, mapping: Mapping, export_sha: str) -> dict:
     """The ``raw.source_register`` row of a survey (its mapping says what the survey is)."""
-    mapping = load_mapping(source.mapping)
     mapping_sha = store.sha256_file(source.mapping)
     where = "inputs directory" if source.origin == "inputs" else "raw survey area (inbox)"
     return {
@@ -120,10 +117,11 @@ def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
     report = checked.report
     if checked.records is None or checked.mapping is None:
         raise ValueError(f"{source.export}: file rejected\n{report.to_text()}")
+    export_sha = store.sha256_file(source.export)
     records = checked.records.copy()
     records["_source_id"] = checked.mapping.survey_id
     records["_snapshot_id"] = source.snapshot_id
-    records["_sha256"] = store.sha256_file(source.export)
+    records["_sha256"] = export_sha
     records["_data_status"] = checked.mapping.data_status
     return IngestedSurvey(
         checked.mapping.survey_id,
@@ -133,7 +131,29 @@ def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
         report.rows_rejected,
         report.lines,
         source.snapshot_id,
+        survey_register_row(source, checked.mapping, export_sha),
     )
+
+
+def load_survey(source: SurveySource, paths: Paths, sectors: set[str]) -> IngestedSurvey:
+    """The records of one survey: those its partition already checked this version (inbox
+    surveys, see :mod:`sources.surveys.records`), else read, mapped and checked now."""
+    if source.origin == "inbox":
+        stored = read_records(paths.survey_records, source.snapshot_id)
+        if stored is not None:
+            frame, provenance = stored
+            register = provenance["register"]
+            return IngestedSurvey(
+                register["source_id"],
+                register["data_status"],
+                frame,
+                provenance["rows_read"],
+                provenance["rows_rejected"],
+                provenance["problems"],
+                source.snapshot_id,
+                register,
+            )
+    return ingest_survey(source, sectors)
 
 
 @asset(
@@ -148,18 +168,28 @@ def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
 )
 def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
     survey_id = context.partition_key
-    stored = store.newest(pipeline_paths.raw_surveys(), survey_id)
+    paths = pipeline_paths.paths()
+    stored = store.newest(paths.raw_surveys, survey_id)
     if stored is None:
-        raise Failure(description=f"survey {survey_id!r}: no accepted export in {pipeline_paths.raw_surveys()}")
+        raise Failure(description=f"survey {survey_id!r}: no accepted export in {paths.raw_surveys}")
     try:
-        survey = ingest_survey(
-            SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"), set(sector_codes())
-        )
+        survey = ingest_survey(inbox_source(stored), set(sector_codes()))
     except ValueError as exc:
         context.log.error(str(exc))
         raise Failure(description=str(exc)) from exc
     for line in survey.problems:
         context.log.warning(f"{survey_id}: row dropped: {line}")
+    write_records(
+        paths.survey_records,
+        stored.snapshot_id,
+        survey.records,
+        {
+            "register": survey.register_row,
+            "rows_read": survey.rows_read,
+            "rows_rejected": survey.rows_rejected,
+            "problems": survey.problems,
+        },
+    )
     return MaterializeResult(
         metadata={
             "version": stored.version,
@@ -192,20 +222,20 @@ def survey_responses(
     pipeline_paths: PipelinePaths,
     warehouse: Warehouse,
 ) -> MaterializeResult:
+    paths = pipeline_paths.paths()
     try:
-        sources = survey_sources(pipeline_paths)
+        sources = survey_sources(paths)
     except ValueError as exc:  # a survey folder without exactly one export file
         raise Failure(description=str(exc)) from exc
     if not sources:
         raise Failure(
-            description=f"{pipeline_paths.surveys()} and {pipeline_paths.raw_surveys()}: no survey; "
-            "the index needs at least one survey"
+            description=f"{paths.surveys} and {paths.raw_surveys}: no survey; the index needs at least one survey"
         )
     sectors = set(sector_codes())
     ingested: list[IngestedSurvey] = []
     for source in sources:
         try:
-            survey = ingest_survey(source, sectors)
+            survey = load_survey(source, paths, sectors)
         except ValueError as exc:
             context.log.error(str(exc))
             raise Failure(description=str(exc), metadata={"folder": str(source.folder)}) from exc
@@ -216,7 +246,9 @@ def survey_responses(
     if len(set(ids)) != len(ids):
         raise Failure(description=f"the same survey_id appears in more than one survey folder: {ids}")
     frame = pd.concat([s.records for s in ingested], ignore_index=True)
-    rows = warehouse.write_raw(pipeline_paths.warehouse(), "survey_responses", frame)
+    rows = warehouse.write_raw(paths.warehouse, "survey_responses", frame)
+    register = pd.DataFrame.from_records([s.register_row for s in ingested], columns=list(REGISTER_COLUMNS))
+    warehouse.write_raw(paths.warehouse, "survey_register", register.astype("string"))
     return MaterializeResult(
         metadata={
             "rows": rows,

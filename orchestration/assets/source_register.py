@@ -1,10 +1,12 @@
-"""raw.source_register: the provenance of exactly the snapshots and exports the raw tables hold."""
+"""raw.source_register: the provenance of exactly the snapshots and exports the raw tables hold.
+
+Snapshots: the sidecar of each snapshot id a raw table was loaded from. Surveys: the rows
+raw/survey_responses wrote to raw.survey_register with the records (no mapping is parsed again)."""
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
-from orchestration.assets.raw_surveys import locate_survey, survey_register_row
 from orchestration.resources import PipelinePaths, Warehouse
 from sources.catalogue import load_catalogue
 from sources.raw_tables import REGISTER_COLUMNS, provenance_row
@@ -31,8 +33,8 @@ def source_register(
                     pipeline_paths.snapshots(), entry.source_id, snapshot_id, pipeline_paths.paths()
                 )
                 rows.append(provenance_row(entry.kind, snapshot))
-        for folder_name, sha in warehouse.distinct_values(db, "survey_responses", ["_snapshot_id", "_sha256"]):
-            rows.append(survey_register_row(locate_survey(pipeline_paths, folder_name), sha))
+        # the surveys' provenance, as raw/survey_responses recorded it beside their records
+        rows.extend(warehouse.read_rows(db, "survey_register", ["snapshot_id", "sha256"]))
     except (SnapshotError, ValueError) as exc:
         raise Failure(description=str(exc)) from exc
     frame = pd.DataFrame.from_records(rows, columns=list(REGISTER_COLUMNS)).astype("string")
