@@ -6,17 +6,17 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publication import csv_release
-from orchestration.assets.raw_inputs import build_raw_assets
-from orchestration.assets.raw_surveys import survey_export, survey_responses
-from orchestration.assets.source_register import source_register
-from orchestration.checks import build_gate_checks
-from orchestration.project import dbt_project
+from orchestration.publication.checks import build_gate_checks
+from orchestration.publication.publication import csv_release
+from orchestration.publication.schedules import monthly_publication
 from orchestration.resources import PipelinePaths, Warehouse
-from orchestration.schedules import monthly_publication
-from orchestration.ssb_sensor import ssb_table_updates
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.ssb.raw_inputs import build_raw_assets
+from orchestration.ssb.ssb_sensor import ssb_table_updates
+from orchestration.surveys.raw_surveys import survey_export, survey_responses
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
+from orchestration.warehouse.dbt import dbt_models
+from orchestration.warehouse.project import dbt_project
+from orchestration.warehouse.source_register import source_register
 
 # the dbt of this virtualenv, whatever PATH says
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))

@@ -8,6 +8,9 @@ from dagster import ConfigurableResource
 
 from sources.paths import Paths
 
+# the Dagster pool of every asset that writes the DuckDB warehouse (one writer at a time)
+WAREHOUSE_POOL = "duckdb_warehouse"
+
 
 class PipelinePaths(ConfigurableResource):
     """Where inputs are read and outputs written: :class:`sources.paths.Paths` as a Dagster

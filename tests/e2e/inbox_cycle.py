@@ -10,7 +10,7 @@ from dagster import DagsterInstance, SensorResult, build_sensor_context
 
 from orchestration.definitions import defs
 from orchestration.resources import PipelinePaths
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
 
 
 def main() -> None:

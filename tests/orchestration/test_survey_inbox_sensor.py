@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context, instance_for_test
 
-from orchestration.assets.raw_surveys import survey_partitions
 from orchestration.definitions import defs
 from orchestration.resources import PipelinePaths
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.surveys.raw_surveys import survey_partitions
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
 from sources.demo import survey as demo
 
 

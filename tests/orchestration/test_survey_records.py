@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
-from orchestration.assets import raw_surveys
-from orchestration.assets.raw_surveys import survey_export, survey_partitions, survey_responses
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.surveys import raw_surveys
+from orchestration.surveys.raw_surveys import survey_export, survey_partitions, survey_responses
 from sources.demo import survey as demo
 from sources.paths import EMBEDDED_INPUTS, Paths
 from sources.surveys.inbox import process_inbox

@@ -9,12 +9,13 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
 
-from orchestration.assets.raw_inputs import build_raw_asset
 from orchestration.resources import PipelinePaths, Warehouse
-from orchestration.ssb_sensor import check_updates, run_request_for, ssb_table_updates
+from orchestration.ssb.raw_inputs import build_raw_asset
+from orchestration.ssb.ssb_sensor import run_request_for, ssb_table_updates
 from sources.catalogue import entry_by_id, load_catalogue
 from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import list_snapshots
+from sources.ssb_updates import check_updates
 from tests.e2e.harness import run_pipeline
 from tests.sources.fake_statbank import PAYLOAD_05300, V2, FakeStatBank
 

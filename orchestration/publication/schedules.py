@@ -55,9 +55,9 @@ def input_roots(paths: Paths) -> list[tuple[str, Path]]:
 
 def ssb_updates(paths: Paths) -> list[str]:
     """Catalogue tables with new data at SSB (live mode only); the notes of the sensor's check."""
-    from orchestration.ssb_sensor import check_updates, snapshot_roots
     from sources.catalogue import load_catalogue
     from sources.ssb import SsbClient
+    from sources.ssb_updates import check_updates, snapshot_roots
 
     client = SsbClient()
     found = check_updates(

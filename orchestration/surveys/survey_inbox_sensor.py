@@ -20,8 +20,8 @@ from dagster import (
     sensor,
 )
 
-from orchestration.assets.raw_surveys import survey_export, survey_partitions
 from orchestration.resources import PipelinePaths
+from orchestration.surveys.raw_surveys import survey_export, survey_partitions
 from sources.reference import sector_codes
 from sources.surveys import store
 from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox

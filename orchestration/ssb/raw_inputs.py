@@ -23,7 +23,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
 from sources.raw_tables import raw_frame
@@ -32,7 +32,6 @@ from sources.snapshots import SnapshotError, newest_snapshot, writable_store
 from sources.ssb import SsbClient, SsbError, fetch_and_store
 from sources.tables import TableError
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 PROVENANCE_COLUMNS = ("_source_id", "_snapshot_id", "_sha256", "_data_status")
 
 

@@ -5,7 +5,7 @@ Surveys come from two places:
 - the inputs directory, ``<inputs>/surveys/<folder>/`` with ``export.<ext>`` and ``mapping.yml``
   (the embedded demonstration survey lives there);
 - the raw survey area, ``<output>/raw/surveys/<survey_id>/<version>/``, where the inbox sensor
-  (``orchestration/survey_inbox_sensor.py``) stores every accepted delivery; the newest version of
+  (``orchestration/surveys/survey_inbox_sensor.py``) stores every accepted delivery; the newest version of
   each survey is used.
 
 ``raw/survey_export`` is partitioned by survey id (dynamic partitions ``surveys``, one per survey
@@ -34,8 +34,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.assets.raw_inputs import WAREHOUSE_POOL
-from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from sources.paths import Paths
 from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes

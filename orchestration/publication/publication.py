@@ -1,6 +1,6 @@
 """Publication: the gated marts -> an immutable, versioned release (publication/build.py).
 
-Runs only after the blocking GX checks on the marts pass (orchestration/checks.py)."""
+Runs only after the blocking GX checks on the marts pass (orchestration/publication/checks.py)."""
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 

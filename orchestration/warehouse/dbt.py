@@ -7,9 +7,8 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.assets.raw_inputs import WAREHOUSE_POOL
-from orchestration.project import dbt_project
-from orchestration.resources import PipelinePaths
+from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
+from orchestration.warehouse.project import dbt_project
 from sources.paths import Paths
 
 

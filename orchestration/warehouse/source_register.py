@@ -6,8 +6,7 @@ raw/survey_responses wrote to raw.survey_register with the records (no mapping i
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
-from orchestration.assets.raw_inputs import WAREHOUSE_POOL
-from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from sources.catalogue import load_catalogue
 from sources.raw_tables import REGISTER_COLUMNS, provenance_row
 from sources.snapshots import SnapshotError, snapshot_by_id
