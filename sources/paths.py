@@ -13,10 +13,10 @@ from them, so a test or an operator can point the same code at another inputs or
 
 Every asset, sensor, schedule, command and test builds it the same way: the Dagster resource
 ``PipelinePaths`` (orchestration/resources.py) calls ``Paths.from_env`` with its configured
-fields, the rest call it bare. The module-level functions below are shorthands for
-``Paths.from_env().<path>``.
+fields, the rest call it bare.
 """
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,6 +104,11 @@ class Paths:
         """The Great Expectations results of the last quality gate."""
         return self.output / "validation"
 
+    def dbt_vars(self) -> str:
+        """``--vars`` of every dbt command: the warehouse path, read by ``dbt_project/profiles.yml``
+        (the Makefile's ``dbt parse`` passes the same, so dbt's partial parsing stays valid)."""
+        return json.dumps({"warehouse_path": str(self.warehouse)})
+
     # the restricted raw area: respondent-level answers, free text, e-mail addresses; never
     # published, never copied into a release or the warehouse
     @property
@@ -125,52 +130,3 @@ class Paths:
     def received(self) -> Path:
         """Inbox originals moved out of the inbox after acceptance (or as repeated deliveries)."""
         return self.raw / "received"
-
-
-# Shorthands for Paths.from_env().<path> (the names the rest of the code base has used).
-def inputs_dir() -> Path:
-    return Paths.from_env().inputs
-
-
-def output_dir() -> Path:
-    return Paths.from_env().output
-
-
-def warehouse_path() -> Path:
-    return Paths.from_env().warehouse
-
-
-def releases_dir() -> Path:
-    return Paths.from_env().releases
-
-
-def attempts_dir() -> Path:
-    return Paths.from_env().failed_attempts
-
-
-def snapshots_dir() -> Path:
-    return Paths.from_env().snapshots
-
-
-def surveys_dir() -> Path:
-    return Paths.from_env().surveys
-
-
-def raw_dir(output: Path | None = None) -> Path:
-    return Paths.from_env(output=output).raw
-
-
-def raw_surveys_dir(output: Path | None = None) -> Path:
-    return Paths.from_env(output=output).raw_surveys
-
-
-def quarantine_dir(output: Path | None = None) -> Path:
-    return Paths.from_env(output=output).quarantine
-
-
-def received_dir(output: Path | None = None) -> Path:
-    return Paths.from_env(output=output).received
-
-
-def inbox_dir(output: Path | None = None) -> Path:
-    return Paths.from_env(output=output).inbox

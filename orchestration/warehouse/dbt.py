@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets, grouped by layer (staging, intermediate, marts, method seeds)."""
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,13 +8,6 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
 from orchestration.warehouse.project import dbt_project
-from sources.paths import Paths
-
-
-def dbt_vars(paths: Paths) -> str:
-    """``--vars`` of every dbt command: the warehouse path, read by profiles.yml (the Makefile's
-    ``dbt parse`` passes the same, so dbt's partial parsing stays valid)."""
-    return json.dumps({"warehouse_path": str(paths.warehouse)})
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -36,4 +28,8 @@ class LayerTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_paths: PipelinePaths):
     """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
-    yield from dbt.cli(["build", "--vars", dbt_vars(pipeline_paths.paths())], context=context).stream()
+    yield from dbt.cli(
+        # unit tests run in `make test` (tests/method/test_dbt_unit_tests.py), not in a production build
+        ["build", "--exclude-resource-type", "unit_test", "--vars", pipeline_paths.paths().dbt_vars()],
+        context=context,
+    ).stream()

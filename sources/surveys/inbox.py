@@ -1,7 +1,7 @@
 """The survey inbox: a user drops an export and its mapping file; each delivery is checked,
 then stored in the raw survey area or quarantined. Nothing is ever deleted.
 
-A *delivery* in the inbox (``paths.inbox_dir()``) is either
+A *delivery* in the inbox (``Paths.inbox``) is either
 
 - a folder ``<name>/`` holding one mapping (``mapping.yml``/``.yaml``, or the only ``*.yml``) and
   one export (``export.<ext>``, or the only ``.csv``/``.tsv``/``.txt``/``.xlsx``), or
@@ -20,7 +20,6 @@ export without a mapping (or the reverse) waits too. Each complete delivery is c
   ``report.json`` and ``report.txt`` naming the file, rows and columns of every problem.
 """
 
-import json
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -202,9 +201,3 @@ def _process(
     stored = store_accepted(raw_surveys, delivery.export, delivery.mapping, report, when, export_sha, mapping_sha)
     _move(delivery, received_root / f"{_stamp(when)}-{delivery.name}")
     return Outcome(delivery.name, "accepted", stored.survey_id, stored.version, report.decision(), stored.folder)
-
-
-def outcome_json(outcomes: list[Outcome]) -> str:
-    return json.dumps(
-        [{**o.__dict__, "where": str(o.where) if o.where else None} for o in outcomes], indent=2, ensure_ascii=False
-    )

@@ -1,6 +1,6 @@
 """The raw survey area: accepted exports, stored immutably, one folder per survey and version.
 
-Layout (``paths.raw_surveys_dir()``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
+Layout (``Paths.raw_surveys``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 
     <survey_id>/<received>-<sha8>/export.<csv|tsv|txt|xlsx>   the export, byte for byte
                                   mapping.yml                 the mapping, byte for byte

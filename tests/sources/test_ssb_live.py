@@ -124,7 +124,7 @@ def test_sensor_requests_only_the_updated_table_and_downstream(server, live_env,
     graph = defs.get_repository_def().asset_graph
     request = run_request_for(newer.changed, newer.cursor, graph)
     keys = {k.to_user_string() for k in request.asset_selection}
-    assert "raw/ssb_05300" in keys and "csv_release" in keys and "staging/stg_ssb__table_05300" in keys
+    assert "raw/ssb_05300" in keys and "csv_release" in keys and "raw/source_register" in keys
     assert "raw/ssb_employment" not in keys and "raw/demo_population" not in keys
     assert request.run_config == {"ops": {"raw__ssb_05300": {"config": {"live": True}}}}
 
