@@ -21,35 +21,8 @@ class PipelinePaths(ConfigurableResource):
     output_dir: str = ""
 
     def paths(self) -> Paths:
+        """Every path of the run (``pipeline_paths.paths().warehouse``, ``.releases``, ...)."""
         return Paths.from_env(inputs=self.inputs_dir or None, output=self.output_dir or None)
-
-    def inputs(self) -> Path:
-        return self.paths().inputs
-
-    def output(self) -> Path:
-        return self.paths().output
-
-    def snapshots(self) -> Path:
-        return self.paths().snapshots
-
-    def surveys(self) -> Path:
-        return self.paths().surveys
-
-    def warehouse(self) -> Path:
-        return self.paths().warehouse
-
-    def releases(self) -> Path:
-        return self.paths().releases
-
-    def failed_attempts(self) -> Path:
-        return self.paths().failed_attempts
-
-    def validation(self) -> Path:
-        return self.paths().validation
-
-    def raw_surveys(self) -> Path:
-        """Accepted survey exports (restricted raw area, never published)."""
-        return self.paths().raw_surveys
 
 
 class Warehouse(ConfigurableResource):

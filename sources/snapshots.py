@@ -78,6 +78,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def snapshot_id_for(retrieved_at: datetime, sha256: str) -> str:
     """``20261125T101500Z-1a2b3c4d``: sortable by time, unique by content."""
     return retrieved_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]

@@ -34,15 +34,15 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
 
-        previous = previous_release_rows(pipeline_paths.releases(), table.name)
+        previous = previous_release_rows(pipeline_paths.paths().releases, table.name)
         report = validate_duckdb_table(
-            pipeline_paths.warehouse(),
+            pipeline_paths.paths().warehouse,
             table.mart,
             table.name,
             previous_row_count=previous[0] if previous else None,
             previous_years=previous[1] if previous else None,
         )
-        result_path = pipeline_paths.validation() / f"{table.name}.json"
+        result_path = pipeline_paths.paths().validation / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
         report.write_json(result_path)
         metadata = {
@@ -51,8 +51,8 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             "validation_result": MetadataValue.path(str(result_path)),
         }
         if not report.success:
-            release_id = read_relation(pipeline_paths.warehouse(), "marts.release_info")[0]["release_id"]
-            attempt = pipeline_paths.failed_attempts() / str(release_id)
+            release_id = read_relation(pipeline_paths.paths().warehouse, "marts.release_info")[0]["release_id"]
+            attempt = pipeline_paths.paths().failed_attempts / str(release_id)
             attempt.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(result_path, attempt / f"{table.name}.validation.json")
             (attempt / f"{table.name}.failures.json").write_text(

@@ -22,10 +22,10 @@ from sources.paths import METHODOLOGY
     kinds={"csv", "parquet", "duckdb"},
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
-    warehouse = pipeline_paths.warehouse()
+    warehouse = pipeline_paths.paths().warehouse
     info = release_info(read_relation(warehouse, "marts.release_info")[0])
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
-    releases_root = pipeline_paths.releases()
+    releases_root = pipeline_paths.paths().releases
     current = current_release(releases_root)
     content = build_release(
         info,

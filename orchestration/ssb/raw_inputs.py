@@ -91,7 +91,7 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
         try:
             snapshot = live_snapshot or newest_snapshot(roots, entry.source_id)
             if snapshot is None and not entry.enabled_offline:
-                rows = warehouse.write_raw(pipeline_paths.warehouse(), entry.source_id, empty_frame(entry))
+                rows = warehouse.write_raw(pipeline_paths.paths().warehouse, entry.source_id, empty_frame(entry))
                 message = f"raw.{entry.source_id}: no snapshot yet (enabled_offline: false); loaded an empty table" + (
                     f" - {fetch_error}" if fetch_error else ""
                 )
@@ -107,7 +107,7 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
         except (SnapshotError, TableError) as exc:
             context.log.error(str(exc))
             raise Failure(description=str(exc), metadata={"source_id": entry.source_id}) from exc
-        rows = warehouse.write_raw(pipeline_paths.warehouse(), entry.source_id, frame)
+        rows = warehouse.write_raw(pipeline_paths.paths().warehouse, entry.source_id, frame)
         context.log.info(
             f"raw.{entry.source_id}: {rows} rows from snapshot {snapshot.snapshot_id} ({snapshot.data_status}; {fetch})"
         )

@@ -38,6 +38,7 @@ from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from sources.paths import Paths
 from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes
+from sources.snapshots import sha256_file
 from sources.surveys import store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import Mapping
@@ -88,7 +89,7 @@ def inbox_source(stored: store.StoredSurvey) -> SurveySource:
 
 def survey_register_row(source: SurveySource, mapping: Mapping, export_sha: str) -> dict:
     """The ``raw.source_register`` row of a survey (its mapping says what the survey is)."""
-    mapping_sha = store.sha256_file(source.mapping)
+    mapping_sha = sha256_file(source.mapping)
     where = "inputs directory" if source.origin == "inputs" else "raw survey area (inbox)"
     return {
         "source_id": mapping.survey_id,
@@ -116,7 +117,7 @@ def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
     report = checked.report
     if checked.records is None or checked.mapping is None:
         raise ValueError(f"{source.export}: file rejected\n{report.to_text()}")
-    export_sha = store.sha256_file(source.export)
+    export_sha = sha256_file(source.export)
     records = checked.records.copy()
     records["_source_id"] = checked.mapping.survey_id
     records["_snapshot_id"] = source.snapshot_id

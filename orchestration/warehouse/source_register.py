@@ -23,13 +23,13 @@ from sources.snapshots import SnapshotError, snapshot_by_id
 def source_register(
     context: AssetExecutionContext, pipeline_paths: PipelinePaths, warehouse: Warehouse
 ) -> MaterializeResult:
-    db = pipeline_paths.warehouse()
+    db = pipeline_paths.paths().warehouse
     rows = []
     try:
         for entry in load_catalogue():
             for (snapshot_id,) in warehouse.distinct_values(db, entry.source_id, ["_snapshot_id"]):
                 snapshot = snapshot_by_id(
-                    pipeline_paths.snapshots(), entry.source_id, snapshot_id, pipeline_paths.paths()
+                    pipeline_paths.paths().snapshots, entry.source_id, snapshot_id, pipeline_paths.paths()
                 )
                 rows.append(provenance_row(entry.kind, snapshot))
         # the surveys' provenance, as raw/survey_responses recorded it beside their records

@@ -28,9 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sources.reference import sector_codes
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, check_export
 from sources.surveys.mapping import MappingError, load_mapping
-from sources.surveys.store import find_same, sha256_file, store_accepted
+from sources.surveys.store import find_same, store_accepted
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 MAPPING_SUFFIXES = (".yml", ".yaml")

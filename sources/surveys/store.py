@@ -13,7 +13,6 @@ made read-only. Nothing here is ever overwritten or deleted; a corrected deliver
 survey is a new version, and the newest version is the one ingested.
 """
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,18 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
