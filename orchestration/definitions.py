@@ -18,7 +18,9 @@ from orchestration.warehouse.dbt import dbt_models
 from orchestration.warehouse.project import dbt_project
 from orchestration.warehouse.source_register import source_register
 
-# the dbt of this virtualenv, whatever PATH says
+# the dbt of this virtualenv, whatever PATH says. dagster-dbt runs `dbt --version` once per process
+# to learn the version; offline, dbt's check of the newest release on pypi.org fails within its 1 s
+# timeout and the command still answers (2 s on this machine), so the plain resource is used.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 publish_all = define_asset_job(
