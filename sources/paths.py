@@ -10,6 +10,7 @@ from them, so a test or an operator can point the same code at another inputs or
 - ``RBI_INBOX_DIR``: the survey inbox (default ``<output>/inbox``).
 - ``RBI_SNAPSHOT_DIR``: the writable store of live SSB fetches (default ``<output>/snapshots``).
 - ``DAGSTER_HOME``: Dagster's instance (default ``<output>/dagster_home``, as the Makefile sets it).
+- ``RBI_LIVE`` and ``RBI_PUBLISH_FORCE``: the two switches of a run (``1``/``true``/``yes``/``on``).
 
 Every asset, sensor, schedule, command and test builds it the same way: the Dagster resource
 ``PipelinePaths`` (orchestration/resources.py) calls ``Paths.from_env`` with its configured
@@ -29,6 +30,13 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 METHODOLOGY = REPO_ROOT / "docs" / "methodology.md"
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in TRUE_WORDS
+
+
 def _setting(environ: Mapping[str, str], name: str, given: str | Path | None, default: Path) -> Path:
     """An explicitly given path, else the environment variable ``name``, else ``default``."""
     value = str(given).strip() if given else environ.get(name, "").strip()
@@ -45,6 +53,8 @@ class Paths:
     inbox: Path
     snapshot_store: Path
     dagster_home: Path
+    live: bool = False  # RBI_LIVE: fetch SSB entries live (a raw asset's run config may override it)
+    publish_force: bool = False  # RBI_PUBLISH_FORCE: the monthly schedule publishes even if nothing changed
 
     @classmethod
     def from_env(
@@ -65,6 +75,8 @@ class Paths:
             inbox=_setting(env, "RBI_INBOX_DIR", None, output_root / "inbox"),
             snapshot_store=_setting(env, "RBI_SNAPSHOT_DIR", None, output_root / "snapshots"),
             dagster_home=_setting(env, "DAGSTER_HOME", None, output_root / "dagster_home"),
+            live=_flag(env, "RBI_LIVE"),
+            publish_force=_flag(env, "RBI_PUBLISH_FORCE"),
         )
 
     # inputs

@@ -13,7 +13,6 @@ Off by default, like the sensor: start it in the UI on a deployment whose daemon
 """
 
 import contextlib
-import os
 from pathlib import Path
 
 from dagster import (
@@ -34,10 +33,6 @@ from sources.snapshots import SnapshotError, writable_store
 JOB_NAME = "publish_all"
 FINGERPRINT_TAG = "rbi/inputs_fingerprint"
 TRIGGER_TAG = "rbi/trigger"
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
 def input_roots(paths: Paths) -> list[tuple[str, Path]]:
@@ -73,8 +68,8 @@ def publication_request(context: ScheduleEvaluationContext, paths: Paths | None 
     """The decision of one tick (a plain function, so tests can call it with a built context)."""
     paths = paths or Paths.from_env()
     fingerprint = inputs_fingerprint(input_roots(paths))
-    forced = _flag("RBI_PUBLISH_FORCE")
-    updated_tables = ssb_updates(paths) if _flag("RBI_LIVE") else []
+    forced = paths.publish_force
+    updated_tables = ssb_updates(paths) if paths.live else []
     if not forced and not updated_tables:
         records = context.instance.get_run_records(
             filters=RunsFilter(

@@ -9,7 +9,6 @@ asset uses the last stored snapshot and says so in its log and metadata (``fetch
 table with their declared columns, so the default offline run does not depend on them.
 """
 
-import os
 from collections.abc import Sequence
 
 import pandas as pd
@@ -26,6 +25,7 @@ from dagster import (
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
+from sources.paths import Paths
 from sources.raw_tables import raw_frame
 from sources.reference import sector_codes
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
@@ -41,10 +41,8 @@ class RawInputConfig(Config):
     live: bool | None = None
 
 
-def live_requested(config: RawInputConfig) -> bool:
-    if config.live is not None:
-        return config.live
-    return os.environ.get("RBI_LIVE", "").strip().lower() in ("1", "true", "yes", "on")
+def live_requested(config: RawInputConfig, paths: Paths) -> bool:
+    return config.live if config.live is not None else paths.live
 
 
 def empty_frame(entry: CatalogueEntry) -> pd.DataFrame:
@@ -77,7 +75,7 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
             roots = [paths.snapshots, writable_store(paths)]
         except SnapshotError as exc:
             raise Failure(description=str(exc), metadata={"source_id": entry.source_id}) from exc
-        if live_requested(config) and entry.is_live:
+        if live_requested(config, paths) and entry.is_live:
             try:
                 client = SsbClient(http=HttpClient(log=context.log.warning))
                 live_snapshot = fetch_and_store(entry, roots[1], client)
