@@ -1,15 +1,15 @@
 """Write (or check) every file generated from ``kit/questionnaire.yml``.
 
-    python -m kit.build           # rewrite the generated files
-    python -m kit.build --check   # exit 1 and name the files that differ from the questionnaire
+python -m kit.build           # rewrite the generated files
+python -m kit.build --check   # exit 1 and name the files that differ from the questionnaire
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from kit.markdown import questionnaire_markdown
 from kit.mappings import mapping_text
+from kit.markdown import questionnaire_markdown
 from kit.questionnaire import KIT_DIR, Questionnaire, load
 
 

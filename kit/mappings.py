@@ -82,5 +82,8 @@ def mapping_text(q: Questionnaire, tool: str, language: str = "nb") -> str:
     if tool == "msforms":
         lines.insert(len(_header(q, tool, language)), "# A CSV saved from the workbook: set format: msforms_csv.")
     else:
-        lines.insert(len(_header(q, tool, language)), "# The Excel report instead of the CSV report: set format: nettskjema_xlsx.")
+        lines.insert(
+            len(_header(q, tool, language)),
+            "# The Excel report instead of the CSV report: set format: nettskjema_xlsx.",
+        )
     return "\n".join(lines) + "\n"

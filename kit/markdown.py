@@ -102,6 +102,8 @@ def questionnaire_markdown(q: Questionnaire, lang: str) -> str:
     for number, item in enumerate(q.items, start=1):
         kind = w["single"] if item.kind == "single_choice" else w["number"]
         required = w["yes"] if item.required else w["no"]
-        lines.append(f"| {number} | `{item.field}` | `{item.column}` | {kind} | {required} | {_limits(item, q, lang)} |")
+        lines.append(
+            f"| {number} | `{item.field}` | `{item.column}` | {kind} | {required} | {_limits(item, q, lang)} |"
+        )
     lines += ["", f"## {w['checks']}", "", w["checks_text"], "", f"## {w['not_asked']}", "", w["not_asked_text"], ""]
     return "\n".join(lines)

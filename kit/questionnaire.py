@@ -16,7 +16,17 @@ QUESTIONNAIRE = KIT_DIR / "questionnaire.yml"
 LANGUAGES = ("nb", "en")
 # the canonical fields a respondent answers (survey_id, respondent_id, year, design_weight are not asked)
 ASKED_FIELDS = frozenset(
-    {"sector_code", "sex", "hours_total", "hours_doc", "unnecessary", "duplicate", "autonomy_1", "autonomy_2", "autonomy_3"}
+    {
+        "sector_code",
+        "sex",
+        "hours_total",
+        "hours_doc",
+        "unnecessary",
+        "duplicate",
+        "autonomy_1",
+        "autonomy_2",
+        "autonomy_3",
+    }
 )
 SECTORS = ("SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI")
 SCALE_CODES = (1, 2, 3, 4, 5, 8)
@@ -84,7 +94,11 @@ class Questionnaire:
 
 
 def _texts(raw: object, where: str) -> dict[str, str]:
-    if not isinstance(raw, dict) or set(raw) != set(LANGUAGES) or not all(isinstance(v, str) and v for v in raw.values()):
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != set(LANGUAGES)
+        or not all(isinstance(v, str) and v for v in raw.values())
+    ):
         raise QuestionnaireError(f"{where}: needs a non-empty text in each of {', '.join(LANGUAGES)}")
     return {lang: raw[lang].strip() for lang in LANGUAGES}
 
@@ -102,9 +116,8 @@ def _options(raw: dict, scales: dict, where: str) -> tuple[Option, ...]:
     )
     if not options:
         raise QuestionnaireError(f"{where}: a single_choice item needs options or a scale")
-    for key, values in (("code", [o.code for o in options]),) + tuple(
-        (f"{lang} label", [o.label[lang] for o in options]) for lang in LANGUAGES
-    ):
+    labels = [(f"{lang} label", [o.label[lang] for o in options]) for lang in LANGUAGES]
+    for key, values in [("code", [o.code for o in options]), *labels]:
         if len(set(values)) != len(values):
             raise QuestionnaireError(f"{where}: duplicate answer {key}")
     return options
