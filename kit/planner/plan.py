@@ -10,13 +10,15 @@ size makes it vary:
 - C1, C4 (bootstrap percentile intervals): the width is about 2 x 1.96 x sd / sqrt(n_eff), the
   estimate Normal(v, sd / sqrt(n_eff)).
 
-The smallest n whose probability reaches the assurance (default 0.9) is the need for the cell;
-divided by the valid-answer share it is the need in respondents; the sector needs the largest of
-its four components. ``clean`` asks for publication without the LOW_PRECISION flag (W < 20).
+The number of valid answers among N respondents is itself random (Binomial(N, valid share)), so the
+need in respondents is the smallest N whose probability of publication, summed over that
+distribution, reaches the assurance (default 0.9); the sector needs the largest of its four
+components. (``valid`` reports the smallest fixed number of valid answers that would do.) ``clean`` asks for publication without the LOW_PRECISION flag (W < 20).
 """
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import binom, norm
@@ -35,6 +37,7 @@ def bootstrap_width(sd: float, n_eff: float) -> float:
     return 2 * Z * sd / math.sqrt(n_eff)
 
 
+@lru_cache(maxsize=100_000)
 def publish_probability(component: str, e: Expectation, n: int, deff: float, clean: bool = False) -> float:
     """Probability that the cell of ``component`` is published with ``n`` valid respondents."""
     n_eff = n / deff
@@ -51,17 +54,24 @@ def publish_probability(component: str, e: Expectation, n: int, deff: float, cle
         return float(dist.pmf(x)[ok].sum())
     width = bootstrap_width(e.sd or 0.0, n_eff)
     se = (e.sd or 0.0) / math.sqrt(n_eff)
-    estimates = e.value + se * norm.ppf((np.arange(GRID) + 0.5) / GRID)
+    # the normal approximation can go below 0; a real estimate there is near 0, where W / value is large
+    estimates = np.clip(e.value + se * norm.ppf((np.arange(GRID) + 0.5) / GRID), 1e-9, 100)
     return float(np.mean([rules.publishes(n, n_eff, v, width, clean) for v in estimates]))
 
 
-def required_valid(component: str, e: Expectation, deff: float, assurance: float, clean: bool = False) -> int | None:
-    """Smallest number of valid respondents with publish probability >= assurance (None: unreachable)."""
+def respondent_probability(component: str, e: Expectation, respondents: int, deff: float, clean: bool = False) -> float:
+    """Probability that the cell is published when ``respondents`` answer the survey, each giving a
+    valid answer with probability ``e.valid``."""
+    if e.valid >= 1:
+        return publish_probability(component, e, respondents, deff, clean)
+    dist = binom(respondents, e.valid)
+    lo, hi = int(dist.ppf(1e-6)), int(dist.isf(1e-6))
+    valid = range(max(rules.MIN_N, lo - 1), min(respondents, hi + 1) + 1)
+    return float(sum(dist.pmf(k) * publish_probability(component, e, k, deff, clean) for k in valid))
 
-    def enough(n: int) -> bool:
-        return publish_probability(component, e, n, deff, clean) >= assurance
 
-    lo = max(rules.MIN_N, math.ceil(rules.MIN_N_EFF * deff - 1e-9))
+def _smallest(enough, lo: int) -> int | None:
+    """Smallest n >= lo with enough(n), by doubling then bisection (None: above MAX_N)."""
     if enough(lo):
         return lo
     hi = lo * 2
@@ -75,6 +85,23 @@ def required_valid(component: str, e: Expectation, deff: float, assurance: float
     return hi
 
 
+def required_valid(component: str, e: Expectation, deff: float, assurance: float, clean: bool = False) -> int | None:
+    """Smallest fixed number of valid answers with publish probability >= assurance (None: unreachable)."""
+    lo = max(rules.MIN_N, math.ceil(rules.MIN_N_EFF * deff - 1e-9))
+    return _smallest(lambda n: publish_probability(component, e, n, deff, clean) >= assurance, lo)
+
+
+def required_respondents(
+    component: str, e: Expectation, deff: float, assurance: float, clean: bool = False
+) -> int | None:
+    """Smallest number of respondents with publish probability >= assurance (None: unreachable)."""
+    valid = required_valid(component, e, deff, assurance, clean)
+    if valid is None:
+        return None
+    lo = math.ceil(valid / e.valid - 1e-9)
+    return _smallest(lambda n: respondent_probability(component, e, n, deff, clean) >= assurance, lo)
+
+
 @dataclass(frozen=True)
 class ComponentNeed:
     component: str
@@ -86,7 +113,6 @@ class ComponentNeed:
 
 def component_need(component: str, e: Expectation, deff: float, assurance: float) -> ComponentNeed:
     valid = required_valid(component, e, deff, assurance)
-    clean = required_valid(component, e, deff, assurance, clean=True)
     width = None
     if valid is not None:
         n_eff = valid / deff
@@ -98,8 +124,8 @@ def component_need(component: str, e: Expectation, deff: float, assurance: float
     return ComponentNeed(
         component,
         valid,
-        None if valid is None else math.ceil(valid / e.valid - 1e-9),
-        None if clean is None else math.ceil(clean / e.valid - 1e-9),
+        required_respondents(component, e, deff, assurance),
+        required_respondents(component, e, deff, assurance, clean=True),
         None if width is None else float(width),
     )
 
