@@ -13,7 +13,8 @@ size makes it vary:
 The number of valid answers among N respondents is itself random (Binomial(N, valid share)), so the
 need in respondents is the smallest N whose probability of publication, summed over that
 distribution, reaches the assurance (default 0.9); the sector needs the largest of its four
-components. (``valid`` reports the smallest fixed number of valid answers that would do.) ``clean`` asks for publication without the LOW_PRECISION flag (W < 20).
+components. (``valid`` reports the smallest fixed number of valid answers that would do.)
+``clean`` asks for publication without the LOW_PRECISION flag (W < 20).
 """
 
 import math

@@ -127,11 +127,11 @@ def test_population_file_totals_and_years(tmp_path: Path) -> None:
 
 
 def test_assumptions_are_checked() -> None:
-    with pytest.raises(AssumptionsError, match="value 120.0 is outside 0..100"):
+    with pytest.raises(AssumptionsError, match=r"value 120\.0 is outside 0\.\.100"):
         build_assumptions(overrides={"C2": {"value": 120}})
     with pytest.raises(AssumptionsError, match="sectors: not sectors of the method"):
         build_assumptions({"sectors": {"SKOLE": {"C2": {"value": 20}}}})
-    with pytest.raises(AssumptionsError, match="deff 0.5 must be >= 1"):
+    with pytest.raises(AssumptionsError, match=r"deff 0\.5 must be >= 1"):
         build_assumptions(deff=0.5)
     a = build_assumptions({"sectors": {"POLITI": {"C3": {"value": 15}}}, "deff": 1.5})
     assert a.for_sector("POLITI")["C3"].value == 15 and a.for_sector("NAV")["C3"].value == 40 and a.deff == 1.5
