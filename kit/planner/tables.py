@@ -106,8 +106,8 @@ def check_text(result: ExportCheck) -> str:
         + "\nmethod:  1.1 (n >= 10, n_eff >= 30, W < 30, not (W > 5 and W / value > 1.30); W >= 20 LOW_PRECISION)\n"
         + "note:    values and widths are shown only where n >= 10; this survey alone, before pooling with others\n"
         + (
-            "weights: equal where no population was given; pass --population (the pipeline's population table)\n"
-            "         to see n_eff after post-stratification by sex\n"
+            "weights: equal where the population has no F and M rows for the sector, fewer than 5 of a sex\n"
+            "         answered, or no --population was given (the pipeline's population table works)\n"
             if any(s.weighting == "equal weights" for s in result.sectors)
             else ""
         )
