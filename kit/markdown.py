@@ -5,14 +5,14 @@ from kit.questionnaire import Item, Questionnaire
 WORDS = {
     "nb": {
         "title": "Spørreskjema: Rapporteringsbyrdeindeksen",
-        "generated": "Generert av `python -m kit.build` fra `kit/questionnaire.yml` (sett {kit}, metode {method}). "
+        "generated": "Generert av `python -m kit.build` fra `kit/questionnaire.yml` (settversjon {kit}, metode {method}). "
         "Endre YAML-filen, ikke denne.",
         "intro": "Innledning (vises før første spørsmål)",
         "questions": "Spørsmål",
         "answers": "Svaralternativer",
         "code": "kode",
         "order": "Rekkefølge og validering i skjemaverktøyet",
-        "cols": ("#", "felt", "Nettskjema-kode", "type", "obligatorisk", "grenser"),
+        "cols": ("#", "felt", "Nettskjema-kode", "type", "obligatorisk", "koder / grenser"),
         "single": "ett valg",
         "number": "tall",
         "yes": "ja",
@@ -40,7 +40,7 @@ WORDS = {
         "answers": "Answers",
         "code": "code",
         "order": "Order and validation in the form tool",
-        "cols": ("#", "field", "Nettskjema code", "type", "required", "limits"),
+        "cols": ("#", "field", "Nettskjema code", "type", "required", "codes / limits"),
         "single": "one choice",
         "number": "number",
         "yes": "yes",
