@@ -5,8 +5,8 @@ from kit.questionnaire import Item, Questionnaire
 WORDS = {
     "nb": {
         "title": "Spørreskjema: Rapporteringsbyrdeindeksen",
-        "generated": "Generert av `python -m kit.build` fra `kit/questionnaire.yml` (settversjon {kit}, metode {method}). "
-        "Endre YAML-filen, ikke denne.",
+        "generated": "Generert av `python -m kit.build` fra `kit/questionnaire.yml` "
+        "(settversjon {kit}, metode {method}). Endre YAML-filen, ikke denne.",
         "intro": "Innledning (vises før første spørsmål)",
         "questions": "Spørsmål",
         "answers": "Svaralternativer",
