@@ -15,6 +15,7 @@ from kit import rules
 COMPONENTS = ("C1", "C2", "C3", "C4")
 NAMES = {"C1": "DOC_TIME", "C2": "UNNECESSARY", "C3": "DUPLICATE", "C4": "AUTONOMY_DEFICIT"}
 AUTONOMY = ("autonomy_1", "autonomy_2", "autonomy_3")
+MAX_DRAWS_IN_MEMORY = 2_000_000  # respondent draws held at once by the bootstrap (16 MB of indices)
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,14 @@ def bootstrap_interval(
 ) -> tuple[float, float, float]:
     """Percentile interval (2.5, 97.5) and se of the ratio, resampling respondents with their weights."""
     n = len(num)
-    idx = rng.integers(0, n, size=(replicates, n))
-    wn, wd = (w * num)[idx].sum(axis=1), (w * den)[idx].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        reps = 100 * wn / wd
+    wnum, wden = w * num, w * den
+    chunk = max(1, MAX_DRAWS_IN_MEMORY // n)  # replicates per batch: a large export stays within memory
+    parts = []
+    for start in range(0, replicates, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, replicates - start), n))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            parts.append(100 * wnum[idx].sum(axis=1) / wden[idx].sum(axis=1))
+    reps = np.concatenate(parts)
     reps = reps[np.isfinite(reps)]
     low, high = np.percentile(reps, [2.5, 97.5])
     return float(low), float(high), float(reps.std(ddof=1))

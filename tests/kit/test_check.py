@@ -80,3 +80,16 @@ def test_a_rejected_export_is_reported_not_checked(tmp_path: Path, capsys: pytes
         check(export, mapping, build_assumptions())
     assert main(["check", str(export), str(mapping)]) == 2
     assert "unknown column 'Respondent'" in capsys.readouterr().err
+
+
+def test_bootstrap_in_batches_gives_the_same_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from kit import estimators
+
+    rng = np.random.default_rng(5)
+    num, den, w = rng.random(500), np.ones(500), np.ones(500)
+    whole = estimators.bootstrap_interval(num, den, w, 400, np.random.default_rng(1))
+    monkeypatch.setattr(estimators, "MAX_DRAWS_IN_MEMORY", 500 * 7)  # batches of 7 replicates
+    batched = estimators.bootstrap_interval(num, den, w, 400, np.random.default_rng(1))
+    assert batched == pytest.approx(whole)

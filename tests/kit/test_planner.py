@@ -150,3 +150,25 @@ def test_command_plan_tables_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert c2["value"] == 30 and c2["respondents_needed"] < 71
     assert main(["plan", "--response-rate", "1.5"]) == 2
     assert "--response-rate 1.5 must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_command_reads_an_assumptions_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "assumptions.yml"
+    path.write_text("deff: 1.0\nsectors:\n  POLITI: {C3: {value: 10}}\n", encoding="utf-8")
+    assert main(["plan", "--assumptions", str(path), "--sector", "NAV", "--sector", "POLITI", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    nav, police = doc["sectors"]
+    assert doc["deff"] == 1.0
+    assert police["components"][2]["value"] == 10 and nav["components"][2]["value"] == 40
+    assert police["respondents_needed"] > 2 * nav["respondents_needed"]
+    path.write_text("default: {C5: {value: 3}}\n", encoding="utf-8")
+    assert main(["plan", "--assumptions", str(path)]) == 2
+    assert "not a survey component (C1-C4)" in capsys.readouterr().err
+
+
+def test_sample_command(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from kit.sample import main as sample_main
+
+    assert sample_main(["--tool", "msforms", "--language", "en", "--per-sector", "3", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "export.xlsx").exists() and "demonstration" in capsys.readouterr().out
+    assert "Where do you work?" in (tmp_path / "mapping.yml").read_text(encoding="utf-8")
