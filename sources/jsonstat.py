@@ -90,12 +90,6 @@ class Dataset:
         """No cell has a value (every cell null): a dataset that says nothing."""
         return all(v is None for v in self.values)
 
-    def to_pandas(self):  # -> pandas.DataFrame
-        import pandas as pd
-
-        columns = [c for d in self.dimensions for c in (d.id, f"{d.id}_label")] + ["value", "status"]
-        return pd.DataFrame.from_records(self.tidy_rows(), columns=columns)
-
 
 def _parse_json(source: Any) -> Any:
     if not isinstance(source, bytes | str | Path):

@@ -1,6 +1,6 @@
 """The raw survey area: accepted exports, stored immutably, one folder per survey and version.
 
-Layout (``paths.raw_surveys_dir()``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
+Layout (``Paths.raw_surveys``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 
     <survey_id>/<received>-<sha8>/export.<csv|tsv|txt|xlsx>   the export, byte for byte
                                   mapping.yml                 the mapping, byte for byte
@@ -16,7 +16,6 @@ here is ever overwritten or deleted; a corrected delivery of the same survey is 
 the newest version (by arrival) is the one ingested.
 """
 
-import hashlib
 import json
 import os
 import stat
@@ -25,18 +24,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sources.restricted import copy_file, restricted_dir, write_text
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
