@@ -1,6 +1,7 @@
 """Files and folders that hold personal data: created owner/group-only, whatever the umask.
 
-Everything under the raw area (inbox copies, ``received/``, ``quarantine/``, ``surveys/``), the
+Everything under the raw area (inbox copies, ``received/``, ``quarantine/``, ``surveys/``, the
+canonical ``records/``), the
 warehouse file and its folder hold respondent-level answers; the README prescribes that only the
 owner and the operators' group may read them. Folders are made ``0o750`` (``rwxr-x---``), files
 ``0o640`` (``rw-r-----``) or stricter (accepted survey versions are ``0o440``). The mode is set
@@ -10,6 +11,7 @@ explicitly after creation, so a permissive umask (``0o000``) changes nothing.
 import os
 import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 DIR_MODE = 0o750
 FILE_MODE = 0o640
@@ -36,6 +38,13 @@ def restricted_dir(path: Path, top: Path | None = None) -> Path:
 def restrict_file(path: Path, mode: int = FILE_MODE) -> Path:
     os.chmod(path, mode)
     return path
+
+
+def open_binary(path: Path, mode: int = FILE_MODE) -> BinaryIO:
+    """A file opened for binary writing, created (or truncated) with ``mode`` from the start;
+    call :func:`restrict_file` after closing it if it may have existed with another mode."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    return os.fdopen(descriptor, "wb")
 
 
 def write_text(path: Path, text: str, mode: int = FILE_MODE) -> Path:

@@ -11,9 +11,11 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from sources.surveys import store, xlsx_guard
+from sources.snapshots import sha256_file
+from sources.surveys import records, store, xlsx_guard
 from sources.surveys.delimited import SurveyFormatError, read_delimited
 from sources.surveys.inbox import process_inbox
 from sources.surveys.ingest import IngestReport, check_export
@@ -114,12 +116,11 @@ def test_versions_of_a_survey_stored_in_the_same_second_keep_their_arrival_order
     for name, content in (("a.csv", "second"), ("b.csv", "first")):
         exports.append(write(tmp_path / name, content))
     # the first export to arrive has the larger hash prefix, so ordering by name/hash would be wrong
-    exports.sort(key=lambda p: store.sha256_file(p), reverse=True)
+    exports.sort(key=lambda p: sha256_file(p), reverse=True)
     mapping = write(tmp_path / "m.yml", MAPPING)
     report = IngestReport(export="x", mapping="y", accepted=True, survey_id="S", format="generic_csv")
     stored = [
-        store.store_accepted(root, p, mapping, report, WHEN, store.sha256_file(p), store.sha256_file(mapping))
-        for p in exports
+        store.store_accepted(root, p, mapping, report, WHEN, sha256_file(p), sha256_file(mapping)) for p in exports
     ]
     assert stored[0].version > stored[1].version  # the names sort the wrong way round
     assert [s.version for s in store.versions(root, "S")] == [stored[0].version, stored[1].version]
@@ -415,6 +416,28 @@ def test_everything_holding_answers_is_owner_and_group_only(tmp_path: Path) -> N
             assert mode & 0o027 == 0 if path.is_file() else mode == 0o750, f"{path}: {oct(mode)}"
             checked += 1
     assert checked > 10
+
+
+def test_the_canonical_records_kept_per_version_are_owner_and_group_only(tmp_path: Path) -> None:
+    root = tmp_path / "raw" / "records"  # Paths.survey_records: respondent rows, like raw/surveys
+    frame = pd.DataFrame({"respondent_id": ["R1", "R2"], "hours_total": [37.5, 40.0]})
+    previous = os.umask(0)
+    try:
+        parquet = records.write_records(root, "INTAKE-2026/20261125T081500Z-abcdef12", frame, {"rows_read": 2})
+        records.write_records(root, "INTAKE-2026/20261125T081500Z-abcdef12", frame, {"rows_read": 2})  # replaced
+    finally:
+        os.umask(previous)
+    modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.lstat().st_mode) for p in tmp_path.rglob("*")}
+    assert modes == {
+        "raw": 0o750,
+        "raw/records": 0o750,
+        "raw/records/INTAKE-2026": 0o750,
+        "raw/records/INTAKE-2026/20261125T081500Z-abcdef12.parquet": 0o640,
+        "raw/records/INTAKE-2026/20261125T081500Z-abcdef12.provenance.json": 0o640,
+    }
+    kept, provenance = records.read_records(root, "INTAKE-2026/20261125T081500Z-abcdef12")
+    assert parquet.name.endswith(".parquet") and provenance == {"rows_read": 2}
+    assert kept.to_dict("list") == frame.to_dict("list")
 
 
 def test_a_huge_answer_is_shortened_even_in_the_restricted_report(tmp_path: Path) -> None:
