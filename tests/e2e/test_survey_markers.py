@@ -4,8 +4,9 @@ leave the restricted raw area. The inbox sensor and the runs it requests go thro
 directory -- ``dagster_home`` included -- is searched byte by byte for every marker, and the
 warehouse is asked too (it compresses strings).
 
-Only ``raw/`` (the restricted area that keeps deliveries byte for byte and the restricted
-quarantine reports) may hold them."""
+Only ``raw/`` (the restricted area that keeps deliveries byte for byte, the restricted quarantine
+reports and the canonical records of each checked version under ``raw/records``) may hold them;
+``dagster_home``, the warehouse and the releases must not."""
 
 import os
 import time
@@ -116,15 +117,31 @@ def test_deliveries_went_where_they_should(output: Path) -> None:
 def test_no_marker_anywhere_outside_the_raw_area(output: Path) -> None:
     home = output / "dagster_home"
     assert any(home.rglob("*.db")), "the run storage should be in dagster_home"
-    searched = 0
+    raw = output / "raw"  # restricted: surveys/, received/, quarantine/ and the canonical records/
+    searched: dict[str, int] = {}
     for path in output.rglob("*"):
-        if not path.is_file() or path.is_symlink() or (output / "raw") in path.parents:
+        if not path.is_file() or path.is_symlink() or raw in path.parents:
             continue
         data = path.read_bytes()
-        searched += 1
+        area = path.relative_to(output).parts[0]
+        searched[area] = searched.get(area, 0) + 1
         for planted in markers():
             assert planted.encode() not in data, (path, planted)
-    assert searched > 20
+    assert sum(searched.values()) > 20
+    # the places a person or a log reader opens were really searched
+    for area in ("dagster_home", "warehouse", "releases"):
+        assert searched.get(area, 0) > 0, (area, searched)
+
+
+def test_the_canonical_records_hold_no_free_text(output: Path) -> None:
+    """raw/records is restricted (respondent rows), but holds canonical fields only: the free-text,
+    e-mail and name columns of a delivery never reach it."""
+    records = output / "raw" / "records"
+    for path in records.rglob("*") if records.is_dir() else []:
+        if path.is_file():
+            data = path.read_bytes()
+            for planted in [marker(kind, c) for kind in ("GOOD", "BAD") for c in HEADER[len(MAPPED) :]]:
+                assert planted.encode() not in data, (path, planted)
 
 
 def test_the_warehouse_holds_no_marker(output: Path) -> None:
