@@ -7,6 +7,7 @@ import pandas as pd
 from dagster import ConfigurableResource
 
 from sources.paths import Paths
+from sources.restricted import restrict_warehouse
 
 # the Dagster pool of every asset that writes the DuckDB warehouse (one writer at a time)
 WAREHOUSE_POOL = "duckdb_warehouse"
@@ -31,8 +32,9 @@ class Warehouse(ConfigurableResource):
 
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
         with duckdb.connect(str(db_path)) as con:
+            restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)
             con.execute(f'create or replace table raw."{table}" as select * from incoming')

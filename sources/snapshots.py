@@ -5,8 +5,11 @@ Layout (Our World in Data style)::
     <snapshots>/<source_id>/<snapshot_id>/payload.<ext>
     <snapshots>/<source_id>/<snapshot_id>/sidecar.json
 
-``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``) so the newest snapshot
-sorts last. A snapshot is never overwritten; :func:`write_snapshot` refuses to do so.
+``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``). Snapshots are ordered by
+arrival -- the sidecar's full-precision ``retrieved_at``, then its ``sequence`` (1, 2, 3, ... per
+source and store) -- never by the hash in the id, so two snapshots stored in the same second keep
+the order in which they arrived. A snapshot is never overwritten; :func:`write_snapshot` refuses
+to do so.
 
 Two stores are read: the inputs' ``snapshots/`` folder (the repository's embedded snapshot by
 default, read-only for a run) and the writable store where live fetches are written
@@ -120,7 +123,19 @@ def list_snapshots(root: Path, source_id: str) -> list[Snapshot]:
         if len(payloads) != 1:
             raise SnapshotError(f"{folder}: expected exactly one payload.* file, found {len(payloads)}")
         found.append(Snapshot(source_id, folder.name, payloads[0], sidecar))
-    return found
+    return sorted(found, key=arrival)
+
+
+def arrival(snapshot: Snapshot) -> tuple[datetime, int, str]:
+    """The order of arrival: retrieval time (full precision), then the store's sequence number."""
+    text = str(snapshot.sidecar.get("retrieved_at", ""))
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    except ValueError:
+        when = datetime.min.replace(tzinfo=UTC)
+    sequence = snapshot.sidecar.get("sequence")
+    return when, sequence if isinstance(sequence, int) else 0, snapshot.snapshot_id
 
 
 def latest_snapshot(root: Path, source_id: str) -> Snapshot:
@@ -157,7 +172,7 @@ def newest_snapshot(roots: Path | Sequence[Path], source_id: str) -> Snapshot | 
     found = [s for root in _roots(roots) for s in list_snapshots(root, source_id)]
     if not found:
         return None
-    return max(found, key=lambda s: s.snapshot_id)
+    return max(found, key=arrival)
 
 
 def snapshot_by_id(
@@ -202,6 +217,7 @@ def write_snapshot(
         "retrieved_at": retrieved_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "sha256": digest,
         "bytes": len(payload),
+        "sequence": 1 + max((s.sidecar.get("sequence") or 0 for s in list_snapshots(root, source_id)), default=0),
     }
     if parts:
         sidecar["parts"] = [{"file": name, "sha256": sha256_bytes(data), "bytes": len(data)} for name, data in parts]

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         return process_inbox_once()
     checked = check_export(args.export, args.mapping, frozenset(sector_codes()))
     report = checked.report
-    sys.stdout.write(report.to_text())
+    sys.stdout.write(report.to_text(restricted=True))  # the operator's own terminal
     if args.json:
         args.json.write_text(report.to_json(), encoding="utf-8")
     if not report.accepted:

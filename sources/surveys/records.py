@@ -9,14 +9,19 @@ area)::
     <survey_id>/<version>.provenance.json  the survey's raw.source_register row
 
 Only canonical fields are stored (the same columns as ``raw.survey_responses``); a version's files
-are written aside and renamed into place, so a reader sees them whole or not at all.
+are written aside and renamed into place, so a reader sees them whole or not at all. They hold
+respondent rows, so folders are ``0o750`` and files ``0o640`` whatever the umask
+(:mod:`sources.restricted`).
 """
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from sources.restricted import open_binary, restrict_file, restricted_dir, write_text
 
 
 def _files(root: Path, snapshot_id: str) -> tuple[Path, Path]:
@@ -28,15 +33,24 @@ def _files(root: Path, snapshot_id: str) -> tuple[Path, Path]:
 def write_records(root: Path, snapshot_id: str, records: pd.DataFrame, provenance: dict) -> Path:
     """Store the checked records and provenance of ``<survey_id>/<version>`` (replacing an older copy)."""
     parquet, sidecar = _files(root, snapshot_id)
-    parquet.parent.mkdir(parents=True, exist_ok=True)
+    restricted_dir(parquet.parent, top=root.parent)  # raw/records/<survey_id>, and raw/ if missing
     for final, write in (
-        (sidecar, lambda tmp: tmp.write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n", "utf-8")),
-        (parquet, lambda tmp: records.to_parquet(tmp, index=False)),
+        (sidecar, lambda tmp: write_text(tmp, json.dumps(provenance, indent=2, sort_keys=True) + "\n")),
+        (parquet, _parquet_writer(records)),
     ):
         tmp = final.with_name(f".{final.name}.partial")
         write(tmp)
         os.replace(tmp, final)
     return parquet
+
+
+def _parquet_writer(records: pd.DataFrame) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        with open_binary(tmp) as handle:
+            records.to_parquet(handle, index=False)
+        restrict_file(tmp)
+
+    return write
 
 
 def read_records(root: Path, snapshot_id: str) -> tuple[pd.DataFrame, dict] | None:
