@@ -2,7 +2,7 @@
 -- the clock, so the same snapshots and method give the same release. A build with a non-default
 -- number of bootstrap replicates (var bootstrap_replicates / env RBI_BOOTSTRAP_REPLICATES) gets a
 -- `b<B>-` segment, so it can never claim the official id. The publication appends the
--- presentation revision (orchestration/release/identity.py).
+-- presentation revision (publication/identity.py).
 {%- set replicates = var('bootstrap_replicates', env_var('RBI_BOOTSTRAP_REPLICATES', '')) | string | trim %}
 with inputs as (
     select * from {{ ref('stg_sources__register') }}
