@@ -19,6 +19,7 @@ from dagster import (
     asset_check,
 )
 
+from orchestration.alerts import notify_gate_failure
 from orchestration.assets.publication import read_relation
 from orchestration.release.store import current_release
 from orchestration.release.tables import PUBLISHED_TABLES, PublishedTable
@@ -41,12 +42,27 @@ def previous_release_rows(pipeline_paths: PipelinePaths, table: str) -> tuple[in
     return len(rows), None
 
 
+def gate_check_name(table: str) -> str:
+    """`gate_<table>`: the checks that decide publication, apart from the dbt tests' names."""
+    return f"gate_{table}"
+
+
+def gate_description(table: str) -> str:
+    return (
+        f"QUALITY GATE for the published table `{table}`: the Great Expectations suite `{table}` "
+        "(expectations/suites.py: contract columns and types, ranges, keys, row count against the previous "
+        "release). BLOCKS publication when it fails: the previous release stays current, the result is saved "
+        f"in failed-attempts/, readable in output/validation/{table}.html, and an alert is sent."
+    )
+
+
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(["marts", table.name]),
-        name=f"gx_{table.name}",
+        name=gate_check_name(table.name),
         blocking=True,
-        description=f"Great Expectations suite '{table.name}' (expectations/); blocks publication on failure.",
+        description=gate_description(table.name),
+        metadata={"quality_gate": True, "suite": f"expectations/suites.py: {table.name}"},
     )
     def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
@@ -79,6 +95,9 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             metadata["failed_attempt"] = MetadataValue.path(str(attempt))
             for line in report.failed:
                 context.log.error(f"{table.name}: {line}")
+            notify_gate_failure(
+                context.run.run_id, context.run.job_name, gate_check_name(table.name), len(report.failed), context.log
+            )
         return AssetCheckResult(passed=report.success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
 
     return _gate

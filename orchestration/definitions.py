@@ -5,6 +5,7 @@ from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
+from orchestration.alerts import run_failure_alert
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.publication import csv_release
 from orchestration.assets.raw_inputs import build_raw_assets
@@ -32,7 +33,7 @@ defs = Definitions(
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],
-    sensors=[ssb_table_updates, survey_inbox],
+    sensors=[ssb_table_updates, survey_inbox, run_failure_alert],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),

@@ -43,7 +43,7 @@ def test_gate_failure_keeps_the_previous_release(tmp_path: Path) -> None:
 
     second = run_pipeline(inputs, output)
     assert second.returncode != 0
-    assert "gx_context_sector_year" in second.stdout + second.stderr
+    assert "gate_context_sector_year" in second.stdout + second.stderr
     # nothing new was published; the previous release is current and byte-for-byte the same
     assert (releases / "LATEST").read_text().strip() == good
     assert [p.name for p in releases.iterdir() if p.is_dir() and not p.is_symlink()] == [good]
