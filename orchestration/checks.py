@@ -19,6 +19,7 @@ from dagster import (
     asset_check,
 )
 
+from expectations.validation_page import render_validation_page
 from orchestration.alerts import notify_gate_failure
 from orchestration.assets.publication import read_relation
 from orchestration.release.store import current_release
@@ -78,16 +79,30 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
         result_path = pipeline_paths.validation() / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
         report.write_json(result_path)
+        release = read_relation(pipeline_paths.warehouse(), "marts.release_info")[0]
+        release_id = release["release_id"]
+        page_path = result_path.with_suffix(".html")
+        page = render_validation_page(
+            table.name,
+            report.success,
+            report.evaluated,
+            report.failed,
+            report.result_json,
+            str(release_id),
+            str(release["data_status"]),
+        )
+        page_path.write_text(page, encoding="utf-8")
         metadata = {
             "expectations": report.evaluated,
             "failed": MetadataValue.json(report.failed),
             "validation_result": MetadataValue.path(str(result_path)),
+            "validation_page": MetadataValue.path(str(page_path)),
         }
         if not report.success:
-            release_id = read_relation(pipeline_paths.warehouse(), "marts.release_info")[0]["release_id"]
             attempt = pipeline_paths.failed_attempts() / str(release_id)
             attempt.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(result_path, attempt / f"{table.name}.validation.json")
+            shutil.copyfile(page_path, attempt / f"{table.name}.validation.html")
             (attempt / f"{table.name}.failures.json").write_text(
                 json.dumps(report.failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
