@@ -68,7 +68,7 @@ docs: setup  ## dbt docs as one offline HTML file: output/docs/dbt/index.html (c
 	@echo "[docs] open $(OUTPUT_DIR)/docs/dbt/index.html"
 
 dev: setup  ## start the Dagster UI on http://127.0.0.1:3000 (dg dev: webserver + daemon, project from pyproject [tool.dg])
-	$(BIN)/dg dev --use-active-venv -h 127.0.0.1 -p 3000
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --use-active-venv -h 127.0.0.1 -p 3000
 
 lint:  ## ruff
 	$(BIN)/ruff check .
