@@ -1,12 +1,13 @@
 """The dbt models as Dagster assets, grouped by layer (staging, intermediate, marts, method seeds)."""
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
-from orchestration.assets.dbt_metadata import with_table_metadata
+from orchestration.assets.dbt_metadata import manifest_nodes, with_table_metadata
 from orchestration.assets.dbt_test_descriptions import describe_dbt_test
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
 from orchestration.project import dbt_project
@@ -30,9 +31,7 @@ class LayerTranslator(DagsterDbtTranslator):
     ) -> AssetCheckSpec | None:
         """dbt tests as checks with a description of their rule (dbt has none for generic tests)."""
         if asset_spec.key in GATED_MARTS:
-            # the `gate_<table>` GX check covers the published contract (columns, types, nulls, ranges,
-            # keys, flags); its dbt tests still run in `dbt build` but are not shown as 17 more checks
-            return None
+            return None  # not run: see gate_duplicates()
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or spec.description:
             return spec
@@ -46,6 +45,19 @@ class LayerTranslator(DagsterDbtTranslator):
         )
 
 
+def gate_duplicates(manifest_path: Path) -> list[str]:
+    """The dbt tests of the gated marts. The `gate_<table>` GX suite checks the same published
+    contract (columns, types, nulls, ranges, keys, accepted values, flags) before publication, so
+    `dbt build` leaves them out: ~70 fewer tests, and their results are not shown twice."""
+    gated = {f"model.{dbt_project.name}.{key.path[-1]}" for key in GATED_MARTS}
+    nodes = manifest_nodes(manifest_path)
+    return sorted(
+        node["name"]
+        for node in nodes.values()
+        if node["resource_type"] == "test" and node.get("attached_node") in gated
+    )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -56,5 +68,6 @@ def dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, pipel
     """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
     dbt_environment(pipeline_paths)
     # with row counts and column types, read once dbt has exited (orchestration/assets/dbt_metadata.py)
-    events = dbt.cli(["build"], context=context).stream()
+    exclude = gate_duplicates(dbt_project.manifest_path)
+    events = dbt.cli(["build", "--exclude", " ".join(exclude)], context=context).stream()
     yield from with_table_metadata(events, pipeline_paths.warehouse(), dbt_project.manifest_path)

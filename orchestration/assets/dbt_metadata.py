@@ -21,7 +21,7 @@ COUNTED = ("table", "incremental", "seed", "snapshot")  # views are not counted 
 
 
 @cache
-def _nodes(manifest_path: Path) -> dict[str, dict[str, Any]]:
+def manifest_nodes(manifest_path: Path) -> dict[str, dict[str, Any]]:
     return json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
 
 
@@ -52,7 +52,7 @@ def table_metadata(con: duckdb.DuckDBPyConnection, node: dict[str, Any]) -> dict
 def with_table_metadata(events: Iterable[Any], warehouse: Path, manifest_path: Path) -> Iterator[Any]:
     """The dbt events, the materialisations of models and seeds with row count and column schema."""
     held = list(events)  # the build has finished: dbt no longer holds the warehouse
-    nodes = _nodes(manifest_path)
+    nodes = manifest_nodes(manifest_path)
     extra: dict[str, dict[str, Any]] = {}
     ids = {uid for uid in map(_unique_id, held) if uid in nodes}
     if ids and warehouse.exists():
