@@ -16,8 +16,10 @@ export DAGSTER_HOME ?= $(OUTPUT_DIR)/dagster_home
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
-# the same warehouse path when `dbt parse` runs here and when dbt runs under Dagster (partial parsing)
-export RBI_WAREHOUSE_PATH := $(OUTPUT_DIR)/warehouse/warehouse.duckdb
+# the warehouse path as the Dagster dbt asset passes it (sources/paths.py: Paths.dbt_vars), so
+# that dbt's partial parsing stays valid between `dbt parse` here and `dbt build` under Dagster
+WAREHOUSE := $(OUTPUT_DIR)/warehouse/warehouse.duckdb
+DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
@@ -40,7 +42,7 @@ $(STAMP): requirements.lock | $(VENV)/bin/python
 
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	@echo "[setup] dbt parse: writing the manifest the Dagster definitions load"
-	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir . --vars '$(DBT_VARS)'
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
@@ -49,8 +51,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
 
 run: setup  ## run the whole pipeline on the embedded snapshot (offline) and print where the outputs are
-	@# dg launch replaces the superseded `dagster job execute` (same in-process execution, project from [tool.dg])
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg launch --job publish_all -c orchestration/run_config.yaml
+	$(BIN)/dagster job execute -m orchestration.definitions -j publish_all -c orchestration/run_config.yaml
 	@$(BIN)/python -m orchestration.summary
 
 test: setup  ## run the test suite (all of it, with the end-to-end runs)
@@ -61,10 +62,10 @@ test-quick: setup  ## the quick loop: every test but the end-to-end pipeline run
 
 docs: setup  ## dbt docs as one offline HTML file: output/docs/dbt/index.html (column types after a `make run`)
 	@mkdir -p $(OUTPUT_DIR)/docs/dbt
-	cd dbt_project && if [ -f "$(RBI_WAREHOUSE_PATH)" ]; then \
-		$(BIN)/dbt docs generate --static --quiet --profiles-dir . ; \
+	cd dbt_project && if [ -f "$(WAREHOUSE)" ]; then \
+		$(BIN)/dbt docs generate --static --quiet --profiles-dir . --vars '$(DBT_VARS)' ; \
 	else echo "[docs] no warehouse yet (make run): docs without column types"; \
-		$(BIN)/dbt docs generate --static --empty-catalog --quiet --profiles-dir . ; fi
+		$(BIN)/dbt docs generate --static --empty-catalog --quiet --profiles-dir . --vars '$(DBT_VARS)' ; fi
 	cp dbt_project/target/static_index.html $(OUTPUT_DIR)/docs/dbt/index.html
 	@echo "[docs] open $(OUTPUT_DIR)/docs/dbt/index.html"
 
@@ -78,5 +79,5 @@ lint:  ## ruff
 lock:  ## recompile requirements.lock from requirements.in (needs the package index)
 	$(BIN)/python -m uv pip compile --quiet requirements.in -o requirements.lock --python-version 3.11
 
-clean:  ## remove run output and dbt artefacts (keeps the virtualenv)
-	rm -rf output dbt_project/target dbt_project/logs
+clean:  ## remove run output ($$RBI_OUTPUT_DIR, default output/) and dbt artefacts (keeps the virtualenv)
+	rm -rf "$(OUTPUT_DIR)" dbt_project/target dbt_project/logs

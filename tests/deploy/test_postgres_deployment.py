@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunRequest, RunsFilter, SkipReason, build_schedule_context
 
-from orchestration.schedules import FINGERPRINT_TAG, JOB_NAME, publication_request
+from orchestration.publication.schedules import FINGERPRINT_TAG, JOB_NAME, publication_request
 from tests.deploy.postgres_cluster import Cluster, free_port
 from tests.e2e.test_survey_inbox import GENERATED, SURVEY_ID, drop
 from tests.e2e.tiny_inputs import make_tiny_inputs

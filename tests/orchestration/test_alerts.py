@@ -20,7 +20,8 @@ from dagster import (
     instance_for_test,
 )
 
-from orchestration.alerts import AlertSettings, gate_failure_alert, run_failure_alert, send_alert
+from orchestration.publication.alerts import AlertSettings, gate_failure_alert, run_failure_alert, send_alert
+from orchestration.resources import PipelinePaths
 from tests.orchestration.alert_sinks import HttpSink, SmtpSink
 
 SECRET = "Kari Nordmann, kari@example.invalid"  # stands for a survey answer quoted in an error
@@ -87,7 +88,7 @@ def fail_and_alert(job_name: str) -> str:
             dagster_instance=instance,
             dagster_run=result.dagster_run,
         ).for_run_failure()
-        run_failure_alert(context)
+        run_failure_alert(context, pipeline_paths=PipelinePaths())
         return result.run_id
 
 
@@ -131,10 +132,11 @@ def test_alert_never_quotes_the_data_or_the_error(sinks) -> None:
         assert b"Kari" not in sent and b"kari@" not in sent and b"free_text" not in sent
 
 
-def test_gate_failure_notice_names_the_check_and_the_kept_release(sinks) -> None:
+def test_gate_failure_notice_names_the_check_and_the_kept_release(sinks, tmp_path: Path) -> None:
     http, _ = sinks
     settings = AlertSettings.from_env()
-    alert = gate_failure_alert("abc123", "publish_all", "gate_context_sector_year", 2, settings)
+    releases = tmp_path / "out" / "releases"
+    alert = gate_failure_alert("abc123", "publish_all", "gate_context_sector_year", 2, releases, settings)
     assert send_alert(alert, settings) == ["webhook", "email"]
     notice = json.loads(http.bodies[0])
     assert notice["kind"] == "gate_failure"
@@ -143,18 +145,18 @@ def test_gate_failure_notice_names_the_check_and_the_kept_release(sinks) -> None
     assert notice["previous_release_kept"] is True and notice["published_release"] == "2026.11.1"
 
 
-def test_nothing_is_sent_without_a_target(monkeypatch) -> None:
+def test_nothing_is_sent_without_a_target(monkeypatch, tmp_path: Path) -> None:
     for name in ("RBI_ALERT_WEBHOOK_URL", "RBI_SMTP_HOST", "RBI_ALERT_EMAIL_TO"):
         monkeypatch.delenv(name, raising=False)
     settings = AlertSettings.from_env()
-    alert = gate_failure_alert("abc123", "publish_all", "gate_x", 1, settings)
+    alert = gate_failure_alert("abc123", "publish_all", "gate_x", 1, tmp_path / "releases", settings)
     assert send_alert(alert, settings) == []
     assert alert.link == "http://127.0.0.1:3000/runs/abc123"
 
 
 def test_release_asset_key_is_the_pipelines() -> None:
-    from orchestration.alerts import RELEASE_ASSET
     from orchestration.definitions import defs
+    from orchestration.publication.alerts import RELEASE_ASSET
 
     assert RELEASE_ASSET in defs.get_repository_def().asset_graph.get_all_asset_keys()
     assert AssetKey("csv_release") == RELEASE_ASSET

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 from dagster import AssetKey, Output
 
-from orchestration.assets.dbt_metadata import with_table_metadata
-from orchestration.assets.dbt_test_descriptions import describe_dbt_test
 from orchestration.definitions import defs
+from orchestration.warehouse.dbt_metadata import with_table_metadata
+from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 
 
 def test_row_count_and_columns_are_added_and_the_warehouse_is_released(tmp_path: Path) -> None:
