@@ -2,7 +2,7 @@
 
 dbt tests run inside `dbt build` (a failing one stops the build before anything downstream);
 the checks that decide publication are the `gate_<table>` Great Expectations checks on the marts
-(orchestration/checks.py). Each description says which kind of check it is.
+(orchestration/publication/checks.py). Each description says which kind of check it is.
 """
 
 from collections.abc import Mapping
