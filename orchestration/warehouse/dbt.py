@@ -3,10 +3,12 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetSpec
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
+from orchestration.warehouse.dbt_metadata import with_table_metadata
+from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 from orchestration.warehouse.project import dbt_project
 
 
@@ -19,6 +21,23 @@ class LayerTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetCheckSpec | None:
+        """dbt tests as checks with a description of their rule (dbt has none for generic tests).
+        The 4 gated marts have no dbt tests: their `gate_<table>` GX check covers the contract."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=describe_dbt_test(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+        )
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
@@ -28,8 +47,11 @@ class LayerTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_paths: PipelinePaths):
     """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
-    yield from dbt.cli(
+    paths = pipeline_paths.paths()
+    events = dbt.cli(
         # unit tests run in `make test` (tests/method/test_dbt_unit_tests.py), not in a production build
-        ["build", "--exclude-resource-type", "unit_test", "--vars", pipeline_paths.paths().dbt_vars()],
+        ["build", "--exclude-resource-type", "unit_test", "--vars", paths.dbt_vars()],
         context=context,
     ).stream()
+    # with row counts and column types, read once dbt has exited (orchestration/warehouse/dbt_metadata.py)
+    yield from with_table_metadata(events, paths.warehouse, dbt_project.manifest_path)
