@@ -275,6 +275,10 @@ def rank_order_frame(table: str, df: Any) -> Any:
     frame = df[[*KEYS[table], "index", "rank"]].copy()
     frame["index"] = frame["index"].astype("float64")
     frame["rank_from_index"] = frame.groupby(group)["index"].rank(method="min", ascending=False).astype("Int64")
+    if "scenario_id" in frame:
+        # S4 publishes the median index and, separately, the median rank over the weight draws (spec 7):
+        # two medians need not be in the same order when sectors are nearly tied, so S4 is not checked
+        frame.loc[frame["scenario_id"] == "S4", "rank_from_index"] = None
     return frame
 
 

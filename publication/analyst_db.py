@@ -1,9 +1,16 @@
-"""The analyst DuckDB file of a release: schema ``publish`` equal to the published CSVs.
+"""The analyst DuckDB file of a release.
 
-Same rows and columns as the CSVs, typed (VARCHAR / BIGINT / DOUBLE of the rounded values), every
-table and column commented (``COMMENT ON``, from publication/metadata.py), plus the table
-``publish.release_metadata`` (release, method, data status, licence, sources). Nothing else: no
-respondent-level rows, no suppressed values (it is written from the same published rows as the CSVs).
+- schema ``publish``: the published tables, same rows and columns as the CSVs, typed (VARCHAR /
+  BIGINT / DOUBLE of the rounded values), every table and column commented (``COMMENT ON``, from
+  publication/metadata.py), and ``publish.release_metadata`` (release, typed date,
+  method, data status, licence, sources);
+- schema ``method``: the method as tables (weights, goalposts, flags with meanings, scenarios,
+  sectors, components), publication/method_tables.py;
+- the default schema: a view of every table above (no prefix needed; ``created_at`` and
+  ``retrieved_at`` typed TIMESTAMP), and ``results``: one wide row per year and sector (index,
+  interval, rank range, flags, then each component's value, unit and score), sorted by year and rank.
+Nothing else: no respondent-level rows, no suppressed values (it is written from the same published
+rows as the CSVs).
 
 DuckDB files are not byte-deterministic (block layout and headers vary between runs), so the file is
 left out of ``SHA256SUMS`` and of the byte-identity of releases; its content is deterministic.
@@ -18,9 +25,14 @@ import duckdb
 
 from publication.datapackage import LICENCE, ReleaseInfo
 from publication.metadata import table_metadata
+from publication.method_tables import method_tables, rows_as_columns
 from publication.parquet import arrow_table
+from sources.reference import component_ids
 
 SCHEMA = "publish"
+METHOD_SCHEMA = "method"
+TIMESTAMP_COLUMNS = ("created_at", "retrieved_at")
+RESULTS_VIEW = "results"
 DUCKDB_TYPES = {"text": "VARCHAR", "int": "BIGINT", "dec1": "DOUBLE", "dec3": "DOUBLE", "plain": "DOUBLE"}
 METADATA_TABLE = "release_metadata"
 
@@ -58,7 +70,7 @@ def write_analyst_db(
                 comment = _quote(_comment(meta.columns[column]))
                 con.execute(f'COMMENT ON COLUMN {SCHEMA}."{name}"."{column}" IS {comment}')
         con.execute(
-            f"CREATE TABLE {SCHEMA}.{METADATA_TABLE} (release_id VARCHAR, created_at VARCHAR, method_version VARCHAR,"
+            f"CREATE TABLE {SCHEMA}.{METADATA_TABLE} (release_id VARCHAR, created_at TIMESTAMP, method_version VARCHAR,"
             " data_status VARCHAR, licence VARCHAR, licence_url VARCHAR, source_ids VARCHAR[], tables VARCHAR[])"
         )
         con.execute(
@@ -81,5 +93,69 @@ def write_analyst_db(
                 "licence and input sources (see table sources) / Utgivelsen filen hører til."
             )
         )
+        _method_schema(con, info.method_version)
+        _default_views(con, [name for name, _, _ in tables])
         con.execute("CHECKPOINT")
     os.replace(tmp, path)
+
+
+def _method_schema(con: duckdb.DuckDBPyConnection, method_version: str) -> None:
+    con.execute(f"CREATE SCHEMA {METHOD_SCHEMA}")
+    for name, (columns, rows, comment) in method_tables(method_version).items():
+        ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+        con.execute(f'CREATE TABLE {METHOD_SCHEMA}."{name}" ({ddl})')
+        if rows:
+            incoming = rows_as_columns(columns, rows)  # noqa: F841  (read by name by DuckDB)
+            names = ", ".join(f'"{c}"' for c in columns)
+            con.execute(f'INSERT INTO {METHOD_SCHEMA}."{name}" SELECT {names} FROM incoming')
+        con.execute(f'COMMENT ON TABLE {METHOD_SCHEMA}."{name}" IS {_quote(comment)}')
+
+
+def _default_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
+    """A view in the default schema of every table, timestamps typed, and the wide ``results`` view."""
+    for schema, table in [(SCHEMA, n) for n in [*names, METADATA_TABLE]] + [
+        (METHOD_SCHEMA, n)
+        for (n,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? ORDER BY table_name", [METHOD_SCHEMA]
+        ).fetchall()
+    ]:
+        commented = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "ORDER BY column_index",
+            [schema, table],
+        ).fetchall()
+        columns = [c for c, _ in commented]
+        select = ", ".join(
+            f'TRY_CAST("{c}" AS TIMESTAMP) AS "{c}"' if c in TIMESTAMP_COLUMNS else f'"{c}"' for c in columns
+        )
+        con.execute(f'CREATE VIEW main."{table}" AS SELECT {select} FROM {schema}."{table}"')
+        con.execute(f'COMMENT ON VIEW main."{table}" IS {_quote(f"= {schema}.{table}, timestamps typed")}')
+        for column, comment in commented:
+            if comment:
+                con.execute(f'COMMENT ON COLUMN main."{table}"."{column}" IS {_quote(comment)}')
+    if "index_sector_year" not in names or "component_sector_year" not in names:
+        return
+    per_component = ", ".join(
+        f"max(c.raw_value) FILTER (WHERE c.component_id = '{cid}') AS {cid.lower()}_value, "
+        f"max(c.unit) FILTER (WHERE c.component_id = '{cid}') AS {cid.lower()}_unit, "
+        f"max(c.normalised) FILTER (WHERE c.component_id = '{cid}') AS {cid.lower()}_score, "
+        f"max(c.flags) FILTER (WHERE c.component_id = '{cid}') AS {cid.lower()}_flags"
+        for cid in component_ids()
+    )
+    con.execute(
+        f"""CREATE VIEW main.{RESULTS_VIEW} AS
+        SELECT i.year, i.rank, i.rank_p05, i.rank_p95, i.sector_code, i.sector_nb, i.sector_en, i.index,
+               i.index_ci_low, i.index_ci_high, i.n_components, i.flags, {per_component}
+        FROM {SCHEMA}.index_sector_year i
+        LEFT JOIN {SCHEMA}.component_sector_year c ON c.year = i.year AND c.sector_code = i.sector_code
+        GROUP BY ALL
+        ORDER BY i.year DESC, i.rank NULLS LAST, i.sector_code"""
+    )
+    con.execute(
+        f"COMMENT ON VIEW main.{RESULTS_VIEW} IS "
+        + _quote(
+            "One row per year and sector, sorted by year (newest first) and rank: index, 95 % interval, rank range "
+            "(rank_p05-rank_p95), flags, and per component C1-C5 the value with its unit and the 0-100 score "
+            "(see method.weights and method.goalposts) / Én rad per år og sektor, sortert etter rang."
+        )
+    )

@@ -8,6 +8,7 @@ column kind, never as text, so a negative number stays a number.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +18,8 @@ from publication.values import clean
 # OWASP CSV injection: a text cell starting with one of these is prefixed with a single quote
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC_KINDS = ("int", "dec1", "dec3", "plain")
+# a text cell Excel would turn into a number or a date ("1.1" -> 1 January, "05300" -> 5300)
+EXCEL_COERCED = re.compile(r"[0-9][0-9.,/: -]*")
 
 
 def escape_text(value: Any) -> str:
@@ -50,14 +53,25 @@ def _row_text(cells: list[str], delimiter: str, line_end: str) -> str:
     return buffer.getvalue()[:-2] + line_end
 
 
-def _table_text(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], delimiter: str, decimal: str) -> str:
+def _table_text(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    delimiter: str,
+    decimal: str,
+    header: list[str] | None = None,
+    keep_as_text: bool = False,
+) -> str:
     line_end = "\r\n" if delimiter == ";" else "\n"
-    lines = [_row_text(list(columns), delimiter, line_end)]
+    lines = [_row_text(header or list(columns), delimiter, line_end)]
     for row in rows:
         cells = []
         for name, kind in columns.items():
             cell = format_cell(clean(row.get(name)), kind)
-            cells.append(cell.replace(".", decimal) if kind in NUMERIC_KINDS else cell)
+            if kind in NUMERIC_KINDS:
+                cell = cell.replace(".", decimal)
+            elif keep_as_text and EXCEL_COERCED.fullmatch(cell):
+                cell = f'="{cell}"'  # Excel's own way to keep "1.1" or "05300" as text
+            cells.append(cell)
         lines.append(_row_text(cells, delimiter, line_end))
     return "".join(lines)
 
@@ -67,7 +81,12 @@ def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> 
     return _table_text(rows, columns, ",", ".").encode("utf-8")
 
 
-def excel_no_csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> bytes:
+def excel_no_csv_bytes(
+    rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], header: list[str] | None = None
+) -> bytes:
     """The same table for Excel with Norwegian settings: UTF-8 with BOM, ';' separator, decimal comma,
-    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number)."""
-    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",").encode("utf-8")
+    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number). A text cell that
+    Excel would read as a number or a date (a method version "1.1", a table id "05300") is written
+    as ="1.1", which Excel shows as the text 1.1. ``header``:
+    the column titles to write instead of the column names (e.g. Norwegian titles with units)."""
+    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",", header, keep_as_text=True).encode("utf-8")

@@ -14,6 +14,8 @@ from typing import Any
 
 from publication.checksums import sha256_hex
 from publication.contracts import KEYS
+from publication.glossary import flags, flags_pattern
+from publication.meaning import WHAT_EN, WHAT_NB
 from publication.metadata import table_metadata
 
 FIELD_TYPES = {"text": "string", "int": "integer", "dec1": "number", "dec3": "number", "plain": "number"}
@@ -55,6 +57,19 @@ def table_schema(table: str, columns: Mapping[str, str]) -> dict[str, Any]:
             field["unit"] = column.unit
         if kind in ("dec1", "dec3"):
             field["decimals"] = 1 if kind == "dec1" else 3
+        if name == "flags":
+            # allowed values: codes of the glossary joined by ';', each described in both languages
+            field["constraints"] = {"pattern": flags_pattern()}
+            field["x_values"] = [
+                {
+                    "value": f.flag,
+                    "title": f.label_en,
+                    "title_nb": f.label_nb,
+                    "description": f.meaning_en,
+                    "description_nb": f.meaning_nb,
+                }
+                for f in flags()
+            ]
         fields.append(field)
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     if table in KEYS:
@@ -106,10 +121,10 @@ def datapackage_json(
         "title_nb": f"Rapporteringsbyrdeindeksen, utgivelse {info.release_id}",
         "description": banner_en
         + "How much of Norwegian public employees' working time goes to reporting, documentation and "
-        "control, per sector and year (0-100, higher = more burden).",
+        "control, per sector and year (0-100, higher = more burden). " + WHAT_EN,
         "description_nb": banner_nb
         + "Hvor stor del av arbeidstiden offentlig ansatte bruker på rapportering, dokumentasjon og "
-        "kontroll, per sektor og år (0-100, høyere = mer byrde).",
+        "kontroll, per sektor og år (0-100, høyere = mer byrde). " + WHAT_NB,
         "version": info.method_version,
         "created": created_datetime(info.created_at),
         "release_id": info.release_id,

@@ -1,164 +1,277 @@
 """``report.html``: one static page per release that needs no network (inline CSS and SVG only).
 
-Per year, the index per sector with its interval as an inline SVG bar, the components, trends when
-there are several years, the changes since the previous release, download links to the release's
-files and a link to the methodology (``methodology.md`` in the release). A demonstration banner
-opens the page exactly when ``data_status = 'demonstration'``.
+What the index is and is not (one sentence per language), a headline per year generated from the
+data (interval and rank range), the trend over the years, per year a chart of the index with its
+95 % interval (legend and axis), a table with rank ranges and the sectors each cannot be told apart
+from, the components as raw value with unit beside the 0-100 score, the S0-S4 sensitivity, the
+flag glossary, the changes, the methodology, the citation and the downloads. Tables turn into
+cards below 640 px, so the page never scrolls sideways on a phone. A demonstration banner opens
+the page exactly when ``data_status = 'demonstration'``.
 """
 
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from publication.csv_writer import format_cell
+from publication.calendar import next_release
+from publication.charts import index_chart, trend_chart_svg
 from publication.datapackage import ReleaseInfo
+from publication.glossary import flag_map, flags, split_flags
+from publication.labels import components
+from publication.meaning import (
+    CITATION_EN,
+    CITATION_NB,
+    WHAT_EN,
+    WHAT_NB,
+    headline,
+    interval_text,
+    num,
+    overlapping,
+    rank_range,
+    value_phrase,
+)
 from sources.reference import component_ids
 
 BANNER_ID = "demonstration-banner"
-BAR_WIDTH = 300
+SCENARIOS = {
+    "S0": ("Standardvekter (publisert)", "default weights (published)"),
+    "S1": ("Like vekter", "equal weights"),
+    "S2": ("Bare spørreundersøkelsen (C1–C4)", "survey components only (C1–C4)"),
+    "S3": ("Geometrisk snitt", "geometric mean"),
+    "S4": ("Tilfeldig endrede vekter (median)", "randomly perturbed weights (median)"),
+}
 CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:980px;
-padding:1rem 1.5rem;color:#1b1b1b;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+padding:1rem;color:#1b1b1b;line-height:1.45;overflow-wrap:break-word}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;font-size:1.25rem}
+h3{font-size:1.05rem}
 .banner{background:#b00020;color:#fff;padding:.8rem 1rem;font-weight:700;border-radius:4px}
-.meta{color:#555}table{border-collapse:collapse;width:100%;margin:.5rem 0}
-td.sector{min-width:11rem}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:middle}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#777}
-svg text{font-size:11px;fill:#333}.nowrap{white-space:nowrap}.flags{font-size:.8rem}ul.files{columns:2}
+.meta{color:#555}.lead{font-size:1.05rem}.headline{font-size:1.05rem;border-left:4px solid #1f5f99;padding-left:.6rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.muted{color:#666}.small{font-size:.85rem}dl.glossary dt{font-weight:700;margin-top:.6rem}
+dl.glossary dd{margin-left:1rem}.flag{font-size:.85rem}a.flag{color:#6a3d9a}
+details summary{cursor:pointer;font-weight:600;margin:.6rem 0}figure{margin:.5rem 0}
+ul.files li{margin:.2rem 0;overflow-wrap:anywhere}figure svg{display:block}
+@media (max-width:640px){
+h1{font-size:1.2rem}h2{font-size:1.1rem}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+table.cards thead{display:none}
+table.cards tr{border:1px solid #ddd;border-radius:6px;margin:.5rem 0;padding:.3rem}
+table.cards td{border:0;padding:.15rem .3rem;text-align:left;white-space:normal}
+table.cards td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#444}
+}
 """
 
 
-def _t(value: Any) -> str:
-    return escape(format_cell(value, "text")) if value is not None else ""
-
-
-def _num(value: float | None, kind: str = "dec1") -> str:
-    return escape(format_cell(value, kind)) if value is not None else "–"
-
-
-def _x(value: float) -> float:
-    return round(max(0.0, min(100.0, value)) * BAR_WIDTH / 100, 1)
-
-
-def interval_bar(index: float | None, low: float | None, high: float | None) -> str:
-    """An inline SVG bar of the index on 0..100 with the interval as a whisker, when there is one."""
-    parts = [
-        f'<svg width="{BAR_WIDTH}" height="18" viewBox="0 0 {BAR_WIDTH} 18" role="img" aria-label="index">',
-        f'<rect x="0" y="4" width="{BAR_WIDTH}" height="10" fill="#f0f0f0"/>',
-    ]
-    if index is not None:
-        parts.append(f'<rect x="0" y="4" width="{_x(index)}" height="10" fill="#3a6ea5"/>')
-    if low is not None and high is not None:
-        parts.append(
-            f'<line class="interval" x1="{_x(low)}" x2="{_x(high)}" y1="9" y2="9" stroke="#111" stroke-width="2"/>'
-            f'<line x1="{_x(low)}" x2="{_x(low)}" y1="3" y2="15" stroke="#111"/>'
-            f'<line x1="{_x(high)}" x2="{_x(high)}" y1="3" y2="15" stroke="#111"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+def _e(value: Any) -> str:
+    return escape(str(value)) if value is not None else ""
 
 
 def _rank_key(row: Mapping[str, Any]) -> tuple:
-    return (row["rank"] is None, row["rank"] or 0, row["sector_code"])
+    return (row.get("rank") is None, row.get("rank") or 0, row["sector_code"])
 
 
-def _index_section(year: int, rows: list[Mapping[str, Any]]) -> str:
+def flag_links(cell: str | None) -> str:
+    """Each flag as its Norwegian / English label, linked to the glossary entry ('–' without flags)."""
+    if not split_flags(cell):
+        return '<span class="muted">–</span>'
+    known = flag_map()
+    out = []
+    for code in split_flags(cell):
+        flag = known.get(code)
+        label = f"{flag.label_nb} / {flag.label_en}" if flag else code
+        out.append(f'<a class="flag" href="#flag-{escape(code)}" title="{escape(code)}">{escape(label)}</a>')
+    return ", ".join(out)
+
+
+def td(content: str, label: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f'<td{attr} data-label="{escape(label)}">{content}</td>'
+
+
+def _index_table(year: int, rows: list[Mapping[str, Any]]) -> str:
+    names = {r["sector_code"]: r["sector_nb"] for r in rows}
+    apart = overlapping(rows)
     body = []
     for row in sorted(rows, key=_rank_key):
-        interval = (
-            f"{_num(row['index_ci_low'])}–{_num(row['index_ci_high'])}"
-            if row.get("index_ci_low") is not None
-            else '<span class="muted">–</span>'
-        )
+        peers = apart.get(row["sector_code"])
+        if peers is None:
+            told = '<span class="muted">–</span>'
+        elif peers:
+            told = ", ".join(escape(str(names[p])) for p in peers)
+        else:
+            told = "skilles fra alle / distinct from all"
         body.append(
-            f'<tr data-sector="{_t(row["sector_code"])}"><td class="num">{_num(row["rank"], "int")}</td>'
-            f'<td class="sector">{_t(row["sector_nb"])}<br><span class="muted">{_t(row["sector_en"])}</span></td>'
-            f'<td class="num">{_num(row["index"])}</td>'
-            f"<td>{interval_bar(row['index'], row.get('index_ci_low'), row.get('index_ci_high'))}</td>"
-            f'<td class="num nowrap">{interval}</td>'
-            f'<td class="muted flags">{_t(row["flags"]).replace(";", ";<wbr>")}</td></tr>'
+            f'<tr data-sector="{_e(row["sector_code"])}">'
+            + td(_e(row["rank"]) if row.get("rank") is not None else "–", "Rang / rank", "num")
+            + td(f'<span class="rank-range">{rank_range(row)}</span>', "Rangspenn / rank range", "num")
+            + td(f'{_e(row["sector_nb"])}<br><span class="muted">{_e(row["sector_en"])}</span>', "Sektor / sector")
+            + td(num(row.get("index")), "Indeks / index", "num")
+            + td(interval_text(row, "en"), "95 %-intervall / interval", "num")
+            + td(told, "Kan ikke skilles fra / cannot be told apart from", "small")
+            + td(flag_links(row.get("flags")), "Flagg / flags")
+            + "</tr>"
         )
     return (
-        f"<h2>Indeks {year} / Index {year}</h2>"
-        "<table><thead><tr><th>Rang / rank</th><th>Sektor / sector</th><th>Indeks / index</th>"
-        "<th>0–100</th><th>95 % intervall / interval</th><th>Flagg / flags</th></tr></thead><tbody>"
+        '<table class="cards index-table"><thead><tr><th>Rang / rank</th><th>Rangspenn / rank range (p05–p95)</th>'
+        "<th>Sektor / sector</th><th>Indeks / index (0–100)</th><th>95 %-intervall / interval</th>"
+        "<th>Kan ikke skilles fra / cannot be told apart from</th><th>Flagg / flags</th></tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"
     )
 
 
-def _components_section(year: int, index_rows: list[Mapping[str, Any]], components: list[Mapping[str, Any]]) -> str:
-    cells = {(c["sector_code"], c["component_id"]): c for c in components if c["year"] == year}
-    names = {c["component_id"]: c["component_name"] for c in components}
-    head = "".join(f"<th>{escape(cid)} {_t(names.get(cid, ''))}</th>" for cid in component_ids())
+def _components_table(
+    year: int, index_rows: list[Mapping[str, Any]], component_rows: Sequence[Mapping[str, Any]], unfolded: bool = True
+) -> str:
+    cells = {(c["sector_code"], c["component_id"]): c for c in component_rows if c["year"] == year}
+    labels = components()
     body = []
     for row in sorted(index_rows, key=_rank_key):
-        tds = []
         for cid in component_ids():
             cell = cells.get((row["sector_code"], cid))
             if cell is None:
-                tds.append('<td class="num muted">–</td>')
-            elif "SUPPRESSED" in (cell.get("flags") or ""):
-                tds.append('<td class="num muted" title="SUPPRESSED">prikket / suppressed</td>')
+                continue
+            comp = labels[cid]
+            if cell.get("raw_value") is None:
+                value = '<span class="muted">prikket eller mangler / suppressed or missing</span>'
+                interval = "–"
             else:
-                title = f"{format_cell(cell['raw_value'], 'dec1')} {cell['unit'] or ''}".strip()
-                tds.append(f'<td class="num" title="{escape(title)}">{_num(cell["normalised"])}</td>')
-        body.append(f"<tr><td>{_t(row['sector_nb'])}</td>{''.join(tds)}</tr>")
+                english = escape(value_phrase(cell, "en"))
+                value = f'{escape(value_phrase(cell, "nb"))}<br><span class="muted">{english}</span>'
+                interval = interval_text(cell, "en", "raw_ci_low", "raw_ci_high")
+            body.append(
+                f'<tr data-sector="{_e(row["sector_code"])}" data-component="{cid}">'
+                + td(_e(row["sector_nb"]), "Sektor / sector")
+                + td(f'{escape(comp.short_nb)}<br><span class="muted">{escape(comp.short_en)}</span>', "Mål / measure")
+                + td(value, "Verdi → poeng / value → score")
+                + td(interval, "95 %-intervall (verdi) / interval (value)", "num")
+                + td(_e(cell.get("n")) if cell.get("n") is not None else "–", "Svar / answers", "num")
+                + td(flag_links(cell.get("flags")), "Flagg / flags")
+                + "</tr>"
+            )
     return (
-        f"<h3>Komponenter {year} / components {year} (0–100)</h3><table><thead><tr><th>Sektor / sector</th>"
-        + head
-        + "</tr></thead><tbody>"
+        f"<details{' open' if unfolded else ''}><summary>Komponenter {year} / components {year}: "
+        "verdi med enhet → poeng 0–100 / value with unit → score 0–100</summary>"
+        '<table class="cards components-table"><thead><tr><th>Sektor / sector</th><th>Mål / measure</th>'
+        "<th>Verdi → poeng / value → score</th><th>95 %-intervall (verdi) / interval (value)</th>"
+        "<th>Svar / answers</th><th>Flagg / flags</th></tr></thead><tbody>"
         + "".join(body)
-        + "</tbody></table>"
+        + "</tbody></table></details>"
     )
 
 
-def trend_chart(index_rows: Sequence[Mapping[str, Any]]) -> str:
-    """Inline SVG lines of the index per sector over the years (only when there are several years)."""
+def _sensitivity_table(year: int, index_rows: list[Mapping[str, Any]], sensitivity: Sequence[Mapping[str, Any]]) -> str:
+    cells = {(s["sector_code"], s["scenario_id"]): s for s in sensitivity if s["year"] == year}
+    if not cells:
+        return ""
+    head = "".join(
+        f'<th>{sid}<br><span class="muted small">{escape(SCENARIOS[sid][0])}</span></th>' for sid in SCENARIOS
+    )
+    body = []
+    for row in sorted(index_rows, key=_rank_key):
+        tds = []
+        for sid, (nb, en) in SCENARIOS.items():
+            cell = cells.get((row["sector_code"], sid))
+            if cell is None or cell.get("index") is None:
+                text = "–"
+            else:
+                rank = f"rang {_e(cell.get('rank'))}"
+                if sid == "S4" and cell.get("rank_p05") is not None:
+                    rank += f" ({rank_range(cell)})"
+                text = f'{num(cell["index"])} <span class="muted">{rank}</span>'
+            tds.append(td(text, f"{sid} {nb} / {en}", "num"))
+        body.append(
+            f'<tr data-sector="{_e(row["sector_code"])}">'
+            + td(_e(row["sector_nb"]), "Sektor / sector")
+            + "".join(tds)
+            + "</tr>"
+        )
+    legend = "".join(
+        f"<li><strong>{sid}</strong>: {escape(nb)} / {escape(en)}</li>" for sid, (nb, en) in SCENARIOS.items()
+    )
+    return (
+        f"<h3>Følsomhet {year} / sensitivity {year}</h3>"
+        '<p class="small">Indeks og rang hvis metoden velges annerledes. '
+        "Hvis rangen knapt flytter seg, avhenger ikke rekkefølgen av vektvalget. / Index and rank under other "
+        "method choices; if the rank barely moves, the order does not depend on the weights.</p>"
+        f'<table class="cards sensitivity-table"><thead><tr><th>Sektor / sector</th>{head}</tr></thead><tbody>'
+        + "".join(body)
+        + f'</tbody></table><ul class="small">{legend}</ul>'
+    )
+
+
+def _changes_table(index_rows: Sequence[Mapping[str, Any]]) -> str:
+    """Year-over-year change of the index per sector (newest year against the year before)."""
     years = sorted({r["year"] for r in index_rows})
     if len(years) < 2:
         return ""
-    width, height, pad = 640, 260, 40
-    palette = ("#3a6ea5", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#2c3e50", "#b7950b")
-
-    def px(year: int) -> float:
-        return round(pad + (years.index(year)) * (width - 2 * pad - 90) / (len(years) - 1), 1)
-
-    def py(value: float) -> float:
-        return round(height - pad - value * (height - 2 * pad) / 100, 1)
-
-    parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="trends">']
-    for tick in (0, 25, 50, 75, 100):
-        parts.append(
-            f'<line x1="{pad}" x2="{width - pad - 90}" y1="{py(tick)}" y2="{py(tick)}" stroke="#eee"/>'
-            f'<text x="4" y="{py(tick) + 4}">{tick}</text>'
+    new, old = years[-1], years[-2]
+    before = {r["sector_code"]: r for r in index_rows if r["year"] == old}
+    body = []
+    for row in sorted((r for r in index_rows if r["year"] == new), key=_rank_key):
+        prev = before.get(row["sector_code"])
+        if prev is None or prev.get("index") is None or row.get("index") is None:
+            change, verdict = "–", "–"
+        else:
+            delta = row["index"] - prev["index"]
+            change = ("+" if delta > 0 else "") + num(delta)
+            overlap = (
+                row.get("index_ci_low") is not None
+                and prev.get("index_ci_low") is not None
+                and row["index_ci_low"] <= prev["index_ci_high"]
+                and prev["index_ci_low"] <= row["index_ci_high"]
+            )
+            verdict = "usikker endring / uncertain change" if overlap else "tydelig endring / clear change"
+        body.append(
+            f'<tr data-sector="{_e(row["sector_code"])}">'
+            + td(_e(row["sector_nb"]), "Sektor / sector")
+            + td(num(prev.get("index")) if prev else "–", str(old), "num")
+            + td(num(row.get("index")), str(new), "num")
+            + td(change, "Endring / change", "num")
+            + td(verdict, "Intervallene / the intervals", "small")
+            + "</tr>"
         )
-    for year in years:
-        parts.append(f'<text x="{px(year) - 14}" y="{height - 12}">{year}</text>')
-    sectors = sorted({r["sector_code"] for r in index_rows})
-    for i, sector in enumerate(sectors):
-        points = sorted(
-            (r["year"], r["index"]) for r in index_rows if r["sector_code"] == sector and r["index"] is not None
-        )
-        if not points:
-            continue
-        colour = palette[i % len(palette)]
-        path = " ".join(f"{px(y)},{py(v)}" for y, v in points)
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        last_year, last_value = points[-1]
-        parts.append(f'<text x="{px(last_year) + 6}" y="{py(last_value) + 4}" fill="{colour}">{escape(sector)}</text>')
-    parts.append("</svg>")
-    return "<h2>Utvikling / trends</h2>" + "".join(parts)
+    return (
+        f"<h3>Endring {old}–{new} / change {old}–{new}</h3>"
+        f'<table class="cards yoy-table"><thead><tr><th>Sektor / sector</th><th>{old}</th><th>{new}</th>'
+        "<th>Endring / change</th><th>Intervallene overlapper? / do the intervals overlap?</th></tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+        '<p class="small muted">«Usikker endring»: 95 %-intervallene for de to årene overlapper. / '
+        "'Uncertain change': the two years' 95 % intervals overlap.</p>"
+    )
+
+
+def glossary_html() -> str:
+    items = "".join(
+        f'<dt id="flag-{escape(f.flag)}">{escape(f.label_nb)} / {escape(f.label_en)} <code>{escape(f.flag)}</code></dt>'
+        f'<dd lang="nb">{escape(f.meaning_nb)}</dd><dd lang="en">{escape(f.meaning_en)}</dd>'
+        for f in flags()
+    )
+    return f'<h2 id="glossary">Flagg / flags</h2><dl class="glossary">{items}</dl>'
+
+
+def trend_chart(index_rows: Sequence[Mapping[str, Any]]) -> str:
+    """The trend section (chart and year-over-year table), only when there are several years."""
+    svg = trend_chart_svg(index_rows)
+    if not svg:
+        return ""
+    return '<h2 id="trends">Utvikling / trends</h2><figure>' + svg + "</figure>" + _changes_table(index_rows)
 
 
 def report_html(
     info: ReleaseInfo,
     index_rows: Sequence[Mapping[str, Any]],
     component_rows: Sequence[Mapping[str, Any]],
-    files: Sequence[str],
+    files: Sequence[str] | Mapping[str, str],
     changelog: str,
+    sensitivity_rows: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
-    """The page, from the published (typed, rounded) rows of index_sector_year and component_sector_year."""
+    """The page, from the published (typed, rounded) rows. ``files``: names, or name -> description."""
     demo = info.data_status == "demonstration"
     banner = (
         f'<div id="{BANNER_ID}" class="banner" role="alert">DEMONSTRASJONSDATA / DEMONSTRATION DATA — '
@@ -168,12 +281,33 @@ def report_html(
         else ""
     )
     years = sorted({r["year"] for r in index_rows}, reverse=True)
+
+    def headlines(year: int) -> str:
+        return (
+            f'<p class="headline" lang="nb">{escape(headline(year, index_rows, component_rows, "nb"))}</p>'
+            f'<p class="headline muted" lang="en">{escape(headline(year, index_rows, component_rows, "en"))}</p>'
+        )
+
+    newest = headlines(years[0]) if years else "<p>Ingen tall / no figures.</p>"
     sections = []
     for year in years:
         rows = [r for r in index_rows if r["year"] == year]
-        sections.append(_index_section(year, rows))
-        sections.append(_components_section(year, rows, list(component_rows)))
-    downloads = "".join(f'<li><a href="{escape(name)}">{escape(name)}</a></li>' for name in sorted(files))
+        sections.append(
+            f'<h2 id="year-{year}">Indeks {year} / index {year}</h2>'
+            + (headlines(year) if year != years[0] else "")
+            + f"<figure>{index_chart(year, rows)}</figure>"
+            + _index_table(year, rows)
+            + _components_table(year, rows, component_rows, unfolded=year == years[0])
+            + _sensitivity_table(year, rows, sensitivity_rows)
+        )
+    described = dict(files) if isinstance(files, Mapping) else dict.fromkeys(files, "")
+    downloads = "".join(
+        f'<li><a href="{escape(name)}">{escape(name)}</a>' + (f" — {escape(what)}" if what else "") + "</li>"
+        for name, what in sorted(described.items())
+    )
+    citation_nb = CITATION_NB.format(release_id=info.release_id, date=info.created_at, method=info.method_version)
+    citation_en = CITATION_EN.format(release_id=info.release_id, date=info.created_at, method=info.method_version)
+    next_nb, next_en = next_release([r["year"] for r in index_rows])
     page = f"""<!DOCTYPE html>
 <html lang="nb">
 <head>
@@ -187,16 +321,27 @@ def report_html(
 <h1>Rapporteringsbyrdeindeksen <span class="muted">/ Reporting Burden Index</span></h1>
 <p class="meta">Utgivelse / release <strong>{escape(info.release_id)}</strong> · dato / date {escape(info.created_at)} ·
 metode / method {escape(info.method_version)} · datastatus / data status <strong>{escape(info.data_status)}</strong></p>
-<p>Indeksen måler hvor stor del av arbeidstiden offentlig ansatte bruker på rapportering, dokumentasjon og kontroll
-(0–100, høyere = mer byrde). The index measures how much of public employees' working time goes to reporting,
-documentation and control (0–100, higher = more burden). Rang 1 = mest byrde / rank 1 = most burden.
-Tomme celler er prikket (for få svar) eller mangler / empty cells are suppressed (too few respondents) or missing.</p>
+<section id="meaning">
+<p class="lead" lang="nb">{escape(WHAT_NB)}</p>
+<p class="lead muted" lang="en">{escape(WHAT_EN)}</p>
+<p class="small">Rang 1 = mest byrde. Rangspennet (f.eks. 2–3) er rangene sektoren får i 90 % av
+simuleringene av utvalget; 95 %-intervallet er usikkerheten i indeksen. Sektorer med overlappende
+intervaller kan ikke skilles fra hverandre. / Rank 1 = most burden. The rank range (e.g. 2–3) holds
+the sector's rank in 90 % of the resampled surveys; the 95 % interval is the uncertainty of the
+index. Sectors whose intervals overlap cannot be told apart.</p>
+</section>
+<section id="headline"><h2>Hovedfunn / headline</h2>{newest}</section>
 {trend_chart(index_rows)}
 {"".join(sections)}
+{glossary_html()}
 <h2>Endringer / changes</h2>
 <p>{escape(changelog)} <a href="changes.json">changes.json</a></p>
+<p>{escape(next_nb)} <span class="muted">{escape(next_en)}</span></p>
 <h2>Metode / method</h2>
-<p><a href="methodology.md">methodology.md</a> (metode / method {escape(info.method_version)})</p>
+<p><a href="methodology.html">methodology.html</a> (metode / method {escape(info.method_version)};
+kort forklaring først / plain-language summary first)</p>
+<h2>Slik siterer du / how to cite</h2>
+<p lang="nb">{escape(citation_nb)}</p><p lang="en" class="muted">{escape(citation_en)}</p>
 <h2>Filer / downloads</h2>
 <ul class="files">{downloads}</ul>
 <p class="muted">Lisens / licence: CC BY 4.0. Kilder / sources: <a href="sources.csv">sources.csv</a>.</p>

@@ -110,9 +110,10 @@ def publish(
             shown = ", ".join(differing[:8]) + (f" and {len(differing) - 8} more" if len(differing) > 8 else "")
             raise ReleaseConflict(
                 f"{target}: release {release_id} is already published with other content ({shown}). Releases "
-                "are immutable: the same inputs and method version now give other files (a code, method or "
-                "documentation change). Bump the method version, set RBI_RELEASE_DATE, or publish into "
-                "another RBI_OUTPUT_DIR."
+                "are immutable, and the id covers the inputs, the method version and the presentation code "
+                "(publication/identity.py), so the computation of the numbers changed without a "
+                "method version bump. Bump the method version (dbt var method_version, with its seed rows), "
+                "or publish into another output directory (RBI_OUTPUT_DIR)."
             )
         if current_release(root) != release_id:
             point_latest(root, release_id)

@@ -27,7 +27,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_INPUTS = REPO_ROOT / "sources" / "embedded"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-METHODOLOGY = REPO_ROOT / "docs" / "methodology.md"
+DOCS_DIR = REPO_ROOT / "docs"
+METHODOLOGY = DOCS_DIR / "methodology.md"
+METHODOLOGY_SUMMARY = DOCS_DIR / "methodology-summary.md"
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")

@@ -66,3 +66,8 @@ def percent_units() -> tuple[str, ...]:
     """Units of the context indicators that are percentages (seed context_indicators.csv)."""
     units = {row["unit"] for row in seed_rows("context_indicators.csv")}
     return tuple(sorted(unit for unit in units if unit.startswith("%")))
+
+
+def flag_rows() -> tuple[dict[str, str], ...]:
+    """The flag glossary (seed flags.csv): code, where it applies, label and meaning in nb and en."""
+    return seed_rows("flags.csv")

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 from orchestration.resources import PipelinePaths
 from publication.build import build_release
 from publication.contracts import PUBLISHED_TABLES
+from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
 from sources.paths import METHODOLOGY
@@ -16,14 +17,15 @@ from sources.paths import METHODOLOGY
     group_name="publication",
     deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
     description=(
-        "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSV, releases.csv, changes.json, "
-        "datapackage.json, report.html, methodology.md, README.txt, SHA256SUMS, rbi.duckdb) and moves `latest`."
+        "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSVs, workbook, releases.csv, "
+        "changes.json, datapackage.json, report.html, charts, methodology, README.txt, SHA256SUMS, rbi.duckdb) "
+        "and moves `latest`. The release id is the warehouse's numbers id plus a presentation revision."
     ),
     kinds={"csv", "parquet", "duckdb"},
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
     warehouse = pipeline_paths.paths().warehouse
-    info = release_info(read_relation(warehouse, "marts.release_info")[0])
+    info = with_presentation(release_info(read_relation(warehouse, "marts.release_info")[0]))
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = pipeline_paths.paths().releases
     current = current_release(releases_root)

@@ -10,16 +10,22 @@ and the police sector has exactly 8 respondents so that a release shows disclosu
 (n < 10 => suppressed). The export also carries columns that must never reach the warehouse (a
 free-text comment, a fake e-mail address, submission timestamps); the mapping drops them.
 
+Several survey years can be drawn (``--year``), so that trends can be shown: levels move by an
+invented per-sector trend (``DOC_SHARE_TREND``: NAV and home-based care report more each year,
+upper-secondary schools less) and the agreement items drift upwards; year 2025 with the defaults is
+the original survey, byte for byte.
+
 Usage::
 
-    python -m sources.demo.survey --out DIR [--seed 20251] [--respondents 1400]
+    python -m sources.demo.survey --out DIR [--seed 20251] [--respondents 1400] [--year 2025]
 
-writes ``DIR/export.csv`` and ``DIR/mapping.yml``. The embedded copy in
-``sources/embedded/surveys/DEMO-2025-ARBEIDSTID/`` was made with the defaults.
+writes ``DIR/export.csv`` and ``DIR/mapping.yml``. The embedded copies in
+``sources/embedded/surveys/DEMO-<year>-ARBEIDSTID/`` were made with ``DEMO_YEARS`` (seed and
+respondents per year).
 """
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,8 +33,30 @@ import numpy as np
 
 DEFAULT_SEED = 20251
 DEFAULT_RESPONDENTS = 1400
-SURVEY_ID = "DEMO-2025-ARBEIDSTID"
 YEAR = 2025
+
+
+def survey_id_for(year: int) -> str:
+    return f"DEMO-{year}-ARBEIDSTID"
+
+
+SURVEY_ID = survey_id_for(YEAR)
+# the embedded demonstration surveys: year -> (seed, respondents)
+DEMO_YEARS = {2023: (20231, 1100), 2024: (20241, 1250), YEAR: (20251, 1400)}
+# invented change of the typical documentation share per year (absolute share), by sector
+DOC_SHARE_TREND = {
+    "SYKEHUS": 0.01,
+    "SYKEHJEM": 0.015,
+    "HJEMMETJ": 0.02,
+    "BARNEHAGE": 0.0,
+    "GRUNNSKOLE": 0.01,
+    "VGS": -0.01,
+    "NAV": 0.03,
+    "BARNEVERN": 0.005,
+    "POLITI": 0.01,
+}
+AGREEMENT_TREND = 0.12  # mean answer of the burden items (1..5) per year
+AUTONOMY_TREND = -0.08  # mean answer of the autonomy items (1..5) per year
 SMALL_SECTOR = "POLITI"
 SMALL_SECTOR_RESPONDENTS = 8
 
@@ -56,10 +84,21 @@ COLUMNS = (
 AUTONOMY_COLUMNS = ("autonomi.skjonn", "autonomi.prioritere", "autonomi.metoder")
 
 # The survey was open from Monday 10 March to Friday 11 April 2025; Norway moved to summer time
-# (UTC+2) at 01:00 UTC on 30 March 2025.
+# (UTC+2) at 01:00 UTC on 30 March 2025 (the last Sunday of March; other years likewise).
 OPEN_UTC = datetime(2025, 3, 10, tzinfo=UTC)
 OPEN_DAYS = 33
 SUMMER_TIME_UTC = datetime(2025, 3, 30, 1, 0, tzinfo=UTC)
+
+
+def _open_utc(year: int) -> datetime:
+    return OPEN_UTC.replace(year=year)
+
+
+def _summer_time_utc(year: int) -> datetime:
+    last = datetime(year, 3, 31, 1, 0, tzinfo=UTC)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
 FIRST_SUBMISSION_ID = 31_204_517
 
 COMMENTS = (
@@ -168,14 +207,15 @@ def _hours(
     return total_text, doc_text
 
 
-def _created(rng: np.random.Generator, n: int) -> list[str]:
+def _created(rng: np.random.Generator, n: int, year: int = YEAR) -> list[str]:
     """Submission times, sorted, ISO-8601 in Norwegian local time with its UTC offset."""
     days = rng.integers(0, OPEN_DAYS, n)
     seconds = rng.integers(5 * 3600, 21 * 3600, n)
-    stamps = sorted(OPEN_UTC + timedelta(days=int(d), seconds=int(s)) for d, s in zip(days, seconds, strict=True))
+    opened, summer = _open_utc(year), _summer_time_utc(year)
+    stamps = sorted(opened + timedelta(days=int(d), seconds=int(s)) for d, s in zip(days, seconds, strict=True))
     out = []
     for utc in stamps:
-        hours = 2 if utc >= SUMMER_TIME_UTC else 1
+        hours = 2 if utc >= summer else 1
         local = utc + timedelta(hours=hours)
         out.append(local.strftime("%Y-%m-%dT%H:%M:%S") + f"+0{hours}:00")
     return out
@@ -190,10 +230,27 @@ def _free_text(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     return comments, emails
 
 
-def generate_rows(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS) -> list[list[str]]:
+def profiles_for(year: int) -> tuple[SectorProfile, ...]:
+    """The sector profiles of ``year``: the 2025 levels moved by the invented trends."""
+    years = year - YEAR
+    return tuple(
+        replace(
+            s,
+            doc_share=s.doc_share + DOC_SHARE_TREND[s.code] * years,
+            unnecessary=s.unnecessary + AGREEMENT_TREND * years,
+            duplicate=s.duplicate + AGREEMENT_TREND * years,
+            autonomy=s.autonomy + AUTONOMY_TREND * years,
+        )
+        for s in SECTORS
+    )
+
+
+def generate_rows(
+    seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS, year: int = YEAR
+) -> list[list[str]]:
     """The export's data rows (all text), in submission order."""
     rng = np.random.default_rng(seed)
-    by_code = {s.code: s for s in SECTORS}
+    by_code = {s.code: s for s in profiles_for(year)}
     codes = [code for code, count in sector_counts(respondents).items() for _ in range(count)]
     profiles = [by_code[codes[i]] for i in rng.permutation(len(codes))]
     n = len(profiles)
@@ -209,7 +266,7 @@ def generate_rows(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDEN
     duplicate = _likert(rng, mean("duplicate") + 0.4 * burden + rng.normal(0, 0.9, n))
     person_autonomy = mean("autonomy") - 0.3 * burden + rng.normal(0, 0.7, n)
     autonomy = [_likert(rng, person_autonomy + rng.normal(0, 0.6, n)) for _ in AUTONOMY_COLUMNS]
-    created = _created(rng, n)
+    created = _created(rng, n, year)
     ids = FIRST_SUBMISSION_ID + np.cumsum(rng.integers(1, 60, n))
     comments, emails = _free_text(rng, n)
     answer_ms = np.rint(rng.lognormal(np.log(300_000), 0.5, n)).astype(int)
@@ -235,9 +292,9 @@ def _csv_line(fields: list[str] | tuple[str, ...]) -> str:
     return ";".join('"' + value.replace('"', '""') + '"' for value in fields)
 
 
-def export_csv(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS) -> str:
+def export_csv(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS, year: int = YEAR) -> str:
     """The whole export as Nettskjema writes it: ';', all fields quoted, LF, trailing newline."""
-    lines = [_csv_line(COLUMNS)] + [_csv_line(row) for row in generate_rows(seed, respondents)]
+    lines = [_csv_line(COLUMNS)] + [_csv_line(row) for row in generate_rows(seed, respondents, year)]
     return "\n".join(lines) + "\n"
 
 
@@ -245,18 +302,19 @@ def _codes_table() -> str:
     return "{" + ", ".join(f'"{c}": {c}' for c in ("1", "2", "3", "4", "5", "8")) + "}"
 
 
-def mapping_yaml(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS) -> str:
+def mapping_yaml(seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS, year: int = YEAR) -> str:
     """The mapping file of the demonstration export (see ``sources/surveys/mapping.py``)."""
     sectors = "\n".join(f'      "{s.radio}": {s.code}' for s in SECTORS)
     codes = _codes_table()
+    command = f"--seed {seed} --respondents {respondents}" + (f" --year {year}" if year != YEAR else "")
     return f"""\
-# DEMONSTRATION DATA: invented by `python -m sources.demo.survey --seed {seed} --respondents {respondents}`.
+# DEMONSTRATION DATA: invented by `python -m sources.demo.survey {command}`.
 # Not a real survey. Every answer in export.csv was drawn from a seeded random number generator.
-survey_id: {SURVEY_ID}
-year: {YEAR}
+survey_id: {survey_id_for(year)}
+year: {year}
 format: nettskjema_csv
 data_status: demonstration
-title: "DEMONSTRATION - invented data, not a real survey: working time and reporting, public employees {YEAR}"
+title: "DEMONSTRATION - invented data, not a real survey: working time and reporting, public employees {year}"
 publisher: "Invented for the Reporting Burden Index demonstration (no real respondents)"
 licence: "CC0 1.0 (invented demonstration data)"
 respondent_id: {{column: "$submission_id"}}
@@ -279,14 +337,14 @@ fields:
 
 
 def write_demo_survey(
-    out_dir: str | Path, seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS
+    out_dir: str | Path, seed: int = DEFAULT_SEED, respondents: int = DEFAULT_RESPONDENTS, year: int = YEAR
 ) -> tuple[Path, Path]:
     """Write ``export.csv`` (UTF-8, no BOM) and ``mapping.yml`` into ``out_dir``; return both paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     export_path, mapping_path = out / "export.csv", out / "mapping.yml"
-    export_path.write_bytes(export_csv(seed, respondents).encode("utf-8"))
-    mapping_path.write_bytes(mapping_yaml(seed, respondents).encode("utf-8"))
+    export_path.write_bytes(export_csv(seed, respondents, year).encode("utf-8"))
+    mapping_path.write_bytes(mapping_yaml(seed, respondents, year).encode("utf-8"))
     return export_path, mapping_path
 
 
@@ -296,11 +354,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="directory for export.csv and mapping.yml")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--respondents", type=int, default=DEFAULT_RESPONDENTS, help=f"default {DEFAULT_RESPONDENTS}")
+    parser.add_argument(
+        "--year", type=int, default=YEAR, help=f"survey year (default {YEAR}; levels follow the trends)"
+    )
     args = parser.parse_args(argv)
     minimum = SMALL_SECTOR_RESPONDENTS + len(SECTORS) - 1
     if args.respondents < minimum:
         parser.error(f"--respondents must be at least {minimum}")
-    export_path, mapping_path = write_demo_survey(args.out, args.seed, args.respondents)
+    export_path, mapping_path = write_demo_survey(args.out, args.seed, args.respondents, args.year)
     print(f"wrote {export_path} and {mapping_path} (DEMONSTRATION data, seed {args.seed})")
     return 0
 

@@ -216,16 +216,23 @@ def test_release_files_verify(first_run: dict) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "VALID" in result.stdout and "INVALID" not in result.stdout
-    excel = (release / "index_sector_year.xlsx-no.csv").read_bytes()
-    assert excel.startswith(b"\xef\xbb\xbfrelease_id;method_version;year;")
+    excel = (release / "index_sector_year.excel-nb.csv").read_bytes()
+    assert excel.startswith("\ufeffUtgivelse;Metodeversjon;År;".encode())  # BOM, Norwegian headers
     assert b";71,9;" in excel  # NAV, decimal comma
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(release / "rapporteringsbyrdeindeksen.xlsx"))
+    assert book.sheet_names[:3] == ["Om tallene - About", "Indeks", "Komponenter"]
+    assert book.get_sheet_by_name("Indeks").to_python()[0][6] == "Indeks (poeng 0–100)"
     assert (release / "methodology.md").read_text(encoding="utf-8").startswith("# Methodology")
 
 
 def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
     release = first_run["release"]
     with duckdb.connect(str(release / "rbi.duckdb"), read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        tables = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'publish'").fetchall()
+        }
         assert tables == {
             "index_sector_year",
             "component_sector_year",
@@ -251,6 +258,7 @@ def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
         ).fetchone()
         assert c3 == (None, 5)
         assert con.execute("select data_status from publish.release_metadata").fetchone() == ("demonstration",)
+        assert con.execute("select sector_code from results limit 1").fetchone() == ("NAV",)  # default schema
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (.ci/run installs it)")
@@ -267,6 +275,8 @@ def test_report_of_the_release_renders(first_run: dict) -> None:
     for sector in ("SYKEHUS", "NAV", "POLITI"):
         assert f'data-sector="{sector}"' in result.stdout
     assert 'id="demonstration-banner"' in result.stdout
+    for marker in ('class="headline"', 'class="legend"', 'class="rank-range"', 'id="glossary"', "sensitivity-table"):
+        assert marker in result.stdout, marker
 
 
 def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:

@@ -516,6 +516,19 @@ def test_sensitivity_ranks_follow_the_index_within_scenario() -> None:
     assert_fails("sensitivity", df, "rank_from_index")
 
 
+def test_sensitivity_s4_median_rank_may_differ_from_the_order_of_median_indices() -> None:
+    """S4 publishes two separate medians over the weight draws (spec 7); nearly tied sectors can have
+    median ranks in the other order than their median indices (seen in the 2023 demonstration data)."""
+    df = sensitivity_frame()
+    s4 = pd.DataFrame(
+        [["demo-1", 2025, "SYKEHUS", "S4", 31.15, 1, 1, 2], ["demo-1", 2025, "NAV", "S4", 31.21, 2, 1, 2]],
+        columns=df.columns,
+    )
+    both = pd.concat([df, s4]).reset_index(drop=True).astype(df.dtypes.to_dict())
+    report = validate_frame("sensitivity", both)
+    assert report.success, report.failed
+
+
 def test_empty_intervals_pass_until_the_bootstrap_fills_them() -> None:
     """Today the marts publish index_ci_* and rank_p* as NULL: accepted, with the estimate present."""
     df = index_frame()

@@ -18,6 +18,8 @@ from sources.surveys.inbox import process_inbox
 from sources.surveys.records import read_records
 
 SURVEY_ID = "INBOX-2026-ONCE"
+# the inputs directory's surveys (the embedded demonstration years), parsed by survey_responses
+EMBEDDED_SURVEYS = sorted(p.name for p in (EMBEDDED_INPUTS / "surveys").iterdir() if p.is_dir())
 
 
 @pytest.fixture
@@ -64,13 +66,14 @@ def test_each_survey_is_parsed_once_and_the_register_reads_the_provenance(
     assert provenance["rows_read"] == 80
 
     assert materialize([survey_responses], resources=resources, instance=instance).success
-    # only the inputs directory's survey was parsed again; the inbox survey came from its records
-    assert parsed[1:] == ["DEMO-2025-ARBEIDSTID"]
+    # only the inputs directory's surveys were parsed again; the inbox survey came from its records
+    assert EMBEDDED_SURVEYS == ["DEMO-2023-ARBEIDSTID", "DEMO-2024-ARBEIDSTID", "DEMO-2025-ARBEIDSTID"]
+    assert sorted(parsed[1:]) == EMBEDDED_SURVEYS
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         kept_rows = con.execute(
             "select count(*) from raw.survey_responses where _source_id = ?", [SURVEY_ID]
         ).fetchone()[0]
         register = con.execute("select source_id, kind, sha256 from raw.survey_register order by all").fetchall()
     assert kept_rows == len(records) > 0
-    assert [(r[0], r[1]) for r in register] == [("DEMO-2025-ARBEIDSTID", "survey"), (SURVEY_ID, "survey")]
+    assert [(r[0], r[1]) for r in register] == [(s, "survey") for s in [*EMBEDDED_SURVEYS, SURVEY_ID]]
     assert all(len(r[2]) == 64 for r in register)

@@ -116,3 +116,24 @@ def rows(rid: str = "demo-rbi-1.0-20260101-aaaa", years: tuple[int, ...] = (2024
     for name, _ in TABLES:
         out.setdefault(name, [])
     return out
+
+
+def sensitivity_rows(rid: str = "demo-rbi-1.0-20260101-aaaa", years: tuple[int, ...] = (2024, 2025)) -> list[dict]:
+    """Scenario rows S0-S4 for NAV and SYKEHUS (POLITI has no index in any scenario)."""
+    out = []
+    for offset, year in enumerate(years):
+        for sector, base, rank in (("NAV", 71.875 + offset, 1), ("SYKEHUS", 47.0588 - offset, 2)):
+            for i, scenario in enumerate(("S0", "S1", "S2", "S3", "S4")):
+                out.append(
+                    {
+                        "release_id": rid,
+                        "year": year,
+                        "sector_code": sector,
+                        "scenario_id": scenario,
+                        "index": base - 2 * i,
+                        "rank": rank,
+                        "rank_p05": rank if scenario == "S4" else None,
+                        "rank_p95": rank + 1 if scenario == "S4" else None,
+                    }
+                )
+    return out

@@ -375,3 +375,17 @@ def test_generated_export_ingests_cleanly(tmp_path: Path) -> None:
     care = rec[rec["sector_code"].isin(["SYKEHJEM", "HJEMMETJ", "BARNEHAGE"])]
     assert (care["sex"] == "F").sum() > (care["sex"] == "M").sum()
     assert pd.api.types.is_float_dtype(rec["hours_total"])
+
+
+def test_embedded_demonstration_years_match_the_generator_and_change_over_time() -> None:
+    assert set(demo.DEMO_YEARS) >= {2023, 2024, 2025}
+    for year, (seed, respondents) in demo.DEMO_YEARS.items():
+        folder = EMBEDDED_INPUTS / "surveys" / demo.survey_id_for(year)
+        assert (folder / "export.csv").read_bytes() == demo.export_csv(seed, respondents, year).encode("utf-8")
+        assert (folder / "mapping.yml").read_bytes() == demo.mapping_yaml(seed, respondents, year).encode("utf-8")
+        assert f"year: {year}" in (folder / "mapping.yml").read_text(encoding="utf-8")
+        assert "DEMONSTRATION DATA" in (folder / "README.md").read_text(encoding="utf-8")
+    nav = {year: next(p for p in demo.profiles_for(year) if p.code == "NAV").doc_share for year in demo.DEMO_YEARS}
+    assert nav[2023] < nav[2024] < nav[2025]  # an invented trend, visible in the releases
+    first = demo.generate_rows(20231, 200, 2023)[0]
+    assert first[1].startswith("2023-0")  # submitted in the survey's own year

@@ -68,7 +68,9 @@ def test_registers(tmp_path: Path) -> None:
             "POLITI",
         },
     )
-    assert len(population) == 27
+    assert len(population) == 81  # 9 sectors x (total, F, M) x the demonstration years 2023-2025
+    assert {row["year"] for row in population} == {2023, 2024, 2025}
+    population = [row for row in population if row["year"] == 2025]
     assert population[0] == {
         "year": 2025,
         "sector_code": "SYKEHUS",

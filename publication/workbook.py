@@ -1,0 +1,184 @@
+"""``rapporteringsbyrdeindeksen.xlsx``: the release as a real Excel workbook (XlsxWriter).
+
+Sheet "Om tallene / About" first: data status banner, what the index is and is not, the headline of
+each year, citation, licence, caveats, next release and the flag glossary; then one sheet per
+published table with Norwegian headers and units (English title and column name in a cell note),
+numbers as numbers with their published decimals, and text (release ids, version strings such as
+"1.0", dates) written as strings so Excel never turns them into dates or numbers.
+
+Byte-reproducible: XlsxWriter stamps the zip members with a fixed 1980 date, and the document's
+creation date is set to the release date (never the clock).
+"""
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import xlsxwriter
+
+from publication.calendar import next_release
+from publication.datapackage import LICENCE, ReleaseInfo
+from publication.glossary import flags, readable_flags
+from publication.headers import SHEETS_NB, english_header, norwegian_header
+from publication.labels import components
+from publication.meaning import CITATION_EN, CITATION_NB, WHAT_EN, WHAT_NB, headline
+
+WORKBOOK_FILE = "rapporteringsbyrdeindeksen.xlsx"
+ABOUT_SHEET = "Om tallene - About"
+NUMBER_FORMATS = {"int": "0", "dec1": "0.0", "dec3": "0.000", "plain": "General"}
+EXTRA_COLUMNS = {  # readable columns added after the table's own: (header nb, function of the row)
+    "index_sector_year": [("Flagg forklart", lambda r: readable_flags(r.get("flags")))],
+    "component_sector_year": [
+        ("Mål", lambda r: components()[r["component_id"]].short_nb if r.get("component_id") in components() else ""),
+        (
+            "Enhet (norsk)",
+            lambda r: components()[r["component_id"]].unit_nb if r.get("component_id") in components() else "",
+        ),
+        ("Flagg forklart", lambda r: readable_flags(r.get("flags"))),
+    ],
+}
+CAVEATS = (
+    (
+        "Indeksen er en poengsum 0–100, ikke en prosent av arbeidstiden; se komponentene for verdiene med enhet.",
+        "The index is a 0–100 score, not a percentage of working time; see the components for values with units.",
+    ),
+    (
+        "Sektorer med overlappende 95 %-intervaller kan ikke skilles fra hverandre; les rangspennet (p05–p95).",
+        "Sectors whose 95 % intervals overlap cannot be told apart; read the rank range (p05–p95).",
+    ),
+    (
+        "Tomme celler er prikket (for få svar eller for usikre) eller mangler; se Flagg.",
+        "Empty cells are suppressed (too few answers or too uncertain) or missing; see Flags.",
+    ),
+    (
+        "Tallene er avrundet halvt bort fra null; rangeringene bygger på uavrundede verdier.",
+        "Numbers are rounded half away from zero; ranks come from unrounded values.",
+    ),
+)
+
+
+def _created(info: ReleaseInfo) -> datetime:
+    return datetime.fromisoformat(info.created_at[:10])
+
+
+def _about(
+    book: Any, info: ReleaseInfo, index_rows: Sequence[Mapping[str, Any]], component_rows: Sequence[Mapping[str, Any]]
+) -> None:
+    sheet = book.add_worksheet(ABOUT_SHEET)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 2, 90)
+    bold = book.add_format({"bold": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    banner = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#B00020", "text_wrap": True})
+    row = 0
+    sheet.write_string(row, 0, "Rapporteringsbyrdeindeksen / Reporting Burden Index", title)
+    row += 2
+    if info.data_status == "demonstration":
+        sheet.write_string(row, 0, "DATASTATUS", banner)
+        sheet.write_string(row, 1, "DEMONSTRASJONSDATA: bygger på oppdiktede data, IKKE reelle målinger.", banner)
+        sheet.write_string(row, 2, "DEMONSTRATION DATA: built from invented data, NOT real measurements.", banner)
+    else:
+        sheet.write_string(row, 0, "Datastatus / data status", bold)
+        sheet.write_string(row, 1, "publisert (reelle data)")
+        sheet.write_string(row, 2, "published (real data)")
+    row += 2
+    sheet.write_string(row, 1, "Norsk", bold)
+    sheet.write_string(row, 2, "English", bold)
+    row += 1
+    citation = {"release_id": info.release_id, "date": info.created_at, "method": info.method_version}
+    next_nb, next_en = next_release([r["year"] for r in index_rows])
+    facts = [
+        ("Hva indeksen er / what it is", WHAT_NB, WHAT_EN),
+        ("Utgivelse / release", info.release_id, info.release_id),
+        ("Dato / date", info.created_at, info.created_at),
+        ("Metodeversjon / method", info.method_version, info.method_version),
+        ("Sitering / citation", CITATION_NB.format(**citation), CITATION_EN.format(**citation)),
+        ("Lisens / licence", f"{LICENCE['title']} ({LICENCE['path']})", f"{LICENCE['title']} ({LICENCE['path']})"),
+        ("Neste utgivelse / next", next_nb, next_en),
+    ]
+    for year in sorted({r["year"] for r in index_rows}, reverse=True):
+        facts.append(
+            (
+                f"Hovedfunn / headline {year}",
+                headline(year, index_rows, component_rows, "nb"),
+                headline(year, index_rows, component_rows, "en"),
+            )
+        )
+    facts += [("Forbehold / caveat", nb, en) for nb, en in CAVEATS]
+    for label, nb, en in facts:
+        sheet.write_string(row, 0, label, bold)
+        sheet.write_string(row, 1, nb, wrap)
+        sheet.write_string(row, 2, en, wrap)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Flagg / flags", title)
+    row += 1
+    for col, text in enumerate(("Kode / code", "Betydning (norsk)", "Meaning (English)")):
+        sheet.write_string(row, col, text, bold)
+    row += 1
+    for flag in flags():
+        sheet.write_string(row, 0, flag.flag)
+        sheet.write_string(row, 1, f"{flag.label_nb}: {flag.meaning_nb}", wrap)
+        sheet.write_string(row, 2, f"{flag.label_en}: {flag.meaning_en}", wrap)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Ark / sheets", title)
+    row += 1
+    for name, sheet_name in SHEETS_NB.items():
+        sheet.write_string(row, 0, sheet_name, bold)
+        sheet.write_string(row, 1, f"tabellen {name} (samme rader som {name}.csv)")
+        sheet.write_string(row, 2, f"table {name} (same rows as {name}.csv)")
+        row += 1
+
+
+def _table_sheet(book: Any, name: str, columns: Mapping[str, str], rows: Sequence[Mapping[str, Any]]) -> None:
+    sheet = book.add_worksheet(SHEETS_NB.get(name, name)[:31])
+    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEEEEE"})
+    formats = {kind: book.add_format({"num_format": fmt}) for kind, fmt in NUMBER_FORMATS.items()}
+    extras = EXTRA_COLUMNS.get(name, [])
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, norwegian_header(name, column), head)
+        sheet.write_comment(0, col, f"{english_header(name, column)}\nkolonne / column: {column}")
+        sheet.set_column(col, col, 14 if columns[column] != "text" else 18)
+    for offset, (header, _) in enumerate(extras):
+        sheet.write_string(0, len(columns) + offset, header, head)
+        sheet.set_column(len(columns) + offset, len(columns) + offset, 22)
+    for r, row in enumerate(rows, start=1):
+        for col, (column, kind) in enumerate(columns.items()):
+            value = row.get(column)
+            if value is None:
+                sheet.write_blank(r, col, None)
+            elif kind == "text":
+                sheet.write_string(r, col, str(value))
+            else:
+                sheet.write_number(r, col, value, formats[kind])
+        for offset, (_, compute) in enumerate(extras):
+            sheet.write_string(r, len(columns) + offset, str(compute(row) or ""))
+    sheet.set_row(0, 45)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(columns) + len(extras) - 1)
+
+
+def workbook_bytes(
+    info: ReleaseInfo,
+    tables: Sequence[tuple[str, Mapping[str, str]]],
+    typed: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> bytes:
+    """The workbook of the published (typed, rounded) rows of ``tables`` (name, columns)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    book.set_properties(
+        {
+            "title": f"Rapporteringsbyrdeindeksen {info.release_id}",
+            "author": "Rapporteringsbyrdeindeksen",
+            "comments": "DEMONSTRASJONSDATA / DEMONSTRATION DATA" if info.data_status == "demonstration" else "",
+            "created": _created(info),
+        }
+    )
+    _about(book, info, typed.get("index_sector_year", []), typed.get("component_sector_year", []))
+    for name, columns in tables:
+        _table_sheet(book, name, columns, typed.get(name, []))
+    book.close()
+    return buffer.getvalue()
