@@ -123,13 +123,16 @@ KEYS: dict[str, list[str]] = {
     "releases": ["release_id"],
 }
 
-# every flag a published cell can carry (spec sections 3, 5, 6); alphabetical, the order of `flags`
+# every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9); alphabetical, the order of `flags`
 FLAGS: tuple[str, ...] = (
     "CAPPED",
     "INSUFFICIENT",
     "LOW_PRECISION",
+    "NO_FTE",
     "POP_LAGGED",
+    "REVISION_HELD",
     "SECTOR_WEIGHTED",
+    "SKEWED",
     "SUPPRESSED",
     "UNWEIGHTED",
 )
@@ -141,7 +144,7 @@ SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
 YEAR_RANGE: tuple[int, int] = (2000, 2100)
 MIN_RESPONDENTS = 10  # spec 5: n < 10 is suppressed
-MAX_PUBLISHED_CV = 0.333  # spec 5: cv > 0.333 is suppressed
+MIN_PUBLISHED_N_EFF = 30  # spec 5 (method 1.1, NCHS): n_eff < 30 is suppressed
 MIN_COMPONENTS_FOR_INDEX = 3  # spec 6
 
 
