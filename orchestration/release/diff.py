@@ -111,14 +111,33 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+# what a method version changed from the one before (docs/methodology.md, "Changes from 1.0"), for
+# the changelog line of the first release made with it
+METHOD_CHANGES: dict[str, str] = {
+    "1.1": (
+        "stratum weights rescaled before surveys are pooled, NCHS precision rules instead of cv, "
+        "Korn-Graubard intervals for C2 and C3, flags SKEWED and NO_FTE, C5 on the fte of its own year, "
+        "C1-C4 rows also at n = 0, S3 and S4 stated exactly"
+    ),
+}
+
+
+def _method_summary(version: str) -> str:
+    summary = METHOD_CHANGES.get(version)
+    return f" ({summary})" if summary else ""
+
+
 def changelog_text(changes: Mapping[str, Any]) -> str:
     """One readable line (English) for releases.csv and the README."""
     if changes.get("first_release"):
-        return "First release."
+        after = str(changes["method_version"]["after"])
+        return (
+            f"First release, method {after}{_method_summary(after)}." if after in METHOD_CHANGES else "First release."
+        )
     notes = []
     method = changes["method_version"]
     if method["changed"]:
-        notes.append(f"method {method['before']} -> {method['after']}")
+        notes.append(f"method {method['before']} -> {method['after']}{_method_summary(str(method['after']))}")
     for label, field in (("sector", "sectors"), ("year", "years")):
         if changes[f"{field}_added"]:
             notes.append(f"new {label}s {', '.join(changes[f'{field}_added'])}")
