@@ -1,6 +1,6 @@
-"""Benchmark of method 1.0: weights -> components -> stratified bootstrap -> index replicates ->
-rank percentiles, on N generated respondents, against a plain NumPy/pandas baseline of the same
-arithmetic, in the same run.
+"""Benchmark of method 1.1: weights (pooled) -> components -> stratified bootstrap -> intervals
+(percentile and Korn-Graubard) and precision rules -> index replicates -> rank percentiles, on N
+generated respondents, against a plain NumPy/pandas baseline of the same arithmetic, in the same run.
 
     .venv/bin/python benchmarks/method_bootstrap.py --respondents 100000 [--replicates 1000]
 
@@ -50,6 +50,7 @@ MODELS = [
     "int_survey_components",
     "int_register_components",
     "int_component_replicates",
+    "int_component_intervals",
     "int_component_uncertainty",
     "int_components_scored",
     "int_weight_perturbations",
