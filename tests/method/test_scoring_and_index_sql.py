@@ -92,6 +92,16 @@ CELLS: dict[str, dict[str, tuple]] = {
         "C2": (20.0, 1000, 1000.0, [20.0] * 5),
         "C3": (20.0, 1000, 1000.0, [20.0] * 5),
     },
+    # scores 20, 50, 40: index (0.3*20 + 0.2*50 + 0.15*40) / 0.65 = 22 / 0.65 = 33.846; replicate 5
+    # has no C2 value (no valid respondent drawn): that replicate aggregates C1 and C3 only,
+    # (6 + 6) / 0.45 = 26.667 (not a C2 score of 0, which would give 12 / 0.65 = 18.46);
+    # C5 has obligations but no fte: NO_FTE, no value, no score
+    "BARNEVERN": {
+        "C1": (10.0, 100, 100.0, [10.0] * 5),
+        "C2": (50.0, 1000, 1000.0, [50.0, 50.0, 50.0, 50.0, None]),
+        "C3": (40.0, 1000, 1000.0, [40.0] * 5),
+        "C5": (None, None, None, None),
+    },
     # two components only -> INSUFFICIENT; C2 has no valid respondent (n = 0): SUPPRESSED, no value
     "POLITI": {
         "C1": (30.0, 100, 100.0, [30.0] * 5),
@@ -113,7 +123,7 @@ def tables() -> dict[str, pd.DataFrame]:
                 "n": n,
                 "n_eff": n_eff,
                 "dk_share": None if component in ("C1", "C5") else 0.0,
-                "weighting_flags": [],
+                "weighting_flags": ["NO_FTE"] if component == "C5" and value is None else [],
                 "source_ids": ["test"],
             }
             (register if component == "C5" else survey).append(row)
@@ -243,13 +253,14 @@ def test_index_ranks_with_ties_and_insufficient(warehouse: Path) -> None:
     assert rows["HJEMMETJ"]["index"] == pytest.approx(37.5 / 0.65)
     assert rows["GRUNNSKOLE"]["index"] == pytest.approx(10.0)
     ranks = {s: r["rank"] for s, r in rows.items()}
-    # ties share the smallest rank; the next rank skips: 1, 2, 2, 4, 5
+    # ties share the smallest rank; the next rank skips: 1, 2, 2, 4, 5, 6
     assert ranks == {
         "HJEMMETJ": 1,
         "SYKEHUS": 2,
         "BARNEHAGE": 2,
-        "VGS": 4,
-        "GRUNNSKOLE": 5,
+        "BARNEVERN": 4,
+        "VGS": 5,
+        "GRUNNSKOLE": 6,
         "NAV": None,
         "POLITI": None,
     }
@@ -323,3 +334,14 @@ def test_suppressed_cells_reach_no_index_draw(warehouse: Path) -> None:
         "where sector_code = 'HJEMMETJ' and scenario_id = 'S0'",
     )
     assert [r["n_components"] for r in hj] == [3]
+
+
+def test_a_cell_or_replicate_without_a_value_has_no_score(warehouse: Path) -> None:
+    s = scored(warehouse)
+    c5 = s[("BARNEVERN", "C5")]
+    assert (c5["raw_value"], c5["normalised"], c5["present"], c5["flag_list"]) == (None, None, False, ["NO_FTE"])
+    row = index_rows(warehouse)["BARNEVERN"]
+    assert (row["index"], row["n_components"]) == (pytest.approx(22 / 0.65), 3)
+    # replicate indices 33.846 x 4 and 26.667: 2.5th percentile 26.667 + 0.1 (33.846 - 26.667)
+    assert row["index_ci_low"] == pytest.approx(12 / 0.45 + 0.1 * (22 / 0.65 - 12 / 0.45))
+    assert row["index_ci_high"] == pytest.approx(22 / 0.65)

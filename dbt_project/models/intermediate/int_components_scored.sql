@@ -31,7 +31,8 @@ select
     n_eff,
     cv,
     dk_share,
-    case when not suppressed then 100 * least(greatest(unclamped, 0), 1) end as normalised,
+    -- (DuckDB's greatest() ignores NULL: a cell without a value must not become a score of 0)
+    case when not suppressed and raw_value is not null then 100 * least(greatest(unclamped, 0), 1) end as normalised,
     suppressed,
     not suppressed and raw_value is not null as present,
     list_sort(list_distinct(

@@ -93,7 +93,10 @@ scores as (
     -- bootstrap replicates of the survey components
     select
         e.scenario_id, e.aggregation, e.year, e.sector_code, r.replicate as draw, e.component_id, e.weight,
-        100 * least(greatest((r.raw_value - g.lower) / (g.upper - g.lower), 0), 1) as score
+        -- a replicate without a value stays NULL (greatest() ignores NULL) and is left out below
+        case when r.raw_value is not null
+            then 100 * least(greatest((r.raw_value - g.lower) / (g.upper - g.lower), 0), 1)
+        end as score
     from entering_eligible as e
     inner join replicates as r
         on r.year = e.year and r.sector_code = e.sector_code and r.component_id = e.component_id
