@@ -98,14 +98,14 @@ def test_new_survey_is_ingested_as_its_partition_and_published(cycle: dict) -> N
         (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["release"] / "component_sector_year.csv")
     }
     hospitals = components[("SYKEHUS", "C1")]
-    # pooled by year x sector: 10 tiny respondents + 6 from the MS Forms export (respondents 1, 3, 5, 7, 9, 11)
-    assert hospitals["n"] == "16"
+    # pooled by year x sector: 80 tiny respondents + 6 from the MS Forms export (respondents 1, 3, 5, 7, 9, 11)
+    assert hospitals["n"] == "86"
     assert set(hospitals["source_ids"].split(";")) >= {"TINY-2025", SURVEY_ID}
     before = {
         (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["first_release"] / "component_sector_year.csv")
     }
-    assert before[("SYKEHUS", "C1")]["n"] == "10" and before[("NAV", "C1")]["n"] == "10"
-    assert components[("NAV", "C1")]["n"] == "16"
+    assert before[("SYKEHUS", "C1")]["n"] == "80" and before[("NAV", "C1")]["n"] == "40"
+    assert components[("NAV", "C1")]["n"] == "46"
     sources = read_csv(cycle["release"] / "sources.csv")
     assert any(SURVEY_ID in json.dumps(row) for row in sources)
 
@@ -118,7 +118,7 @@ def test_previous_release_is_untouched_and_nothing_runs_twice(cycle: dict) -> No
 def test_warehouse_holds_both_surveys_side_by_side(cycle: dict) -> None:
     with duckdb.connect(str(cycle["output"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         counts = dict(con.execute("select survey_id, count(*) from raw.survey_responses group by 1").fetchall())
-        assert counts == {"TINY-2025": 23, SURVEY_ID: 12}
+        assert counts == {"TINY-2025": 123, SURVEY_ID: 12}
         # respondent ids "1".."12" of the MS Forms export are unique within their survey only
         dup = con.execute(
             "select count(*) from (select survey_id, respondent_id from raw.survey_responses group by 1, 2 "
