@@ -7,7 +7,7 @@
 -- Pooling (method 1.1): each stratum h (survey x sector x year) has its weights rescaled to sum to
 -- its number of respondents, w' = w * n_h / sum_{j in h} w_j, before the strata of a sector and
 -- year are pooled. `weight` is w' (every formula, n_eff and the bootstrap use it); `base_weight`
--- is w before the rescaling.
+-- is w before the rescaling. The stratum's sum of w comes from its counts (stratum_sums).
 with respondents as (
     select * from {{ ref('stg_surveys__respondents') }}
 ),
@@ -29,8 +29,11 @@ strata as (
         survey_id,
         year,
         sector_code,
+        count(*) as n_h,
         count(*) filter (where sex = 'F') as n_f,
-        count(*) filter (where sex = 'M') as n_m
+        count(*) filter (where sex = 'M') as n_m,
+        count(*) filter (where sex is null) as n_unknown_sex,
+        sum(design_weight) as design_weight_sum
     from respondents
     group by survey_id, year, sector_code
 ),
@@ -57,6 +60,21 @@ classified as (
         on population.year = strata.year and population.sector_code = strata.sector_code
 ),
 
+-- the sum of the weights w over the stratum, from its counts (no window over the respondents):
+-- DESIGN the sum of the design weights; POSTSTRAT_SEX N_F + N_M for the respondents of known sex
+-- plus (N_F + N_M) / (n_F + n_M) for each respondent without one; otherwise n_h (w = 1)
+stratum_sums as (
+    select
+        *,
+        case weighting
+            when 'DESIGN' then design_weight_sum
+            when 'POSTSTRAT_SEX' then
+                employees_f + employees_m + n_unknown_sex * (employees_f + employees_m) / (n_f + n_m)
+            else cast(n_h as double)
+        end as base_weight_sum
+    from classified
+),
+
 base as (
     select
         respondents.*,
@@ -77,19 +95,21 @@ base as (
             when classified.weighting = 'UNWEIGHTED' then 'UNWEIGHTED'
         end as weighting_flag,
         classified.weighting = 'POSTSTRAT_SEX' and classified.pop_lagged as pop_lagged,
-        case when classified.weighting = 'POSTSTRAT_SEX' then classified.population_source_id end as population_source_id
+        case when classified.weighting = 'POSTSTRAT_SEX' then classified.population_source_id end as population_source_id,
+        classified.n_h,
+        classified.base_weight_sum
     from respondents
-    inner join classified
+    inner join stratum_sums as classified
         on classified.survey_id = respondents.survey_id
         and classified.sector_code = respondents.sector_code
         and classified.year = respondents.year
 )
 
 select
-    * exclude (weighting_flag, pop_lagged, population_source_id),
-    base_weight * count(*) over stratum / sum(base_weight) over stratum as weight,
+    * exclude (weighting_flag, pop_lagged, population_source_id, n_h, base_weight_sum),
+    -- pooling (method 1.1): w' = w * n_h / sum_{j in h} w_j
+    base_weight * n_h / base_weight_sum as weight,
     weighting_flag,
     pop_lagged,
     population_source_id
 from base
-window stratum as (partition by survey_id, sector_code, year)
