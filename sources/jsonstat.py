@@ -74,12 +74,6 @@ class Dataset:
             rows.append(row)
         return rows
 
-    def to_pandas(self):  # -> pandas.DataFrame
-        import pandas as pd
-
-        columns = [c for d in self.dimensions for c in (d.id, f"{d.id}_label")] + ["value", "status"]
-        return pd.DataFrame.from_records(self.tidy_rows(), columns=columns)
-
 
 def _parse_json(source: bytes | str | Path | dict) -> Any:
     if isinstance(source, dict):

@@ -18,12 +18,13 @@ writable store, so provenance lookups find live snapshots too.
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sources.paths import EMBEDDED_INPUTS, Paths
 
 SIDECAR = "sidecar.json"
 REQUIRED_SIDECAR_KEYS = (
@@ -77,6 +78,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def snapshot_id_for(retrieved_at: datetime, sha256: str) -> str:
     """``20261125T101500Z-1a2b3c4d``: sortable by time, unique by content."""
     return retrieved_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]
@@ -121,15 +131,13 @@ def latest_snapshot(root: Path, source_id: str) -> Snapshot:
     return snapshots[-1]
 
 
-def writable_store() -> Path:
-    """Where live fetches are stored: ``$RBI_SNAPSHOT_DIR``, else ``<output dir>/snapshots``.
+def writable_store(where: Paths | None = None) -> Path:
+    """Where live fetches are stored: ``Paths.snapshot_store`` (``$RBI_SNAPSHOT_DIR``, else
+    ``<output dir>/snapshots``).
 
     Never the repository's embedded folder: the embedded snapshot is an input, not a cache."""
-    from sources import paths
-
-    value = os.environ.get("RBI_SNAPSHOT_DIR", "").strip()
-    store = Path(value).expanduser().resolve() if value else paths.output_dir() / "snapshots"
-    embedded = (paths.EMBEDDED_INPUTS / "snapshots").resolve()
+    store = (where or Paths.from_env()).snapshot_store
+    embedded = (EMBEDDED_INPUTS / "snapshots").resolve()
     if store.resolve() == embedded or embedded in store.resolve().parents:
         raise SnapshotError(f"{store}: live snapshots must not be written into the repository's embedded snapshot")
     return store
@@ -152,13 +160,15 @@ def newest_snapshot(roots: Path | Sequence[Path], source_id: str) -> Snapshot | 
     return max(found, key=lambda s: s.snapshot_id)
 
 
-def snapshot_by_id(root: Path | Sequence[Path], source_id: str, snapshot_id: str) -> Snapshot:
+def snapshot_by_id(
+    root: Path | Sequence[Path], source_id: str, snapshot_id: str, where: Paths | None = None
+) -> Snapshot:
     """A given snapshot of a source (to record exactly which one a raw table was loaded from).
 
     Looks in ``root`` (one store or several) and then in the writable store of live fetches."""
     roots = _roots(root)
     with contextlib.suppress(SnapshotError):
-        roots.append(writable_store())
+        roots.append(writable_store(where))
     for store in _roots(roots):
         for snapshot in list_snapshots(store, source_id):
             if snapshot.snapshot_id == snapshot_id:

@@ -82,7 +82,3 @@ def detect_delimiter(header_text: str) -> str:
         if len(fields) > best_count:
             best, best_count = delimiter, len(fields)
     return best
-
-
-def delimiter_name(delimiter: str) -> str:
-    return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))

@@ -1,7 +1,7 @@
 """The survey inbox: a user drops an export and its mapping file; each delivery is checked,
 then stored in the raw survey area or quarantined. Nothing is ever deleted.
 
-A *delivery* in the inbox (``paths.inbox_dir()``) is either
+A *delivery* in the inbox (``Paths.inbox``) is either
 
 - a folder ``<name>/`` holding one mapping (``mapping.yml``/``.yaml``, or the only ``*.yml``) and
   one export (``export.<ext>``, or the only ``.csv``/``.tsv``/``.txt``/``.xlsx``), or
@@ -20,7 +20,6 @@ export without a mapping (or the reverse) waits too. Each complete delivery is c
   ``report.json`` and ``report.txt`` naming the file, rows and columns of every problem.
 """
 
-import json
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -28,9 +27,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.reference import sector_codes
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, check_export
-from sources.surveys.mapping import SECTOR_CODES, MappingError, load_mapping
-from sources.surveys.store import find_same, sha256_file, store_accepted
+from sources.surveys.mapping import MappingError, load_mapping
+from sources.surveys.store import find_same, store_accepted
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 MAPPING_SUFFIXES = (".yml", ".yaml")
@@ -146,7 +147,7 @@ def process_inbox(
     received_root: Path,
     *,
     taken_ids: Iterable[str] = (),
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     min_age_seconds: float = 5.0,
 ) -> list[Outcome]:
@@ -155,7 +156,7 @@ def process_inbox(
     ``taken_ids``: survey ids that other inputs (the inputs directory) already use.
     """
     taken = set(taken_ids)
-    allowed = frozenset(sectors)
+    allowed = frozenset(sector_codes() if sectors is None else sectors)
     outcomes = []
     for delivery in find_deliveries(inbox):
         if not delivery.complete:
@@ -201,9 +202,3 @@ def _process(
     stored = store_accepted(raw_surveys, delivery.export, delivery.mapping, report, when, export_sha, mapping_sha)
     _move(delivery, received_root / f"{_stamp(when)}-{delivery.name}")
     return Outcome(delivery.name, "accepted", stored.survey_id, stored.version, report.decision(), stored.folder)
-
-
-def outcome_json(outcomes: list[Outcome]) -> str:
-    return json.dumps(
-        [{**o.__dict__, "where": str(o.where) if o.where else None} for o in outcomes], indent=2, ensure_ascii=False
-    )

@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 from sources.surveys.delimited import SurveyFormatError, Table
 from sources.surveys.exports import read_export, time_columns
 from sources.surveys.mapping import (
-    SECTOR_CODES,
     MappedSurvey,
     Mapping,
     MappingError,
@@ -145,7 +144,7 @@ def _response_dates(table: Table, columns: list[str]) -> str | None:
 def check_export(
     export_path: str | Path,
     mapping_path: str | Path,
-    sectors: set[str] | frozenset[str] = SECTOR_CODES,
+    sectors: set[str] | frozenset[str] | None = None,
     mapping: Mapping | None = None,
 ) -> CheckedExport:
     """Read, map and check an export against its mapping; never raises for a bad file."""

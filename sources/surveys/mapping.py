@@ -53,28 +53,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from sources.reference import CANONICAL_COLUMNS, sector_codes
 from sources.surveys.delimited import Table
 from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column
 from sources.surveys.msforms import single_choice
 
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "survey_id",
-    "respondent_id",
-    "year",
-    "sector_code",
-    "sex",
-    "hours_total",
-    "hours_doc",
-    "unnecessary",
-    "duplicate",
-    "autonomy_1",
-    "autonomy_2",
-    "autonomy_3",
-    "design_weight",
-)
-SECTOR_CODES: frozenset[str] = frozenset(
-    {"SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI"}
-)
 CODE_DOMAIN: frozenset[int] = frozenset({1, 2, 3, 4, 5, 8})
 SEX_DOMAIN: frozenset[str] = frozenset({"F", "M"})
 HOURS_TOTAL_RANGE = (1.0, 100.0)
@@ -654,7 +637,7 @@ def map_table(
     table: Table | pd.DataFrame,
     mapping: Mapping,
     source_name: str,
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
     release_columns: bool = False,
 ) -> MappedSurvey:
     """Map an export's cells (all text) to canonical records; reject and report rows with problems.
@@ -662,11 +645,11 @@ def map_table(
     ``release_columns``: empty each column of ``table`` once it is encoded, to save memory on
     large exports (the table cannot be used afterwards).
 
-    ``sectors`` is the set of allowed sector codes (default: the nine sectors of spec section 1).
+    ``sectors`` is the set of allowed sector codes (default: the sectors of the seed, spec section 1).
     If a mapped column is missing from the export (or may not be mapped), no row can be mapped:
     every row is rejected and those columns are the problems.
     """
-    allowed = frozenset(sectors)
+    allowed = frozenset(sector_codes() if sectors is None else sectors)
     coded = CodedTable(table, release_columns)
     n = coded.n_rows
     file_groups = _header_problems(coded.header, mapping)
@@ -701,7 +684,7 @@ def apply_mapping(
     df: pd.DataFrame,
     mapping: Mapping,
     source_name: str,
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
 ) -> MappedSurvey:
     """Map an export read into a DataFrame of strings (see :func:`map_table`)."""
     return map_table(df, mapping, source_name, sectors)

@@ -1,6 +1,6 @@
 """The raw survey area: accepted exports, stored immutably, one folder per survey and version.
 
-Layout (``paths.raw_surveys_dir()``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
+Layout (``Paths.raw_surveys``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 
     <survey_id>/<received>-<sha8>/export.<csv|tsv|txt|xlsx>   the export, byte for byte
                                   mapping.yml                 the mapping, byte for byte
@@ -13,7 +13,6 @@ made read-only. Nothing here is ever overwritten or deleted; a corrected deliver
 survey is a new version, and the newest version is the one ingested.
 """
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,18 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

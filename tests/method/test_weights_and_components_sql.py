@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sources.reference import CANONICAL_COLUMNS
 from tests.method.dbt_harness import query, run_dbt, write_tables
 
 MODELS = ["int_population_sector_year", "int_respondent_weights", "int_survey_components", "int_register_components"]
@@ -97,23 +98,7 @@ RESPONDENTS = pd.DataFrame(
     + group("A", 2027, "GRUNNSKOLE", "a150", 1, "M", (40.0, 10.0, 4, 4, 5, 5, 5), 150.0)
     + group("A", 2027, "GRUNNSKOLE", "a300", 1, "M", (40.0, 10.0, 4, 4, 5, 5, 5), 300.0)
     + group("B", 2027, "GRUNNSKOLE", "b", 6, "F", (40.0, 20.0, 1, 1, 1, 1, 1)),
-    columns=[
-        "survey_id",
-        "respondent_id",
-        "year",
-        "sector_code",
-        "sex",
-        "hours_total",
-        "hours_doc",
-        "unnecessary",
-        "duplicate",
-        "autonomy_1",
-        "autonomy_2",
-        "autonomy_3",
-        "design_weight",
-        "data_status",
-        "source_id",
-    ],
+    columns=[*CANONICAL_COLUMNS, "data_status", "source_id"],
 ).astype({"year": "int32", "unnecessary": "Int32", "duplicate": "Int32"})
 for _c in ("autonomy_1", "autonomy_2", "autonomy_3"):
     RESPONDENTS[_c] = RESPONDENTS[_c].astype("Int32")

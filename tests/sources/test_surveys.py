@@ -8,8 +8,8 @@ import pytest
 
 from sources.demo import survey as demo
 from sources.paths import EMBEDDED_INPUTS
+from sources.reference import CANONICAL_COLUMNS
 from sources.surveys.mapping import (
-    CANONICAL_COLUMNS,
     MappingError,
     Problem,
     apply_mapping,
