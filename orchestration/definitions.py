@@ -8,6 +8,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.publication import csv_release
 from orchestration.assets.raw_inputs import build_raw_assets
+from orchestration.assets.raw_revisions import revision_store
 from orchestration.assets.raw_surveys import survey_export, survey_responses
 from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
@@ -28,7 +29,15 @@ publish_all = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), survey_export, survey_responses, source_register, dbt_models, csv_release],
+    assets=[
+        *build_raw_assets(),
+        survey_export,
+        survey_responses,
+        revision_store,
+        source_register,
+        dbt_models,
+        csv_release,
+    ],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],

@@ -80,3 +80,15 @@ def received_dir(output: Path | None = None) -> Path:
 def inbox_dir(output: Path | None = None) -> Path:
     """Where users drop a survey export and its mapping (``RBI_INBOX_DIR``, default ``<output>/inbox``)."""
     return _env_path("RBI_INBOX_DIR", (output or output_dir()) / "inbox")
+
+
+def revisions_dir(output: Path | None = None) -> Path:
+    """The internal store of the respondent sets behind published values (spec section 5b), in the
+    restricted raw area: never published, kept across runs and releases; back it up with ``raw/``."""
+    return raw_dir(output) / "revisions"
+
+
+def audit_log_path(output: Path | None = None) -> Path:
+    """The append-only audit log of withdrawals and erasures (spec section 10), JSON lines, in the
+    restricted raw area. The pipeline reads it to leave the rows out of every later computation."""
+    return raw_dir(output) / "audit" / "erasures.jsonl"

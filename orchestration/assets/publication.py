@@ -13,7 +13,10 @@ from orchestration.release.datapackage import ReleaseInfo
 from orchestration.release.store import ReleaseConflict, current_release, publish
 from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
+from sources import paths, revisions
 
+# the revision store after this release (spec 5b), written once the release is published
+REVISION_STORE_MODELS = ("int_revision_store_cells", "int_revision_store_members")
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
@@ -31,9 +34,29 @@ def release_info(row: dict[str, Any]) -> ReleaseInfo:
     return ReleaseInfo(str(row["release_id"]), created_text, str(row["method_version"]), str(row["data_status"]))
 
 
+def update_revision_store(pipeline_paths: PipelinePaths, warehouse: Path, release_id: str) -> str:
+    """Put the respondent sets and values behind this release's published cells in force in the
+    internal revision store (sources/revisions.py). Called only after the release was published:
+    a build stopped by the gate never reaches it. Returns a line for the log (counts only)."""
+    root = paths.revisions_dir(pipeline_paths.output())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
+        version = revisions.write_version(
+            root,
+            release_id,
+            con,
+            "select * from intermediate.int_revision_store_cells",
+            "select * from intermediate.int_revision_store_members",
+        )
+    state = f"version {version.name} in force" if version else "unchanged"
+    return f"{state}; {held} cell(s) held (REVISION_HELD)"
+
+
 @asset(
     group_name="publication",
-    deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
+    deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES]
+    + [AssetKey(["marts", "release_info"])]
+    + [AssetKey(["intermediate", m]) for m in REVISION_STORE_MODELS],
     description=(
         "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSV, releases.csv, changes.json, "
         "datapackage.json, report.html, methodology.md, README.txt, SHA256SUMS, rbi.duckdb) and moves `latest`."
@@ -58,6 +81,8 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
     except ReleaseConflict as exc:
         raise Failure(description=str(exc)) from exc
     context.log.info(f"release {info.release_id}: {outcome.status} at {outcome.path}; {content.changelog}")
+    revision = update_revision_store(pipeline_paths, warehouse, info.release_id)
+    context.log.info(f"revision store (spec 5b): {revision}")
     return MaterializeResult(
         metadata={
             "release_id": info.release_id,
@@ -67,5 +92,6 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
             "report": MetadataValue.path(str(outcome.path / "report.html")),
             "row_counts": MetadataValue.json(content.row_counts),
             "changelog": content.changelog,
+            "revision_store": revision,
         }
     )

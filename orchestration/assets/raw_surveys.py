@@ -32,7 +32,8 @@ from dagster import (
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL, known_sectors
 from orchestration.resources import PipelinePaths, Warehouse
-from sources.surveys import store
+from sources import paths
+from sources.surveys import erasure, store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import load_mapping
 
@@ -71,6 +72,8 @@ def survey_sources(pipeline_paths: PipelinePaths) -> list[SurveySource]:
     for survey_id in store.survey_ids(raw):
         stored = store.newest(raw, survey_id)
         assert stored is not None
+        if stored.sidecar.get("withdrawn"):  # withdrawn by an operator (sources/surveys/erasure.py)
+            continue
         sources.append(SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"))
     return sources
 
@@ -150,6 +153,9 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
     stored = store.newest(pipeline_paths.raw_surveys(), survey_id)
     if stored is None:
         raise Failure(description=f"survey {survey_id!r}: no accepted export in {pipeline_paths.raw_surveys()}")
+    if stored.sidecar.get("withdrawn"):
+        context.log.info(f"survey {survey_id}: withdrawn ({stored.version}); none of its rows is used")
+        return MaterializeResult(metadata={"version": stored.version, "withdrawn": True})
     try:
         survey = ingest_survey(
             SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox"), known_sectors()
@@ -215,10 +221,15 @@ def survey_responses(
     if len(set(ids)) != len(ids):
         raise Failure(description=f"the same survey_id appears in more than one survey folder: {ids}")
     frame = pd.concat([s.records for s in ingested], ignore_index=True)
+    # spec section 10: withdrawn surveys and erased respondents (the audit log) never enter a build
+    frame, excluded = erasure.apply_exclusions(frame, erasure.read_log(paths.audit_log_path(pipeline_paths.output())))
+    if excluded:
+        context.log.info(f"{excluded} row(s) left out: withdrawn surveys and erased respondents (audit log)")
     rows = warehouse.write_raw(pipeline_paths.warehouse(), "survey_responses", frame)
     return MaterializeResult(
         metadata={
             "rows": rows,
+            "rows_withdrawn_or_erased": excluded,
             "surveys": MetadataValue.json(
                 {
                     s.survey_id: {"snapshot": s.snapshot_id, "rows_read": s.rows_read, "rows_rejected": s.rows_rejected}

@@ -14,7 +14,7 @@
 --                   maps G back to 0..100 (equal scores I give index I)
 -- Ranks: 1 = most burden; ties share the smallest rank (rank()); unrounded values.
 with scored as (
-    select * from {{ ref('int_components_scored') }}
+    select * from {{ ref('int_components_revised') }}
 ),
 
 parameters as (

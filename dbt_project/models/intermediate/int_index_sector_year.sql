@@ -5,7 +5,7 @@
 -- smallest rank, unrounded values), the bootstrap interval of the index and the 5th / 95th
 -- percentiles of the replicate ranks. n_components counts the components present.
 with scored as (
-    select * from {{ ref('int_components_scored') }}
+    select * from {{ ref('int_components_revised') }}
 ),
 
 aggregated as (
