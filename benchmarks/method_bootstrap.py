@@ -55,6 +55,7 @@ MODELS = [
     "int_component_cell_respondents",
     "int_revision_differences",
     "int_components_revised",
+    "int_component_replicates_revised",
     "int_weight_perturbations",
     "int_index_draws",
     "int_index_scenarios",
@@ -182,6 +183,10 @@ def run_pipeline(data: dict[str, pd.DataFrame], replicates: int, workdir: Path) 
         con.execute(
             "create table staging.stg_revisions__members (year integer, sector_code varchar, component_id varchar, "
             "survey_id varchar, respondent_id varchar)"
+        )
+        con.execute(
+            "create table staging.stg_revisions__replicates (year integer, sector_code varchar, "
+            "component_id varchar, replicate integer, raw_value double)"
         )
     target = workdir / "target"
     env = {

@@ -2,25 +2,26 @@
 
 For every survey component cell (year, sector_code, component_id) that a release published with a
 value, the store keeps the unrounded values, bounds, n, n_eff, dk_share, score and flags that were
-published (``cells.parquet``) and the (survey_id, respondent_id) set behind them
-(``members.parquet``). The next build compares each cell's valid respondents with that set (dbt
-model ``int_revision_differences``) and holds the published value when 0 < D < 10.
+published (``cells.parquet``), the (survey_id, respondent_id) set behind them (``members.parquet``)
+and their bootstrap replicates (``replicates.parquet``, so that the index interval and rank
+percentiles of a held cell are those of the value held). The next build compares each cell's valid
+respondents with that set (dbt model ``int_revision_differences``) and holds the published value
+when 0 < D < 10.
 
 Layout (``paths.revisions_dir()``, default ``$RBI_OUTPUT_DIR/raw/revisions``, restricted like the
 rest of the raw area: folders 0o750, files 0o640)::
 
     CURRENT                         the name of the version in force (replaced with os.replace)
     <NNNNNN>-<release_id>/          one version per published release that changed the store
-        cells.parquet  members.parquet  manifest.json
+        cells.parquet  members.parquet  replicates.parquet  manifest.json
 
 A version is written into a hidden temporary folder, flushed, renamed into place, and only then
 named in ``CURRENT``: a crash at any moment leaves the previous or the new version in force, never
-a half-written one. Versions are never changed; older ones stay as history (they hold only keys
-and published numbers). The store is written only by the publication asset after the quality gate
-passed and the release was published (``orchestration/assets/publication.py``), and read by the
-raw assets ``raw/revision_cells`` and ``raw/revision_members`` before dbt runs, so it outlives a
-deleted warehouse. It is never published.
-"""
+a half-written one. Versions are never changed; older ones stay as history (they hold only keys and
+published numbers). The store is written only by the publication asset after the quality gate
+passed and the release was published (``orchestration/assets/publication.py``), and read by the raw
+assets ``raw/revision_*`` before dbt runs, so it outlives a deleted warehouse. It is never
+published."""
 
 import json
 import os
@@ -32,6 +33,7 @@ import duckdb
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
 MEMBERS = "members.parquet"
+REPLICATES = "replicates.parquet"
 MANIFEST = "manifest.json"
 DIR_MODE = 0o750
 FILE_MODE = 0o640
@@ -61,7 +63,19 @@ MEMBER_COLUMNS: dict[str, str] = {
     "survey_id": "varchar",
     "respondent_id": "varchar",
 }
-TABLES = {"revision_cells": (CELLS, CELL_COLUMNS), "revision_members": (MEMBERS, MEMBER_COLUMNS)}
+REPLICATE_COLUMNS: dict[str, str] = {
+    "year": "integer",
+    "sector_code": "varchar",
+    "component_id": "varchar",
+    "replicate": "integer",
+    "raw_value": "double",
+}
+TABLES = {
+    "revision_cells": (CELLS, CELL_COLUMNS),
+    "revision_members": (MEMBERS, MEMBER_COLUMNS),
+    "revision_replicates": (REPLICATES, REPLICATE_COLUMNS),
+}
+FILES = {file_name: columns for file_name, columns in TABLES.values()}
 
 
 class RevisionStoreError(RuntimeError):
@@ -85,7 +99,7 @@ def current_version(root: Path) -> Version | None:
         return None
     name = pointer.read_text(encoding="utf-8").strip()
     folder = root / name
-    missing = [f for f in (CELLS, MEMBERS, MANIFEST) if not (folder / f).is_file()]
+    missing = [f for f in (*FILES, MANIFEST) if not (folder / f).is_file()]
     if missing:
         raise RevisionStoreError(f"{folder}: the revision store version named in {pointer} lacks {', '.join(missing)}")
     return Version(name, folder)
@@ -141,9 +155,10 @@ def _restricted_dir(path: Path) -> None:
 
 
 def write_version(
-    root: Path, release_id: str, con: duckdb.DuckDBPyConnection, cells_sql: str, members_sql: str
+    root: Path, release_id: str, con: duckdb.DuckDBPyConnection, queries: dict[str, str]
 ) -> Version | None:
-    """Write the result of two queries on ``con`` as the store's new version and put it in force.
+    """Write the result of one query on ``con`` per store file (``queries``: file name -> SQL, for
+    every file of ``FILES``) as the store's new version and put it in force.
 
     Returns None (writes nothing) when the result equals the version in force, e.g. when the same
     release is published again."""
@@ -157,14 +172,14 @@ def write_version(
         tmp.rmdir()
     tmp.mkdir(mode=DIR_MODE)
     try:
-        for file_name, sql, columns in ((CELLS, cells_sql, CELL_COLUMNS), (MEMBERS, members_sql, MEMBER_COLUMNS)):
+        for file_name, columns in FILES.items():
+            sql = queries[file_name]
             target = str(tmp / file_name).replace("'", "''")
             con.execute(
                 f"copy (select {_column_list(columns)} from ({sql}) order by all) to '{target}' (format parquet)"
             )
         counts = {
-            name: con.execute(f"select count(*) from read_parquet('{tmp / name}')").fetchone()[0]
-            for name in (CELLS, MEMBERS)
+            name: con.execute(f"select count(*) from read_parquet('{tmp / name}')").fetchone()[0] for name in FILES
         }
         if previous is not None and _same_content(con, previous.folder, tmp):
             return None
@@ -195,7 +210,7 @@ def write_version(
 
 
 def _same_content(con: duckdb.DuckDBPyConnection, old: Path, new: Path) -> bool:
-    for file_name in (CELLS, MEMBERS):
+    for file_name in FILES:
         a, b = (str(p / file_name).replace("'", "''") for p in (old, new))
         diff = con.execute(
             f"select count(*) from ((select * from read_parquet('{a}') except all select * from read_parquet('{b}')) "

@@ -16,7 +16,11 @@ from orchestration.resources import PipelinePaths
 from sources import paths, revisions
 
 # the revision store after this release (spec 5b), written once the release is published
-REVISION_STORE_MODELS = ("int_revision_store_cells", "int_revision_store_members")
+REVISION_STORE_MODELS = {
+    revisions.CELLS: "int_revision_store_cells",
+    revisions.MEMBERS: "int_revision_store_members",
+    revisions.REPLICATES: "int_revision_store_replicates",
+}
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
@@ -41,13 +45,8 @@ def update_revision_store(pipeline_paths: PipelinePaths, warehouse: Path, releas
     root = paths.revisions_dir(pipeline_paths.output())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
-        version = revisions.write_version(
-            root,
-            release_id,
-            con,
-            "select * from intermediate.int_revision_store_cells",
-            "select * from intermediate.int_revision_store_members",
-        )
+        queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
+        version = revisions.write_version(root, release_id, con, queries)
     state = f"version {version.name} in force" if version else "unchanged"
     return f"{state}; {held} cell(s) held (REVISION_HELD)"
 
@@ -56,7 +55,7 @@ def update_revision_store(pipeline_paths: PipelinePaths, warehouse: Path, releas
     group_name="publication",
     deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES]
     + [AssetKey(["marts", "release_info"])]
-    + [AssetKey(["intermediate", m]) for m in REVISION_STORE_MODELS],
+    + [AssetKey(["intermediate", m]) for m in REVISION_STORE_MODELS.values()],
     description=(
         "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSV, releases.csv, changes.json, "
         "datapackage.json, report.html, methodology.md, README.txt, SHA256SUMS, rbi.duckdb) and moves `latest`."

@@ -1,11 +1,12 @@
-"""The internal revision store (spec section 5b, ``sources/revisions.py``) -> the warehouse raw schema.
+"""The internal revision store (spec section 5b, ``sources/revisions.py``) -> the warehouse raw
+schema.
 
-``raw/revision_cells`` and ``raw/revision_members`` load the store's version in force (the values
-and respondent sets behind the values last published) into ``raw.revision_cells`` and
-``raw.revision_members`` before dbt runs; with no store yet they are empty. The store itself lives
-in the restricted raw area and is written only by the publication asset, after the gate passed.
-Nothing of it is published, logged or put in metadata beyond row counts and the version name.
-"""
+``raw/revision_cells``, ``raw/revision_members`` and ``raw/revision_replicates`` load the store's
+version in force (the values, respondent sets and bootstrap replicates behind the values last
+published) into the tables of the same names in the ``raw`` schema before dbt runs; with no store
+yet they are empty. The store itself lives in the restricted raw area and is written only by the
+publication asset, after the gate passed. Nothing of it is published, logged or put in metadata
+beyond row counts and the version name."""
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
@@ -15,6 +16,7 @@ from sources import paths, revisions
 
 CELLS_KEY = AssetKey(["raw", "revision_cells"])
 MEMBERS_KEY = AssetKey(["raw", "revision_members"])
+REPLICATES_KEY = AssetKey(["raw", "revision_replicates"])
 
 
 @multi_asset(
@@ -30,6 +32,12 @@ MEMBERS_KEY = AssetKey(["raw", "revision_members"])
             group_name="raw",
             kinds={"duckdb", "parquet"},
             description="The (survey_id, respondent_id) set behind each value last published (spec 5b).",
+        ),
+        AssetSpec(
+            REPLICATES_KEY,
+            group_name="raw",
+            kinds={"duckdb", "parquet"},
+            description="The bootstrap replicates behind each value last published (spec 5b and 7).",
         ),
     ],
     pool=WAREHOUSE_POOL,
@@ -47,3 +55,4 @@ def revision_store(context: AssetExecutionContext, pipeline_paths: PipelinePaths
         asset_key=CELLS_KEY, metadata={"rows": counts["revision_cells"], "version": version.name if version else ""}
     )
     yield MaterializeResult(asset_key=MEMBERS_KEY, metadata={"rows": counts["revision_members"]})
+    yield MaterializeResult(asset_key=REPLICATES_KEY, metadata={"rows": counts["revision_replicates"]})

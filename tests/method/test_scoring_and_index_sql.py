@@ -16,6 +16,7 @@ MODELS = [
     "int_component_uncertainty",
     "int_components_scored",
     "int_components_revised",
+    "int_component_replicates_revised",
     "int_weight_perturbations",
     "int_index_draws",
     "int_index_scenarios",

@@ -76,7 +76,7 @@ entering_eligible as (
 ),
 
 replicates as (
-    select * from {{ ref('int_component_replicates') }}
+    select * from {{ ref('int_component_replicates_revised') }}
 ),
 
 replicate_numbers as (

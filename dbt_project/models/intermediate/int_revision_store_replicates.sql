@@ -1,0 +1,28 @@
+-- The revision store after this release (spec section 5b), bootstrap replicates: those of every
+-- cell published afresh with a value (int_revision_store_cells), and the stored replicates of every
+-- other cell in the store. Internal, never published.
+with cells as (
+    select * from {{ ref('int_revision_store_cells') }}
+),
+
+fresh_cells as (
+    select year, sector_code, component_id
+    from cells
+    where release_id = (select release_id from {{ ref('int_release') }})
+),
+
+fresh as (
+    select replicates.year, replicates.sector_code, replicates.component_id, replicates.replicate, replicates.raw_value
+    from {{ ref('int_component_replicates') }} as replicates
+    semi join fresh_cells using (year, sector_code, component_id)
+),
+
+kept as (
+    select stored.*
+    from {{ ref('stg_revisions__replicates') }} as stored
+    anti join fresh_cells using (year, sector_code, component_id)
+)
+
+select * from fresh
+union all by name
+select * from kept
