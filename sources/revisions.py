@@ -121,14 +121,19 @@ def _create_sql(table: str, columns: dict[str, str]) -> str:
     return f"create or replace table {table} ({body})"
 
 
+VERSION_TABLE = "raw.revision_version"  # the store version the raw tables hold ('' = none)
+
+
 def load_into_warehouse(root: Path, db_path: Path) -> dict[str, int]:
-    """Replace ``raw.revision_cells`` and ``raw.revision_members`` with the store's version in force
-    (empty, typed tables when there is none). Returns the row count per table."""
+    """Replace ``raw.revision_cells``, ``_members`` and ``_replicates`` with the store's version in
+    force (empty, typed tables when there is none), and record its name in ``raw.revision_version``.
+    Returns the row count per table."""
     version = current_version(root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     counts = {}
     with duckdb.connect(str(db_path)) as con:
         con.execute("create schema if not exists raw")
+        con.execute("begin transaction")
         for table, (file_name, columns) in TABLES.items():
             if version is None:
                 con.execute(_create_sql(f"raw.{table}", columns))
@@ -138,7 +143,22 @@ def load_into_warehouse(root: Path, db_path: Path) -> dict[str, int]:
                     f"create or replace table raw.{table} as select {_column_list(columns)} from read_parquet('{path}')"
                 )
             counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        con.execute(f"create or replace table {VERSION_TABLE} as select ? as version", [loaded_name(version)])
+        con.execute("commit")
     return counts
+
+
+def loaded_name(version: "Version | None") -> str:
+    return version.name if version else ""
+
+
+def loaded_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The store version the warehouse's raw tables were loaded from (None: never loaded)."""
+    try:
+        row = con.execute(f"select version from {VERSION_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
 
 
 def _fsync(path: Path) -> None:

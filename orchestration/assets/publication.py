@@ -38,15 +38,39 @@ def release_info(row: dict[str, Any]) -> ReleaseInfo:
     return ReleaseInfo(str(row["release_id"]), created_text, str(row["method_version"]), str(row["data_status"]))
 
 
+def check_revision_store(pipeline_paths: PipelinePaths, warehouse: Path) -> None:
+    """Refuse to publish a build whose revision hold (spec 5b) was computed from another store
+    version than the one in force, e.g. a store restored or changed since the raw tables were
+    loaded: its held cells could be wrong."""
+    root = paths.revisions_dir(pipeline_paths.output())
+    try:
+        in_force = revisions.loaded_name(revisions.current_version(root))
+    except revisions.RevisionStoreError as exc:
+        raise Failure(description=str(exc)) from exc
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = revisions.loaded_version(con) or ""  # never loaded: as if the store were empty
+    if loaded != in_force:
+        raise Failure(
+            description=(
+                f"the warehouse was built from revision store version {loaded or 'none'!r} but {root} has "
+                f"{in_force or 'none'!r} in force: run the whole job (make run) so that the revision rule "
+                "(spec 5b) uses the store in force; nothing was published"
+            )
+        )
+
+
 def update_revision_store(pipeline_paths: PipelinePaths, warehouse: Path, release_id: str) -> str:
     """Put the respondent sets and values behind this release's published cells in force in the
-    internal revision store (sources/revisions.py). Called only after the release was published:
-    a build stopped by the gate never reaches it. Returns a line for the log (counts only)."""
+    internal revision store (sources/revisions.py), then load that version into the warehouse's
+    raw tables, so that a run of part of the graph (e.g. the inbox sensor's) builds on it. Called
+    only after the release was published: a build stopped by the gate never reaches it. Returns a
+    line for the log (counts only)."""
     root = paths.revisions_dir(pipeline_paths.output())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
         queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
         version = revisions.write_version(root, release_id, con, queries)
+    revisions.load_into_warehouse(root, warehouse)
     state = f"version {version.name} in force" if version else "unchanged"
     return f"{state}; {held} cell(s) held (REVISION_HELD)"
 
@@ -64,6 +88,7 @@ def update_revision_store(pipeline_paths: PipelinePaths, warehouse: Path, releas
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
     warehouse = pipeline_paths.warehouse()
+    check_revision_store(pipeline_paths, warehouse)
     info = release_info(read_relation(warehouse, "marts.release_info")[0])
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = pipeline_paths.releases()

@@ -99,3 +99,25 @@ def test_a_pointer_to_a_missing_version_is_an_error(tmp_path: Path) -> None:
     (root / "CURRENT").write_text("000009-gone\n")
     with pytest.raises(revisions.RevisionStoreError, match="000009-gone"):
         revisions.current_version(root)
+
+
+def test_the_warehouse_records_which_version_it_holds(tmp_path: Path) -> None:
+    from dagster import Failure
+
+    from orchestration.assets.publication import check_revision_store
+    from orchestration.resources import PipelinePaths
+
+    root = paths.revisions_dir(tmp_path)
+    db = tmp_path / "warehouse" / "warehouse.duckdb"
+    pipeline_paths = PipelinePaths(output_dir=str(tmp_path))
+    revisions.load_into_warehouse(root, db)
+    check_revision_store(pipeline_paths, db)  # no store, nothing loaded: consistent
+    with duckdb.connect() as con:
+        first = revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
+    # the store moved on since the raw tables were loaded: publishing would use a stale hold
+    with pytest.raises(Failure, match="000001-rel-1"):
+        check_revision_store(pipeline_paths, db)
+    revisions.load_into_warehouse(root, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert first is not None and revisions.loaded_version(con) == first.name
+    check_revision_store(pipeline_paths, db)
