@@ -3,6 +3,9 @@
 -- cell's value. The validity rules are those of int_survey_components:
 --   C1 hours_total and hours_doc not NULL; C2 unnecessary in 1..5; C3 duplicate in 1..5;
 --   C4 at least 2 of the 3 autonomy items in 1..5.
+-- A view: at 1M respondents a table would hold 4M rows that only the revision models read.
+{{ config(materialized='view') }}
+
 with respondents as (
     select * from {{ ref('stg_surveys__respondents') }}
 ),
