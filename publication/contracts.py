@@ -147,7 +147,7 @@ FLAGS: tuple[str, ...] = (
     "LOW_PRECISION",
     "NO_FTE",
     "POP_LAGGED",
-    "REVISION_HELD",
+    "REVISION_HELD",  # spec 5b: the value last published, kept (method 1.1)
     "SECTOR_WEIGHTED",
     "SKEWED",
     "SUPPRESSED",
@@ -176,7 +176,7 @@ def flags_pattern() -> str:
 
 @cache
 def flag_values_with(flag: str) -> tuple[str, ...]:
-    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**6 strings.
+    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**(len(FLAGS) - 1) strings.
 
     GX row conditions have no 'contains'; membership in this set is the same test for any value
     that passes the flags regex (values that do not fail that expectation anyway)."""

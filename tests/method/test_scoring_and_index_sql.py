@@ -17,12 +17,14 @@ import pandas as pd
 import pytest
 from scipy.stats import beta
 
-from tests.method.dbt_harness import query, run_dbt, write_tables
+from tests.method.dbt_harness import NO_REVISIONS, query, run_dbt, write_tables
 
 MODELS = [
     "int_component_intervals",
     "int_component_uncertainty",
     "int_components_scored",
+    "int_components_revised",
+    "int_component_replicates_revised",
     "int_weight_perturbations",
     "int_index_draws",
     "int_index_scenarios",
@@ -156,7 +158,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"cast(source_ids as varchar[]) as source_ids) from {name}"
         for name in ("intermediate.int_survey_components", "intermediate.int_register_components")
     }
-    write_tables(path, with_lists)
+    write_tables(path, with_lists | NO_REVISIONS)
     run_dbt(path, MODELS)
     return path
 

@@ -6,7 +6,7 @@
 -- percentiles of the replicate ranks. n_components counts the components present. A percentile
 -- interval that leaves out its index is published as computed with flag SKEWED (method 1.1).
 with scored as (
-    select * from {{ ref('int_components_scored') }}
+    select * from {{ ref('int_components_revised') }}
 ),
 
 aggregated as (
