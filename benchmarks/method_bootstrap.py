@@ -1,6 +1,6 @@
-"""Benchmark of method 1.0: weights -> components -> stratified bootstrap -> index replicates ->
-rank percentiles, on N generated respondents, against a plain NumPy/pandas baseline of the same
-arithmetic, in the same run.
+"""Benchmark of method 1.1: weights (pooled) -> components -> stratified bootstrap -> intervals
+(percentile and Korn-Graubard) and precision rules -> index replicates -> rank percentiles, on N
+generated respondents, against a plain NumPy/pandas baseline of the same arithmetic, in the same run.
 
     .venv/bin/python benchmarks/method_bootstrap.py --respondents 100000 [--replicates 1000]
 
@@ -50,8 +50,13 @@ MODELS = [
     "int_survey_components",
     "int_register_components",
     "int_component_replicates",
+    "int_component_intervals",
     "int_component_uncertainty",
     "int_components_scored",
+    "int_component_cell_respondents",
+    "int_revision_differences",
+    "int_components_revised",
+    "int_component_replicates_revised",
     "int_weight_perturbations",
     "int_index_draws",
     "int_index_scenarios",
@@ -170,6 +175,20 @@ def run_pipeline(data: dict[str, pd.DataFrame], replicates: int, workdir: Path) 
                 )
             con.execute(f"create table staging.{table} as select *{casts} from incoming")
             con.unregister("incoming")
+        # no earlier release (spec section 5b): an empty revision store
+        con.execute(
+            "create table staging.stg_revisions__cells (year integer, sector_code varchar, component_id varchar, "
+            "raw_value double, raw_ci_low double, raw_ci_high double, se double, n bigint, n_eff double, cv double, "
+            "dk_share double, normalised double, flags varchar, source_ids varchar, release_id varchar)"
+        )
+        con.execute(
+            "create table staging.stg_revisions__members (year integer, sector_code varchar, component_id varchar, "
+            "survey_id varchar, respondent_id varchar)"
+        )
+        con.execute(
+            "create table staging.stg_revisions__replicates (year integer, sector_code varchar, "
+            "component_id varchar, replicate integer, raw_value double)"
+        )
     target = workdir / "target"
     env = {
         **os.environ,

@@ -15,8 +15,8 @@ from publication.contracts import (
     DATA_STATUSES,
     FLAGS,
     KEYS,
-    MAX_PUBLISHED_CV,
     MIN_COMPONENTS_FOR_INDEX,
+    MIN_PUBLISHED_N_EFF,
     MIN_RESPONDENTS,
     SCENARIO_IDS,
     TABLES,
@@ -86,11 +86,12 @@ class _Builder:
     def null(self, column: str, rule: str, where: tuple[Any, str] | None = None) -> None:
         self.add("ExpectColumnValuesToBeNull", rule, where, column=column)
 
-    def at_least(self, high: str, low: str, rule: str) -> None:
-        """high >= low wherever both are present."""
+    def at_least(self, high: str, low: str, rule: str, where: tuple[Any, str] | None = None) -> None:
+        """high >= low wherever both are present (and ``where`` holds)."""
         self.add(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             rule,
+            where,
             column_A=high,
             column_B=low,
             or_equal=True,
@@ -161,8 +162,11 @@ def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
         b.not_null(column, "descriptive columns are never empty")
     for column in ("index", "index_ci_low", "index_ci_high"):
         b.between(column, 0, 100, "scores and their bounds lie on 0..100 [6]")
-    b.at_least("index", "index_ci_low", "the interval contains the index: index_ci_low <= index [7]")
-    b.at_least("index_ci_high", "index", "the interval contains the index: index <= index_ci_high [7]")
+    # spec 7 (method 1.1): a percentile interval that leaves out its estimate is published as
+    # computed with flag SKEWED, and no check treats that as an error
+    not_skewed = b.lacks_flag("SKEWED")
+    b.at_least("index", "index_ci_low", "the interval contains the index unless SKEWED [7]", not_skewed)
+    b.at_least("index_ci_high", "index", "the interval contains the index unless SKEWED [7]", not_skewed)
     b.at_least("index_ci_high", "index_ci_low", "index_ci_low <= index_ci_high [7]")
     for column in ("rank", "rank_p05", "rank_p95"):
         b.between(column, 1, None, "rank 1 = most burden; ranks are >= 1 [7]")
@@ -207,8 +211,9 @@ def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
     for column in ("raw_value", "raw_ci_low", "raw_ci_high"):
         b.between(column, 0, 100, "survey components are percentages or 0..100 scores [4]", percent)
         b.between(column, 0, None, "imposed reporting hours are >= 0 [4]", register)
-    b.at_least("raw_value", "raw_ci_low", "the interval contains the value: raw_ci_low <= raw_value [7]")
-    b.at_least("raw_ci_high", "raw_value", "the interval contains the value: raw_value <= raw_ci_high [7]")
+    not_skewed = b.lacks_flag("SKEWED")
+    b.at_least("raw_value", "raw_ci_low", "the interval contains the value unless SKEWED [7]", not_skewed)
+    b.at_least("raw_ci_high", "raw_value", "the interval contains the value unless SKEWED [7]", not_skewed)
     b.at_least("raw_ci_high", "raw_ci_low", "raw_ci_low <= raw_ci_high [7]")
     b.between("normalised", 0, 100, "normalised scores lie on 0..100 [6]")
     b.not_null("n", "every survey cell publishes its n [5]", survey)
@@ -222,8 +227,8 @@ def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
     )
     b.between("n_eff", 0, None, "n_eff is >= 0 [3]")
     b.between("cv", 0, None, "cv is >= 0 [5]")
-    cv_rule = f"a published survey value has cv <= {MAX_PUBLISHED_CV} [5]"
-    b.between("cv", 0, MAX_PUBLISHED_CV, cv_rule, published_survey)
+    n_eff_rule = f"a published survey value rests on an effective sample size of at least {MIN_PUBLISHED_N_EFF} [5]"
+    b.between("n_eff", MIN_PUBLISHED_N_EFF, None, n_eff_rule, published_survey)
     b.between("dk_share", 0, 100, "dk_share is a percentage [4]")
     suppressed = b.has_flag("SUPPRESSED")
     for column in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n_eff", "cv", "dk_share"):

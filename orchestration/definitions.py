@@ -17,6 +17,7 @@ from orchestration.surveys.raw_surveys import survey_export, survey_responses
 from orchestration.surveys.survey_inbox_sensor import survey_inbox
 from orchestration.warehouse.dbt import dbt_models
 from orchestration.warehouse.project import dbt_project
+from orchestration.warehouse.raw_revisions import revision_store
 from orchestration.warehouse.source_register import source_register
 
 # the dbt of this virtualenv, whatever PATH says. dagster-dbt runs `dbt --version` once per process
@@ -32,7 +33,15 @@ publish_all = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), survey_export, survey_responses, source_register, dbt_models, csv_release],
+    assets=[
+        *build_raw_assets(),
+        survey_export,
+        survey_responses,
+        revision_store,
+        source_register,
+        dbt_models,
+        csv_release,
+    ],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],

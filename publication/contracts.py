@@ -140,13 +140,16 @@ PUBLISHED_TABLES = (
     PublishedTable("sources", "marts.sources", SOURCES, False),
 )
 
-# every flag a published cell can carry (spec sections 3, 5, 6); alphabetical, the order of `flags`
+# every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9); alphabetical, the order of `flags`
 FLAGS: tuple[str, ...] = (
     "CAPPED",
     "INSUFFICIENT",
     "LOW_PRECISION",
+    "NO_FTE",
     "POP_LAGGED",
+    "REVISION_HELD",  # spec 5b: the value last published, kept (method 1.1)
     "SECTOR_WEIGHTED",
+    "SKEWED",
     "SUPPRESSED",
     "UNWEIGHTED",
 )
@@ -155,7 +158,7 @@ SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
 YEAR_RANGE: tuple[int, int] = (2000, 2100)
 MIN_RESPONDENTS = 10  # spec 5: n < 10 is suppressed
-MAX_PUBLISHED_CV = 0.333  # spec 5: cv > 0.333 is suppressed
+MIN_PUBLISHED_N_EFF = 30  # spec 5 (method 1.1, NCHS): n_eff < 30 is suppressed
 MIN_COMPONENTS_FOR_INDEX = 3  # spec 6
 
 
@@ -173,7 +176,7 @@ def flags_pattern() -> str:
 
 @cache
 def flag_values_with(flag: str) -> tuple[str, ...]:
-    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**6 strings.
+    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**(len(FLAGS) - 1) strings.
 
     GX row conditions have no 'contains'; membership in this set is the same test for any value
     that passes the flags regex (values that do not fail that expectation anyway)."""

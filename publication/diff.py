@@ -4,6 +4,11 @@ Compares the published CSV text of each table (so rounding noise below the publi
 not a change), by the table's key (publication/contracts.py KEYS): rows added and removed, values
 changed, sectors and years that appear or disappear, the method version, and inputs (the
 ``sources`` table) added, removed or changed. ``release_id`` columns are ignored (they always change).
+
+Method 1.1 (spec sections 5 and 5b): a cell held by the revision rule (flag REVISION_HELD) is not a
+change -- its published values are those of the previous release, and gaining or keeping the flag
+is not listed as a changed value; ``cells_held`` names the held cells by key only. A suppressed
+value is empty in the published CSV, so it never appears here: only published text is compared.
 """
 
 import csv
@@ -15,6 +20,8 @@ from typing import Any
 from publication.contracts import KEYS
 
 IGNORED_COLUMNS = ("release_id",)
+HELD_FLAG = "REVISION_HELD"
+FLAG_SEPARATOR = ";"
 MAX_LISTED = 200  # values_changed listed per table; the count is always complete
 
 
@@ -27,6 +34,24 @@ def _keyed(table: str, rows: list[dict[str, str]]) -> dict[tuple[str, ...], dict
     return {tuple(row.get(k, "") for k in key): row for row in rows}
 
 
+def _without_held(flags: str | None) -> set[str]:
+    return {f for f in (flags or "").split(FLAG_SEPARATOR) if f and f != HELD_FLAG}
+
+
+def _is_change(column: str, before: str | None, after: str | None) -> bool:
+    """A published value that changed; a flags value that differs only by REVISION_HELD did not."""
+    if column == "flags":
+        return _without_held(before) != _without_held(after)
+    return before != after
+
+
+def held_cells(table: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The keys of the rows flagged REVISION_HELD (spec 5b), without any value."""
+    key = KEYS[table]
+    held = [r for r in rows if HELD_FLAG in (r.get("flags") or "").split(FLAG_SEPARATOR)]
+    return sorted(({k: r.get(k, "") for k in key} for r in held), key=lambda d: tuple(d.values()))
+
+
 def table_changes(table: str, before: list[dict[str, str]], after: list[dict[str, str]]) -> dict[str, Any]:
     key = KEYS[table]
     old, new = _keyed(table, before), _keyed(table, after)
@@ -35,7 +60,7 @@ def table_changes(table: str, before: list[dict[str, str]], after: list[dict[str
         for column in new[k]:
             if column in IGNORED_COLUMNS or column in key:
                 continue
-            if old[k].get(column) != new[k].get(column):
+            if _is_change(column, old[k].get(column), new[k].get(column)):
                 changed.append(
                     {
                         "key": dict(zip(key, k, strict=True)),
@@ -100,6 +125,7 @@ def release_changes(
         "inputs_changed": changed_inputs,
         "tables": {name: tables[name] for name in sorted(tables) if name != "sources"},
         "tables_added": sorted(n for n in current_tables if n in KEYS and n not in previous_tables),
+        "cells_held": held_cells("component_sector_year", list(current_tables.get("component_sector_year", []))),
     }
 
 
@@ -111,14 +137,33 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+# what a method version changed from the one before (docs/methodology.md, "Changes from 1.0"), for
+# the changelog line of the first release made with it
+METHOD_CHANGES: dict[str, str] = {
+    "1.1": (
+        "stratum weights rescaled before surveys are pooled, NCHS precision rules instead of cv, "
+        "Korn-Graubard intervals for C2 and C3, flags SKEWED and NO_FTE, C5 on the fte of its own year, "
+        "C1-C4 rows also at n = 0, S3 and S4 stated exactly"
+    ),
+}
+
+
+def _method_summary(version: str) -> str:
+    summary = METHOD_CHANGES.get(version)
+    return f" ({summary})" if summary else ""
+
+
 def changelog_text(changes: Mapping[str, Any]) -> str:
     """One readable line (English) for releases.csv and the README."""
     if changes.get("first_release"):
-        return "First release."
+        after = str(changes["method_version"]["after"])
+        return (
+            f"First release, method {after}{_method_summary(after)}." if after in METHOD_CHANGES else "First release."
+        )
     notes = []
     method = changes["method_version"]
     if method["changed"]:
-        notes.append(f"method {method['before']} -> {method['after']}")
+        notes.append(f"method {method['before']} -> {method['after']}{_method_summary(str(method['after']))}")
     for label, field in (("sector", "sectors"), ("year", "years")):
         if changes[f"{field}_added"]:
             notes.append(f"new {label}s {', '.join(changes[f'{field}_added'])}")
@@ -128,6 +173,9 @@ def changelog_text(changes: Mapping[str, Any]) -> str:
     notes += [f"input {s} removed" for s in changes["inputs_removed"]]
     notes += [f"input {s} changed" for s in changes["inputs_changed"]]
     notes += [f"new table {t}" for t in changes["tables_added"]]
+    if changes.get("cells_held"):
+        held = len(changes["cells_held"])
+        notes.append(f"{_plural(held, 'component cell')} held at the values last published (REVISION_HELD)")
     for name, table in changes["tables"].items():
         if name in changes["tables_added"]:
             continue

@@ -144,3 +144,15 @@ class Paths:
     def received(self) -> Path:
         """Inbox originals moved out of the inbox after acceptance (or as repeated deliveries)."""
         return self.raw / "received"
+
+    @property
+    def revisions(self) -> Path:
+        """The internal store of the respondent sets behind published values (spec section 5b):
+        never published, kept across runs and releases; back it up with the raw area."""
+        return self.raw / "revisions"
+
+    @property
+    def audit_log(self) -> Path:
+        """The append-only audit log of withdrawals and erasures (spec section 10), JSON lines. The
+        pipeline reads it to leave the rows out of every later computation."""
+        return self.raw / "audit" / "erasures.jsonl"

@@ -2,6 +2,7 @@
 
 Runs only after the blocking GX checks on the marts pass (orchestration/publication/checks.py)."""
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration.resources import PipelinePaths
@@ -10,12 +11,59 @@ from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
-from sources.paths import METHODOLOGY
+from sources import revisions
+from sources.paths import METHODOLOGY, Paths
+
+# the revision store after this release (spec 5b), written once the release is published
+REVISION_STORE_MODELS = {
+    revisions.CELLS: "int_revision_store_cells",
+    revisions.MEMBERS: "int_revision_store_members",
+    revisions.REPLICATES: "int_revision_store_replicates",
+}
+
+
+def check_revision_store(paths: Paths) -> None:
+    """Refuse to publish a build whose revision hold (spec 5b) was computed from another store
+    version than the one in force, e.g. a store restored or changed since the raw tables were
+    loaded: its held cells could be wrong."""
+    root = paths.revisions
+    try:
+        in_force = revisions.loaded_name(revisions.current_version(root))
+    except revisions.RevisionStoreError as exc:
+        raise Failure(description=str(exc)) from exc
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        loaded = revisions.loaded_version(con) or ""  # never loaded: as if the store were empty
+    if loaded != in_force:
+        raise Failure(
+            description=(
+                f"the warehouse was built from revision store version {loaded or 'none'!r} but {root} has "
+                f"{in_force or 'none'!r} in force: run the whole job (make run) so that the revision rule "
+                "(spec 5b) uses the store in force; nothing was published"
+            )
+        )
+
+
+def update_revision_store(paths: Paths, release_id: str) -> str:
+    """Put the respondent sets and values behind this release's published cells in force in the
+    internal revision store (sources/revisions.py), then load that version into the warehouse's
+    raw tables, so that a run of part of the graph (e.g. the inbox sensor's) builds on it. Called
+    only after the release was published: a build stopped by the gate never reaches it. Returns a
+    line for the log (counts only)."""
+    root = paths.revisions
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
+        queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
+        version = revisions.write_version(root, release_id, con, queries)
+    revisions.load_into_warehouse(root, paths.warehouse)
+    state = f"version {version.name} in force" if version else "unchanged"
+    return f"{state}; {held} cell(s) held (REVISION_HELD)"
 
 
 @asset(
     group_name="publication",
-    deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES] + [AssetKey(["marts", "release_info"])],
+    deps=[AssetKey(["marts", t.name]) for t in PUBLISHED_TABLES]
+    + [AssetKey(["marts", "release_info"])]
+    + [AssetKey(["intermediate", m]) for m in REVISION_STORE_MODELS.values()],
     description=(
         "Writes releases/<release_id>/ (CSV + Parquet tables, Norwegian-Excel CSVs, workbook, releases.csv, "
         "changes.json, datapackage.json, report.html, charts, methodology, README.txt, SHA256SUMS, rbi.duckdb) "
@@ -24,10 +72,12 @@ from sources.paths import METHODOLOGY
     kinds={"csv", "parquet", "duckdb"},
 )
 def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
-    warehouse = pipeline_paths.paths().warehouse
+    paths = pipeline_paths.paths()
+    warehouse = paths.warehouse
+    check_revision_store(paths)
     info = with_presentation(release_info(read_relation(warehouse, "marts.release_info")[0]))
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
-    releases_root = pipeline_paths.paths().releases
+    releases_root = paths.releases
     current = current_release(releases_root)
     content = build_release(
         info,
@@ -41,6 +91,8 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
     except ReleaseConflict as exc:
         raise Failure(description=str(exc)) from exc
     context.log.info(f"release {info.release_id}: {outcome.status} at {outcome.path}; {content.changelog}")
+    revision = update_revision_store(paths, info.release_id)
+    context.log.info(f"revision store (spec 5b): {revision}")
     return MaterializeResult(
         metadata={
             "release_id": info.release_id,
@@ -50,5 +102,6 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
             "report": MetadataValue.path(str(outcome.path / "report.html")),
             "row_counts": MetadataValue.json(content.row_counts),
             "changelog": content.changelog,
+            "revision_store": revision,
         }
     )

@@ -39,7 +39,7 @@ from sources.paths import Paths
 from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes
 from sources.snapshots import sha256_file
-from sources.surveys import store
+from sources.surveys import erasure, store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import Mapping
 from sources.surveys.records import read_records, write_records
@@ -79,6 +79,8 @@ def survey_sources(paths: Paths) -> list[SurveySource]:
     for survey_id in store.survey_ids(paths.raw_surveys):
         stored = store.newest(paths.raw_surveys, survey_id)
         assert stored is not None
+        if stored.sidecar.get("withdrawn"):  # withdrawn by an operator (sources/surveys/erasure.py)
+            continue
         sources.append(inbox_source(stored))
     return sources
 
@@ -172,6 +174,9 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
     stored = store.newest(paths.raw_surveys, survey_id)
     if stored is None:
         raise Failure(description=f"survey {survey_id!r}: no accepted export in {paths.raw_surveys}")
+    if stored.sidecar.get("withdrawn"):
+        context.log.info(f"survey {survey_id}: withdrawn ({stored.version}); none of its rows is used")
+        return MaterializeResult(metadata={"version": stored.version, "withdrawn": True})
     try:
         survey = ingest_survey(inbox_source(stored), set(sector_codes()))
     except ValueError as exc:
@@ -179,10 +184,12 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
         raise Failure(description=str(exc)) from exc
     for line in survey.problems:
         context.log.warning(f"{survey_id}: row dropped: {line}")
+    # the kept records never hold a respondent the audit log erased (spec section 10)
+    records, _ = erasure.apply_exclusions(survey.records, erasure.read_log(paths.audit_log))
     write_records(
         paths.survey_records,
         stored.snapshot_id,
-        survey.records,
+        records,
         {
             "register": survey.register_row,
             "rows_read": survey.rows_read,
@@ -246,12 +253,17 @@ def survey_responses(
     if len(set(ids)) != len(ids):
         raise Failure(description=f"the same survey_id appears in more than one survey folder: {ids}")
     frame = pd.concat([s.records for s in ingested], ignore_index=True)
+    # spec section 10: withdrawn surveys and erased respondents (the audit log) never enter a build
+    frame, excluded = erasure.apply_exclusions(frame, erasure.read_log(paths.audit_log))
+    if excluded:
+        context.log.info(f"{excluded} row(s) left out: withdrawn surveys and erased respondents (audit log)")
     rows = warehouse.write_raw(paths.warehouse, "survey_responses", frame)
     register = pd.DataFrame.from_records([s.register_row for s in ingested], columns=list(REGISTER_COLUMNS))
     warehouse.write_raw(paths.warehouse, "survey_register", register.astype("string"))
     return MaterializeResult(
         metadata={
             "rows": rows,
+            "rows_withdrawn_or_erased": excluded,
             "surveys": MetadataValue.json(
                 {
                     s.survey_id: {"snapshot": s.snapshot_id, "rows_read": s.rows_read, "rows_rejected": s.rows_rejected}

@@ -121,8 +121,10 @@ def store_accepted(
     received_at: datetime,
     export_sha: str,
     mapping_sha: str,
+    extra: dict | None = None,
 ) -> StoredSurvey:
-    """Copy an accepted export and its mapping into a new, read-only version folder."""
+    """Copy an accepted export and its mapping into a new, read-only version folder. ``extra``:
+    more sidecar fields (e.g. why a version replaces another, sources/surveys/erasure.py)."""
     survey_id = str(report.survey_id)
     version = f"{received_at.strftime('%Y%m%dT%H%M%SZ')}-{export_sha[:8]}"
     suffix = 1
@@ -152,6 +154,7 @@ def store_accepted(
         "rows_read": report.rows_read,
         "rows_rejected": report.rows_rejected,
         "policy": report.policy,
+        **(extra or {}),
     }
     write_text(tmp / SIDECAR, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
     write_text(tmp / "report.json", report.to_json())

@@ -54,3 +54,16 @@ def run_inbox_sensor(inputs: Path, output: Path) -> subprocess.CompletedProcess:
         timeout=600,
         check=False,
     )
+
+
+def run_command(inputs: Path, output: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python <args>`` (e.g. ``-m sources.surveys erase ...``) with the pipeline's environment."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        env=_environment(inputs, output),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

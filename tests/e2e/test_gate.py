@@ -25,6 +25,9 @@ def test_gate_failure_keeps_the_previous_release(tmp_path: Path, monkeypatch: py
     releases = output / "releases"
     good = (releases / "LATEST").read_text().strip()
     good_files = {p.name: p.read_bytes() for p in (releases / good).iterdir()}
+    store = output / "raw" / "revisions"  # spec 5b: the revision store of the good release
+    store_files = {p.relative_to(store): p.read_bytes() for p in store.rglob("*") if p.is_file()}
+    assert (store / "CURRENT").read_text().strip().endswith(good)
 
     # a newer snapshot of the sickness table in which a rate became 150 %: dbt builds it, the gate
     # (context_sector_year: a percentage is within 0..100) must stop it
@@ -59,6 +62,8 @@ def test_gate_failure_keeps_the_previous_release(tmp_path: Path, monkeypatch: py
     assert (releases / "LATEST").read_text().strip() == good
     assert [p.name for p in releases.iterdir() if p.is_dir() and not p.is_symlink()] == [good]
     assert {p.name: p.read_bytes() for p in (releases / good).iterdir()} == good_files
+    # the revision store is only written for a published release: untouched
+    assert {p.relative_to(store): p.read_bytes() for p in store.rglob("*") if p.is_file()} == store_files
     # why: saved beside the failed attempt
     attempts = list((output / "failed-attempts").iterdir())
     assert len(attempts) == 1 and attempts[0].name != good

@@ -98,14 +98,28 @@ def test_new_survey_is_ingested_as_its_partition_and_published(cycle: dict) -> N
         (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["release"] / "component_sector_year.csv")
     }
     hospitals = components[("SYKEHUS", "C1")]
-    # pooled by year x sector: 10 tiny respondents + 6 from the MS Forms export (respondents 1, 3, 5, 7, 9, 11)
-    assert hospitals["n"] == "16"
-    assert set(hospitals["source_ids"].split(";")) >= {"TINY-2025", SURVEY_ID}
     before = {
         (r["sector_code"], r["component_id"]): r for r in read_csv(cycle["first_release"] / "component_sector_year.csv")
     }
-    assert before[("SYKEHUS", "C1")]["n"] == "10" and before[("NAV", "C1")]["n"] == "10"
-    assert components[("NAV", "C1")]["n"] == "16"
+    assert before[("SYKEHUS", "C1")]["n"] == "80" and before[("NAV", "C1")]["n"] == "40"
+    # pooled by year x sector: the tiny respondents (80 hospital, 40 NAV) + 6 from the MS Forms export
+    # (respondents 1, 3, 5, 7, 9, 11)
+    with duckdb.connect(str(cycle["output"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        fresh = dict(
+            con.execute(
+                "select sector_code, n from intermediate.int_components_scored where component_id = 'C1'"
+            ).fetchall()
+        )
+    assert fresh["SYKEHUS"] == 86 and fresh["NAV"] == 46
+    # ... but 6 new respondents in a published cell is a revision of fewer than 10 (spec 5b): the
+    # release keeps the values published before, with flag REVISION_HELD, even in the sensor's run
+    for sector in ("SYKEHUS", "NAV"):
+        held = components[(sector, "C1")]
+        assert "REVISION_HELD" in held["flags"].split(";")
+        assert {k: v for k, v in held.items() if k not in ("release_id", "flags")} == {
+            k: v for k, v in before[(sector, "C1")].items() if k not in ("release_id", "flags")
+        }
+    assert hospitals["n"] == "80" and SURVEY_ID not in hospitals["source_ids"]
     sources = read_csv(cycle["release"] / "sources.csv")
     assert any(SURVEY_ID in json.dumps(row) for row in sources)
 
@@ -118,7 +132,7 @@ def test_previous_release_is_untouched_and_nothing_runs_twice(cycle: dict) -> No
 def test_warehouse_holds_both_surveys_side_by_side(cycle: dict) -> None:
     with duckdb.connect(str(cycle["output"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         counts = dict(con.execute("select survey_id, count(*) from raw.survey_responses group by 1").fetchall())
-        assert counts == {"TINY-2025": 23, SURVEY_ID: 12}
+        assert counts == {"TINY-2025": 123, SURVEY_ID: 12}
         # respondent ids "1".."12" of the MS Forms export are unique within their survey only
         dup = con.execute(
             "select count(*) from (select survey_id, respondent_id from raw.survey_responses group by 1, 2 "

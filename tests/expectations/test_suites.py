@@ -80,7 +80,7 @@ def component_frame() -> pd.DataFrame:
             component_row("SYKEHUS", "C3", [45.3, 40.1, 50.0, 45.3, 295, 291.7, 0.06, 2.0], N),
             component_row("SYKEHUS", "C4", [38.0, 35.5, 40.2, 38.0, 296, 292.0, 0.03, 0.7], N),
             component_row("SYKEHUS", "C5", [150.4, N, N, 75.2, N, N, N, N], N),
-            component_row("NAV", "C1", [35.0, 30.0, 40.0, 70.0, 40, 25.5, 0.2, 0.0], "LOW_PRECISION"),
+            component_row("NAV", "C1", [35.0, 25.0, 46.0, 70.0, 40, 35.5, 0.2, 0.0], "LOW_PRECISION"),
             component_row("NAV", "C2", [N, N, N, N, 8, N, N, N], f"{weighted};SUPPRESSED"),
             component_row("NAV", "C3", [55.0, 50.0, 60.0, 55.0, 120, 110.5, 0.05, 2.5], weighted),
             component_row("NAV", "C4", [41.0, 38.0, 44.0, 41.0, 120, 110.5, 0.04, 0.0], weighted),
@@ -289,7 +289,17 @@ def test_index_interval_contains_estimate() -> None:
     assert_fails(IDX, df, "expect_column_pair_values_a_to_be_greater_than_b(index_ci_high, index")
     df = index_frame()
     df.loc[0, "index_ci_low"] = 50.0
-    assert_fails(IDX, df, "(index, index_ci_low", "index_ci_low <= index")
+    assert_fails(IDX, df, "(index, index_ci_low", "unless SKEWED")
+
+
+def test_skewed_index_interval_may_leave_out_the_estimate() -> None:
+    """Spec 7 (method 1.1): a percentile interval that leaves out its estimate is published with flag
+    SKEWED, and no check treats that as an error."""
+    df = index_frame()
+    df.loc[0, ["index_ci_low", "flags"]] = [50.0, "SKEWED"]
+    assert validate_frame(IDX, df).success
+    df.loc[0, ["index_ci_low", "index_ci_high"]] = [56.0, 55.0]  # still an interval: low <= high
+    assert_fails(IDX, df, "(index_ci_high, index_ci_low")
 
 
 def test_rank_null_exactly_when_index_null() -> None:
@@ -356,7 +366,9 @@ def test_raw_value_ranges() -> None:
 def test_raw_interval_contains_estimate() -> None:
     df = component_frame()
     df.loc[0, "raw_ci_low"] = 28.0  # above the value 27.8
-    assert_fails(COMP, df, "(raw_value, raw_ci_low", "raw_ci_low <= raw_value")
+    assert_fails(COMP, df, "(raw_value, raw_ci_low", "unless SKEWED")
+    df.loc[0, "flags"] = "SKEWED"  # spec 7 (1.1): published as computed, not an error
+    assert validate_frame(COMP, df).success
 
 
 def test_precision_columns() -> None:
@@ -364,8 +376,11 @@ def test_precision_columns() -> None:
     df.loc[0, "cv"] = -0.1
     assert_fails(COMP, df, "expect_column_values_to_be_between(cv")
     df = component_frame()
-    df.loc[0, "cv"] = 0.5  # would have been suppressed
-    assert_fails(COMP, df, "cv <= 0.333")
+    df.loc[0, "cv"] = 0.5  # suppressed under method 1.0; since 1.1 no rule uses cv
+    assert validate_frame(COMP, df).success
+    df = component_frame()
+    df.loc[0, "n_eff"] = 29.9  # spec 5 (1.1, NCHS): n_eff < 30 is suppressed
+    assert_fails(COMP, df, "expect_column_values_to_be_between(n_eff; min_value=30")
     df = component_frame()
     df.loc[0, "dk_share"] = 150.0
     assert_fails(COMP, df, "expect_column_values_to_be_between(dk_share")

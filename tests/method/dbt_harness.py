@@ -17,6 +17,22 @@ DBT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
 
 
+# No earlier release (spec section 5b): an empty int_revision_differences, so that
+# int_components_revised passes int_components_scored through unchanged (and the replicates too).
+NO_REVISIONS = {
+    "intermediate.int_revision_differences": (
+        "select * from (values (0, '', '', 0.0, 0.0, 0.0, 0.0, 0::bigint, 0.0, 0.0, 0.0, 0.0, '', '', '', "
+        "0::bigint, 0::bigint, 0::bigint)) as t(year, sector_code, component_id, raw_value, raw_ci_low, "
+        "raw_ci_high, se, n, n_eff, cv, dk_share, normalised, flags, source_ids, release_id, "
+        "respondents_published, respondents_now, difference) where false"
+    ),
+    "staging.stg_revisions__replicates": (
+        "select * from (values (0, '', '', 0, 0.0)) as t(year, sector_code, component_id, replicate, raw_value) "
+        "where false"
+    ),
+}
+
+
 def write_tables(warehouse: Path, tables: dict[str, pd.DataFrame | str]) -> None:
     """``schema.table`` -> a frame, or a SQL query, materialised as a table."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)

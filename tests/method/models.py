@@ -20,3 +20,4 @@ def load_model_module(name: str) -> ModuleType:
 
 replicates_model = load_model_module("int_component_replicates")
 perturbations_model = load_model_module("int_weight_perturbations")
+intervals_model = load_model_module("int_component_intervals")

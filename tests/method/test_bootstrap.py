@@ -64,7 +64,7 @@ def test_values_from_sums_has_no_value_without_a_valid_respondent() -> None:
 
 
 def tiny_hospital() -> pd.DataFrame:
-    """The SYKEHUS stratum of tests/e2e/tiny_inputs.py: 5 women (w 120) and 5 men (w 80)."""
+    """A stratum of 5 women (w 120) and 5 men (w 80) (the SYKEHUS stratum of the e2e inputs under method 1.0)."""
     women = [(f"f{i}", 120.0, 40, 10, 4, 5, 5, 5, 5) for i in range(5)]
     men = [(f"m{i}", 80.0, 40, 20, 2, 8, 1, 1, 8) for i in range(5)]
     return respondents(women + men, sector="SYKEHUS")

@@ -1,20 +1,30 @@
-"""Disclosure control with cv (spec section 5), normalisation (6), aggregation, bootstrap intervals,
-ranks with ties and rank percentiles (7) and the sensitivity scenarios, as the dbt models
+"""Disclosure control and the NCHS precision rules (spec section 5, method 1.1), normalisation
+(6), aggregation, Korn-Graubard and bootstrap intervals with SKEWED, ranks with ties and rank
+percentiles (7) and the sensitivity scenarios, as the dbt models int_component_intervals,
 int_component_uncertainty, int_components_scored, int_index_draws, int_index_scenarios and
 int_index_sector_year compute them from component values and bootstrap replicates written by
-hand (B = 5), so every number below is worked out in the comments."""
+hand (B = 5), so every number below is worked out in the comments.
+
+Changed for method 1.1: the cv rules are gone (NAV's cells now exercise the NCHS width rules),
+HJEMMETJ's C4 has n_eff 40 (n_eff 20 is now SUPPRESSED, not LOW_PRECISION), C2 and C3 of
+SYKEHUS / BARNEHAGE rest on n_eff 1000 (their Korn-Graubard interval at n_eff 100 would be
+~20 wide, LOW_PRECISION), and VGS is new (a SKEWED component and index), so GRUNNSKOLE ranks 5th."""
 
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy.stats import beta
 
-from tests.method.dbt_harness import query, run_dbt, write_tables
+from tests.method.dbt_harness import NO_REVISIONS, query, run_dbt, write_tables
 
 MODELS = [
+    "int_component_intervals",
     "int_component_uncertainty",
     "int_components_scored",
+    "int_components_revised",
+    "int_component_replicates_revised",
     "int_weight_perturbations",
     "int_index_draws",
     "int_index_scenarios",
@@ -23,11 +33,12 @@ MODELS = [
 YEAR = 2030
 
 
-def alternating(value: float, cv: float) -> list[float]:
-    """Five replicates value - d, value + d, value - d, value + d, value: mean value, sample sd
-    sqrt(4 d^2 / 4) = d, so cv = d / value exactly as chosen."""
-    d = cv * value
-    return [value - d, value + d, value - d, value + d, value]
+def kg(value: float, n_eff: float) -> tuple[float, float]:
+    """The Korn-Graubard interval in per cent, straight from the spec's formula."""
+    x = value / 100 * n_eff
+    low = 0.0 if x == 0 else beta.ppf(0.025, x, n_eff - x + 1)
+    high = 1.0 if x == n_eff else beta.ppf(0.975, x + 1, n_eff - x)
+    return 100 * low, 100 * high
 
 
 # sector -> component -> (raw_value, n, n_eff, replicates); C5 has no n and no replicates
@@ -36,45 +47,67 @@ CELLS: dict[str, dict[str, tuple]] = {
     # C1 replicates 18..22: C1 score 36..44, replicate indices 41.3, 41.9, 42.5, 43.1, 43.7
     "SYKEHUS": {
         "C1": (20.0, 100, 100.0, [18.0, 19.0, 20.0, 21.0, 22.0]),
-        "C2": (50.0, 100, 100.0, [50.0] * 5),
-        "C3": (40.0, 100, 100.0, [40.0] * 5),
+        "C2": (50.0, 1000, 1000.0, [50.0] * 5),
+        "C3": (40.0, 1000, 1000.0, [40.0] * 5),
         "C4": (30.0, 100, 100.0, [30.0] * 5),
         "C5": (100.0, None, None, None),
     },
     # the same point estimates (a tie at 42.5), replicates of C1 in reverse order
     "BARNEHAGE": {
         "C1": (20.0, 100, 100.0, [22.0, 21.0, 20.0, 19.0, 18.0]),
-        "C2": (50.0, 100, 100.0, [50.0] * 5),
-        "C3": (40.0, 100, 100.0, [40.0] * 5),
+        "C2": (50.0, 1000, 1000.0, [50.0] * 5),
+        "C3": (40.0, 1000, 1000.0, [40.0] * 5),
         "C4": (30.0, 100, 100.0, [30.0] * 5),
         "C5": (100.0, None, None, None),
     },
-    # C1 60 % -> CAPPED at 100; C2 0 -> cv empty; C3 n = 9 -> SUPPRESSED; C4 n_eff 20 -> LOW_PRECISION
+    # C1 60 % -> CAPPED at 100; C2 0 -> cv empty, KG interval 0 .. 100 (1 - 0.025^(1/50)) = 7.11:
+    # W > 5 but the value is 0, so the relative-width rule does not apply -> no flag;
+    # C3 n = 9 -> SUPPRESSED; C4 replicates 40, 60, 40, 60, 50 -> interval 40 .. 60, W = 20 -> LOW_PRECISION
     # index (0.3*100 + 0.2*0 + 0.15*50) / 0.65 = 57.6923
     "HJEMMETJ": {
         "C1": (60.0, 50, 50.0, [60.0] * 5),
         "C2": (0.0, 50, 50.0, [0.0] * 5),
         "C3": (30.0, 9, 9.0, [30.0] * 5),
-        "C4": (50.0, 50, 20.0, [50.0] * 5),
+        "C4": (50.0, 50, 40.0, [40.0, 60.0, 40.0, 60.0, 50.0]),
     },
-    # cv rules: C1 cv 0.34 -> SUPPRESSED (so no index: C1 missing); C2 cv 0.33 -> LOW_PRECISION;
-    # C3 cv 0.17 -> LOW_PRECISION; C4 cv 0.16 -> no flag
+    # NCHS rules: C1 replicates 25, 55, 25, 55, 40 -> interval 25 .. 55, W = 30 -> SUPPRESSED (so no
+    # index: C1 missing); C2 60 % at n_eff 60 -> KG interval ~47 .. 72, W ~25 >= 20 -> LOW_PRECISION;
+    # C3 10 % at n_eff 30 (not < 30) -> KG 2.1 .. 26.5, W / value ~2.4 > 1.30 -> SUPPRESSED;
+    # C4 replicates 22..30 around a value of 20 -> interval 22.2 .. 29.8 leaves out 20 -> SKEWED
     "NAV": {
-        "C1": (10.0, 100, 100.0, alternating(10.0, 0.34)),
-        "C2": (60.0, 100, 100.0, alternating(60.0, 0.33)),
-        "C3": (10.0, 100, 100.0, alternating(10.0, 0.17)),
-        "C4": (20.0, 100, 100.0, alternating(20.0, 0.16)),
+        "C1": (40.0, 100, 100.0, [25.0, 55.0, 25.0, 55.0, 40.0]),
+        "C2": (60.0, 100, 60.0, [60.0] * 5),
+        "C3": (10.0, 100, 30.0, [10.0] * 5),
+        "C4": (20.0, 100, 100.0, [22.0, 24.0, 26.0, 28.0, 30.0]),
         "C5": (40.0, None, None, None),
     },
-    # scores 10, 10, 10 -> index 10 (rank 4 after the tie at rank 2)
+    # scores 10, 10, 10 -> index 10 (rank 5, after the tie at rank 2 and VGS)
     "GRUNNSKOLE": {
         "C1": (5.0, 100, 100.0, [5.0] * 5),
-        "C2": (10.0, 100, 100.0, [10.0] * 5),
-        "C3": (10.0, 100, 100.0, [10.0] * 5),
+        "C2": (10.0, 1000, 1000.0, [10.0] * 5),
+        "C3": (10.0, 1000, 1000.0, [10.0] * 5),
     },
-    # two components only -> INSUFFICIENT
+    # C1 20 % but every replicate 30 %: SKEWED; index (0.3*40 + 0.2*20 + 0.15*20) / 0.65 = 29.2308,
+    # every replicate index (0.3*60 + 4 + 3) / 0.65 = 38.4615: the index interval leaves it out, SKEWED
+    "VGS": {
+        "C1": (20.0, 100, 100.0, [30.0] * 5),
+        "C2": (20.0, 1000, 1000.0, [20.0] * 5),
+        "C3": (20.0, 1000, 1000.0, [20.0] * 5),
+    },
+    # scores 20, 50, 40: index (0.3*20 + 0.2*50 + 0.15*40) / 0.65 = 22 / 0.65 = 33.846; replicate 5
+    # has no C2 value (no valid respondent drawn): that replicate aggregates C1 and C3 only,
+    # (6 + 6) / 0.45 = 26.667 (not a C2 score of 0, which would give 12 / 0.65 = 18.46);
+    # C5 has obligations but no fte: NO_FTE, no value, no score
+    "BARNEVERN": {
+        "C1": (10.0, 100, 100.0, [10.0] * 5),
+        "C2": (50.0, 1000, 1000.0, [50.0, 50.0, 50.0, 50.0, None]),
+        "C3": (40.0, 1000, 1000.0, [40.0] * 5),
+        "C5": (None, None, None, None),
+    },
+    # two components only -> INSUFFICIENT; C2 has no valid respondent (n = 0): SUPPRESSED, no value
     "POLITI": {
         "C1": (30.0, 100, 100.0, [30.0] * 5),
+        "C2": (None, 0, None, [None] * 5),
         "C5": (20.0, None, None, None),
     },
 }
@@ -92,7 +125,7 @@ def tables() -> dict[str, pd.DataFrame]:
                 "n": n,
                 "n_eff": n_eff,
                 "dk_share": None if component in ("C1", "C5") else 0.0,
-                "weighting_flags": [],
+                "weighting_flags": ["NO_FTE"] if component == "C5" and value is None else [],
                 "source_ids": ["test"],
             }
             (register if component == "C5" else survey).append(row)
@@ -125,7 +158,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"cast(source_ids as varchar[]) as source_ids) from {name}"
         for name in ("intermediate.int_survey_components", "intermediate.int_register_components")
     }
-    write_tables(path, with_lists)
+    write_tables(path, with_lists | NO_REVISIONS)
     run_dbt(path, MODELS)
     return path
 
@@ -155,21 +188,64 @@ def test_se_cv_and_percentile_interval(warehouse: Path) -> None:
     assert c1["flag_list"] == []
 
 
-def test_suppression_and_low_precision_by_cv_and_by_n(warehouse: Path) -> None:
+def test_korn_graubard_intervals_for_c2_and_c3(warehouse: Path) -> None:
     s = scored(warehouse)
-    assert s[("NAV", "C1")]["cv"] == pytest.approx(0.34)
+    # the replicates of C2 / C3 are constant: the interval is the Beta quantiles, not percentiles
+    for sector, component in (("SYKEHUS", "C2"), ("SYKEHUS", "C3"), ("NAV", "C2"), ("NAV", "C3")):
+        value, _, n_eff, _ = CELLS[sector][component]
+        low, high = kg(value, n_eff)
+        assert (s[(sector, component)]["raw_ci_low"], s[(sector, component)]["raw_ci_high"]) == (
+            pytest.approx(low, rel=1e-12),
+            pytest.approx(high, rel=1e-12),
+        )
+    # x* = 0: low = 0, high = Beta^-1(0.975; 1, 50) = 1 - 0.025^(1/50) in closed form
+    hj = s[("HJEMMETJ", "C2")]
+    assert hj["raw_ci_low"] == 0.0
+    assert hj["raw_ci_high"] == pytest.approx(100 * (1 - 0.025 ** (1 / 50)), rel=1e-12)
+    rows = query(
+        warehouse, "select interval_method from intermediate.int_component_uncertainty where component_id = 'C2'"
+    )
+    assert {r["interval_method"] for r in rows} == {"korn_graubard"}
+
+
+def test_disclosure_and_nchs_precision_rules(warehouse: Path) -> None:
+    s = scored(warehouse)
+    # W = 55 - 25 = 30 >= 30: SUPPRESSED (though W / value = 0.75)
     assert (s[("NAV", "C1")]["suppressed"], s[("NAV", "C1")]["flag_list"]) == (True, ["SUPPRESSED"])
     assert s[("NAV", "C1")]["normalised"] is None and not s[("NAV", "C1")]["present"]
-    assert s[("NAV", "C2")]["cv"] == pytest.approx(0.33)
+    low, high = kg(60.0, 60.0)
+    assert 20 <= high - low < 30 and (high - low) / 60 < 1.3
     assert s[("NAV", "C2")]["flag_list"] == ["LOW_PRECISION"]
-    assert s[("NAV", "C3")]["flag_list"] == ["LOW_PRECISION"]  # cv 0.17 > 0.165
-    assert s[("NAV", "C4")]["flag_list"] == []  # cv 0.16
+    low, high = kg(10.0, 30.0)
+    assert high - low < 30 and (high - low) / 10 > 1.3
+    assert s[("NAV", "C3")]["flag_list"] == ["SUPPRESSED"]  # n_eff = 30 passes, the relative width does not
     assert s[("NAV", "C5")]["cv"] is None and s[("NAV", "C5")]["flag_list"] == []
     assert s[("HJEMMETJ", "C3")]["flag_list"] == ["SUPPRESSED"]  # n = 9 < 10
-    assert s[("HJEMMETJ", "C4")]["flag_list"] == ["LOW_PRECISION"]  # n_eff 20 < 30
-    # value 0: cv is empty and cannot act; replicates all 0
+    assert s[("HJEMMETJ", "C4")]["flag_list"] == ["LOW_PRECISION"]  # W = 60 - 40 = 20 exactly
+    # value 0: cv is empty and no rule uses it; W = 7.1 > 5 but W / value needs value > 0
     assert s[("HJEMMETJ", "C2")]["cv"] is None and s[("HJEMMETJ", "C2")]["flag_list"] == []
     assert (s[("HJEMMETJ", "C1")]["normalised"], s[("HJEMMETJ", "C1")]["flag_list"]) == (100.0, ["CAPPED"])
+    # n = 0: the row is there, without a value, SUPPRESSED
+    politi = s[("POLITI", "C2")]
+    assert (politi["n"], politi["raw_value"], politi["flag_list"], politi["present"]) == (
+        0,
+        None,
+        ["SUPPRESSED"],
+        False,
+    )
+
+
+def test_skewed_percentile_interval_is_published_as_computed(warehouse: Path) -> None:
+    s = scored(warehouse)
+    nav = s[("NAV", "C4")]
+    assert (nav["raw_ci_low"], nav["raw_ci_high"]) == (pytest.approx(22.2), pytest.approx(29.8))
+    assert (nav["raw_value"], nav["suppressed"], nav["flag_list"]) == (20.0, False, ["SKEWED"])
+    assert s[("VGS", "C1")]["flag_list"] == ["SKEWED"]
+    vgs = index_rows(warehouse)["VGS"]
+    assert vgs["index"] == pytest.approx(19 / 0.65)
+    assert (vgs["index_ci_low"], vgs["index_ci_high"]) == (pytest.approx(25 / 0.65), pytest.approx(25 / 0.65))
+    assert vgs["flag_list"] == ["SKEWED"]
+    assert index_rows(warehouse)["SYKEHUS"]["flag_list"] == []
 
 
 def test_index_ranks_with_ties_and_insufficient(warehouse: Path) -> None:
@@ -179,10 +255,19 @@ def test_index_ranks_with_ties_and_insufficient(warehouse: Path) -> None:
     assert rows["HJEMMETJ"]["index"] == pytest.approx(37.5 / 0.65)
     assert rows["GRUNNSKOLE"]["index"] == pytest.approx(10.0)
     ranks = {s: r["rank"] for s, r in rows.items()}
-    # ties share the smallest rank; the next rank skips: 1, 2, 2, 4
-    assert ranks == {"HJEMMETJ": 1, "SYKEHUS": 2, "BARNEHAGE": 2, "GRUNNSKOLE": 4, "NAV": None, "POLITI": None}
-    # NAV: C1 suppressed by cv -> no index although 4 components are present
-    assert (rows["NAV"]["n_components"], rows["NAV"]["flag_list"]) == (4, ["INSUFFICIENT"])
+    # ties share the smallest rank; the next rank skips: 1, 2, 2, 4, 5, 6
+    assert ranks == {
+        "HJEMMETJ": 1,
+        "SYKEHUS": 2,
+        "BARNEHAGE": 2,
+        "BARNEVERN": 4,
+        "VGS": 5,
+        "GRUNNSKOLE": 6,
+        "NAV": None,
+        "POLITI": None,
+    }
+    # NAV: C1 suppressed (W = 30) -> no index although 3 components are present (C2, C4, C5)
+    assert (rows["NAV"]["n_components"], rows["NAV"]["flag_list"]) == (3, ["INSUFFICIENT"])
     assert (rows["POLITI"]["n_components"], rows["POLITI"]["flag_list"]) == (2, ["INSUFFICIENT"])
     for column in ("index_ci_low", "index_ci_high", "rank_p05", "rank_p95"):
         assert rows["NAV"][column] is None
@@ -251,3 +336,14 @@ def test_suppressed_cells_reach_no_index_draw(warehouse: Path) -> None:
         "where sector_code = 'HJEMMETJ' and scenario_id = 'S0'",
     )
     assert [r["n_components"] for r in hj] == [3]
+
+
+def test_a_cell_or_replicate_without_a_value_has_no_score(warehouse: Path) -> None:
+    s = scored(warehouse)
+    c5 = s[("BARNEVERN", "C5")]
+    assert (c5["raw_value"], c5["normalised"], c5["present"], c5["flag_list"]) == (None, None, False, ["NO_FTE"])
+    row = index_rows(warehouse)["BARNEVERN"]
+    assert (row["index"], row["n_components"]) == (pytest.approx(22 / 0.65), 3)
+    # replicate indices 33.846 x 4 and 26.667: 2.5th percentile 26.667 + 0.1 (33.846 - 26.667)
+    assert row["index_ci_low"] == pytest.approx(12 / 0.45 + 0.1 * (22 / 0.65 - 12 / 0.45))
+    assert row["index_ci_high"] == pytest.approx(22 / 0.65)

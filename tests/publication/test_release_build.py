@@ -76,7 +76,8 @@ def test_published_release_verifies_and_changes_are_recorded(tmp_path: Path) -> 
     ]
     assert not [c for c in index["values_changed"] if c["column"] == "method_version"]  # method is above
     log = two.changelog
-    assert log.startswith("Since r1: method 1.0 -> 1.1; new years 2026; input ssb_sickness_absence changed;")
+    assert log.startswith("Since r1: method 1.0 -> 1.1 (stratum weights rescaled before surveys are pooled, ")
+    assert "; new years 2026; input ssb_sickness_absence changed;" in log
     assert "index_sector_year: 3 rows added" in log
     history = csv_rows(two.files["releases.csv"])
     assert [r["release_id"] for r in history] == ["r1", "r2"]
@@ -96,6 +97,13 @@ def test_changes_ignore_release_id_and_rounding_noise() -> None:
     gone = release_changes("a", "1.0", before, "1.0", {"index_sector_year": []})
     assert gone["sectors_removed"] == ["NAV"] and gone["years_removed"] == ["2025"]
     assert "sectors removed NAV" in changelog_text(gone)
+
+
+def test_first_release_of_a_method_version_says_what_changed() -> None:
+    first = changelog_text(release_changes(None, None, {}, "1.1", {}))
+    assert first.startswith("First release, method 1.1 (stratum weights rescaled before surveys are pooled, ")
+    assert "NCHS precision rules" in first and "Korn-Graubard" in first and first.endswith(".")
+    assert changelog_text(release_changes(None, None, {}, "1.0", {})) == "First release."
 
 
 def test_datapackage_validates_with_frictionless(tmp_path: Path) -> None:

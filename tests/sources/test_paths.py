@@ -22,6 +22,8 @@ def test_defaults_derive_every_path_from_the_output_dir() -> None:
         out / "raw" / "quarantine",
         out / "raw" / "received",
     )
+    # spec 5b and 10: the revision store and the audit log, in the restricted raw area
+    assert (paths.revisions, paths.audit_log) == (out / "raw" / "revisions", out / "raw" / "audit" / "erasures.jsonl")
     assert (paths.inbox, paths.snapshot_store, paths.dagster_home) == (
         out / "inbox",
         out / "snapshots",

@@ -1,7 +1,7 @@
 -- The index of every sector and year under every scenario of the sensitivity analysis (seed
 -- sensitivity_scenarios, spec section 7), for the point estimate and for each draw, with the rank
 -- of the sector among the sectors with an index in that year, scenario and draw.
---   draw 0          point estimate: the published scores of int_components_scored (S0-S3)
+--   draw 0          point estimate: the published scores of int_components_revised (S0-S3)
 --   draw 1..B       bootstrap replicate b (S0-S3): C1-C4 re-normalised (clamped to the goalposts)
 --                   from their replicate raw values, C5 held at its point score
 --   draw 1..D       S4 only: the point scores aggregated with perturbed weights (int_weight_perturbations)
@@ -14,7 +14,7 @@
 --                   maps G back to 0..100 (equal scores I give index I)
 -- Ranks: 1 = most burden; ties share the smallest rank (rank()); unrounded values.
 with scored as (
-    select * from {{ ref('int_components_scored') }}
+    select * from {{ ref('int_components_revised') }}
 ),
 
 parameters as (
@@ -76,7 +76,7 @@ entering_eligible as (
 ),
 
 replicates as (
-    select * from {{ ref('int_component_replicates') }}
+    select * from {{ ref('int_component_replicates_revised') }}
 ),
 
 replicate_numbers as (
@@ -93,7 +93,10 @@ scores as (
     -- bootstrap replicates of the survey components
     select
         e.scenario_id, e.aggregation, e.year, e.sector_code, r.replicate as draw, e.component_id, e.weight,
-        100 * least(greatest((r.raw_value - g.lower) / (g.upper - g.lower), 0), 1) as score
+        -- a replicate without a value stays NULL (greatest() ignores NULL) and is left out below
+        case when r.raw_value is not null
+            then 100 * least(greatest((r.raw_value - g.lower) / (g.upper - g.lower), 0), 1)
+        end as score
     from entering_eligible as e
     inner join replicates as r
         on r.year = e.year and r.sector_code = e.sector_code and r.component_id = e.component_id

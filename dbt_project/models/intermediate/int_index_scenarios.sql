@@ -28,7 +28,7 @@ scenarios as (
 ),
 
 cells as (
-    select distinct year, sector_code from {{ ref('int_components_scored') }}
+    select distinct year, sector_code from {{ ref('int_components_revised') }}
 ),
 
 summarised as (

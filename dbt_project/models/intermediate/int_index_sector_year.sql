@@ -3,9 +3,10 @@
 -- components present; NULL with flag INSUFFICIENT unless C1 is present and at least 3 components
 -- are), its rank among the sectors with an index in the year (1 = most burden, ties share the
 -- smallest rank, unrounded values), the bootstrap interval of the index and the 5th / 95th
--- percentiles of the replicate ranks. n_components counts the components present.
+-- percentiles of the replicate ranks. n_components counts the components present. A percentile
+-- interval that leaves out its index is published as computed with flag SKEWED (method 1.1).
 with scored as (
-    select * from {{ ref('int_components_scored') }}
+    select * from {{ ref('int_components_revised') }}
 ),
 
 aggregated as (
@@ -38,6 +39,11 @@ select
     list_sort(list_distinct(
         aggregated.inherited_flags
         || case when default_scenario."index" is null then ['INSUFFICIENT'] else [] end
+        || case
+            when default_scenario."index" < default_scenario.index_ci_low
+                or default_scenario."index" > default_scenario.index_ci_high then ['SKEWED']
+            else []
+        end
     )) as flag_list
 from aggregated
 left join default_scenario

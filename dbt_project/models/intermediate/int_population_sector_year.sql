@@ -1,5 +1,7 @@
 -- Population by sector for each year that needs one (survey years and obligation years): the
--- year itself or the nearest earlier year (spec section 3), flagged POP_LAGGED when earlier.
+-- year itself or the nearest earlier year (spec section 3), flagged POP_LAGGED when earlier. This is
+-- for the weights only: C5 takes the fte of year t itself (int_register_components, spec 2b).
+-- The sector's total is known from its sex = NULL row, or from both its F and M rows (method 1.1).
 with needed as (
     select distinct year, sector_code from {{ ref('stg_surveys__respondents') }}
     union
@@ -27,10 +29,13 @@ select
     chosen.sector_code,
     chosen.population_year,
     coalesce(chosen.population_year < chosen.year, false) as pop_lagged,
-    max(case when population.sex is null then population.employees end) as employees_total,
+    coalesce(
+        max(case when population.sex is null then population.employees end),
+        max(case when population.sex = 'F' then population.employees end)
+        + max(case when population.sex = 'M' then population.employees end)
+    ) as employees_total,
     max(case when population.sex = 'F' then population.employees end) as employees_f,
     max(case when population.sex = 'M' then population.employees end) as employees_m,
-    max(case when population.sex is null then population.fte end) as fte_total,
     string_agg(distinct population.source_id, ';') as source_id
 from chosen
 left join population

@@ -1,7 +1,9 @@
 -- Raw values of the survey components C1-C4 per sector and year (spec section 4), with n,
--- n_eff = (sum w)^2 / sum(w^2) over the valid respondents, and dk_share in per cent (the
--- unweighted share of code 8 among non-NULL answers). Suppression and scoring follow in
--- int_components_scored.
+-- n_eff = (sum w')^2 / sum(w'^2) over the valid respondents (w' = the pooled weight `weight` of
+-- int_respondent_weights), and dk_share in per cent (the unweighted share of code 8 among non-NULL
+-- answers). Every sector with at least one respondent in the year gets a row for each of C1-C4,
+-- also when no respondent is valid for the component (n = 0, raw_value NULL: suppressed later).
+-- Intervals and disclosure control follow in int_component_intervals / int_component_uncertainty.
 with weighted as (
     select
         *,
@@ -24,12 +26,15 @@ with weighted as (
 c1 as (
     select
         year, sector_code, 'C1' as component_id,
-        100 * sum(weight * hours_doc) / nullif(sum(weight * hours_total), 0) as raw_value,
-        count(*) as n,
-        power(sum(weight), 2) / nullif(sum(weight * weight), 0) as n_eff,
+        100 * sum(weight * hours_doc) filter (where hours_total is not null and hours_doc is not null)
+            / nullif(sum(weight * hours_total) filter (where hours_total is not null and hours_doc is not null), 0)
+            as raw_value,
+        count(*) filter (where hours_total is not null and hours_doc is not null) as n,
+        power(sum(weight) filter (where hours_total is not null and hours_doc is not null), 2)
+            / nullif(sum(weight * weight) filter (where hours_total is not null and hours_doc is not null), 0)
+            as n_eff,
         cast(null as double) as dk_share
     from weighted
-    where hours_total is not null and hours_doc is not null
     group by year, sector_code
 ),
 

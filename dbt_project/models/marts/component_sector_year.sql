@@ -18,7 +18,7 @@ select
     case when not scored.suppressed then scored.dk_share end as dk_share,
     nullif(array_to_string(scored.flag_list, ';'), '') as flags,
     array_to_string(scored.source_ids, ';') as source_ids
-from {{ ref('int_components_scored') }} as scored
+from {{ ref('int_components_revised') }} as scored
 inner join {{ ref('components') }} as components on components.component_id = scored.component_id
 inner join {{ ref('sectors') }} as sectors on sectors.sector_code = scored.sector_code
 cross join {{ ref('int_release') }} as release

@@ -1,0 +1,122 @@
+"""The internal revision store (spec section 5b, sources/revisions.py): versions written aside and
+put in force atomically, restricted modes, loaded into the warehouse raw schema (empty and typed
+when there is none), unchanged content writes nothing, a broken pointer is an error."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sources import revisions
+from sources.paths import Paths
+
+CELL = (
+    "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 25.5 as raw_value, 20.0 as raw_ci_low, "
+    "30.0 as raw_ci_high, 2.5 as se, 40 as n, 38.5 as n_eff, 0.098 as cv, null as dk_share, 51.0 as normalised, "
+    "'POP_LAGGED' as flags, 'S1;pop' as source_ids, '{release}' as release_id"
+)
+MEMBERS = (
+    "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 'S1' as survey_id, "
+    "i::varchar as respondent_id from range({n}) t(i)"
+)
+REPLICATES = (
+    "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, i::integer as replicate, "
+    "25.0 + i as raw_value from range(1, 6) t(i)"
+)
+
+
+def queries(release: str, n: int) -> dict[str, str]:
+    return {
+        revisions.CELLS: CELL.format(release=release),
+        revisions.MEMBERS: MEMBERS.format(n=n),
+        revisions.REPLICATES: REPLICATES,
+    }
+
+
+def test_versions_are_written_aside_and_put_in_force(tmp_path: Path) -> None:
+    root = Paths.from_env(output=tmp_path, environ={}).revisions
+    assert revisions.current_version(root) is None
+    with duckdb.connect() as con:
+        first = revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
+        assert first is not None and first.name == "000001-rel-1"
+        # the same content again (the same release re-run): nothing written
+        assert revisions.write_version(root, "rel-1", con, queries("rel-1", 12)) is None
+        second = revisions.write_version(root, "rel-2", con, queries("rel-2", 14))
+    assert second is not None and second.name == "000002-rel-2"
+    assert revisions.current_version(root) == second
+    assert (root / "CURRENT").read_text().strip() == "000002-rel-2"
+    assert [v.name for v in revisions.versions(root)] == ["000001-rel-1", "000002-rel-2"]  # history kept
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temporary left
+    # restricted like the raw area
+    assert root.stat().st_mode & 0o777 == 0o750 and root.parent.stat().st_mode & 0o777 == 0o750
+    for path in [root / "CURRENT", *second.folder.iterdir()]:
+        assert path.stat().st_mode & 0o777 == 0o640, path
+    assert second.folder.stat().st_mode & 0o777 == 0o750
+
+
+def test_load_into_the_warehouse(tmp_path: Path) -> None:
+    root = Paths.from_env(output=tmp_path, environ={}).revisions
+    db = tmp_path / "warehouse" / "warehouse.duckdb"
+    assert revisions.load_into_warehouse(root, db) == {
+        "revision_cells": 0,
+        "revision_members": 0,
+        "revision_replicates": 0,
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        types = dict(
+            con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = 'revision_cells'"
+            ).fetchall()
+        )
+    assert types["n"] == "BIGINT" and types["raw_value"] == "DOUBLE" and types["year"] == "INTEGER"
+    with duckdb.connect() as con:
+        revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
+    db.unlink()  # a rebuilt warehouse: the store is outside it
+    assert revisions.load_into_warehouse(root, db) == {
+        "revision_cells": 1,
+        "revision_members": 12,
+        "revision_replicates": 5,
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select raw_value, n, flags, release_id from raw.revision_cells").fetchall() == [
+            (25.5, 40, "POP_LAGGED", "rel-1")
+        ]
+
+
+def test_a_crash_before_the_pointer_moves_leaves_the_previous_version(tmp_path: Path) -> None:
+    root = Paths.from_env(output=tmp_path, environ={}).revisions
+    with duckdb.connect() as con:
+        first = revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
+        bad = queries("rel-2", 14) | {revisions.REPLICATES: "select no_such_column"}
+        with pytest.raises(duckdb.Error):
+            revisions.write_version(root, "rel-2", con, bad)
+    assert revisions.current_version(root) == first
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]
+
+
+def test_a_pointer_to_a_missing_version_is_an_error(tmp_path: Path) -> None:
+    root = Paths.from_env(output=tmp_path, environ={}).revisions
+    root.mkdir(parents=True)
+    (root / "CURRENT").write_text("000009-gone\n")
+    with pytest.raises(revisions.RevisionStoreError, match="000009-gone"):
+        revisions.current_version(root)
+
+
+def test_the_warehouse_records_which_version_it_holds(tmp_path: Path) -> None:
+    from dagster import Failure
+
+    from orchestration.publication.publication import check_revision_store
+
+    paths = Paths.from_env(output=tmp_path, environ={})
+    root, db = paths.revisions, paths.warehouse
+    revisions.load_into_warehouse(root, db)
+    check_revision_store(paths)  # no store, nothing loaded: consistent
+    with duckdb.connect() as con:
+        first = revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
+    # the store moved on since the raw tables were loaded: publishing would use a stale hold
+    with pytest.raises(Failure, match="000001-rel-1"):
+        check_revision_store(paths)
+    revisions.load_into_warehouse(root, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert first is not None and revisions.loaded_version(con) == first.name
+    check_revision_store(paths)
