@@ -8,6 +8,7 @@ import csv
 import json
 import shutil
 from collections.abc import Sequence
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -19,10 +20,15 @@ from dagster import (
     asset_check,
 )
 
+from expectations import coverage
+from orchestration import build_state
 from orchestration.assets.publication import read_relation
 from orchestration.release.store import current_release
 from orchestration.release.tables import PUBLISHED_TABLES, PublishedTable
 from orchestration.resources import PipelinePaths
+from orchestration.run_guard import RunGuard
+
+COVERAGE_TABLE = "index_sector_year"  # where a lost sector or year is looked for
 
 
 def previous_release_rows(pipeline_paths: PipelinePaths, table: str) -> tuple[int, frozenset[int] | None] | None:
@@ -41,6 +47,30 @@ def previous_release_rows(pipeline_paths: PipelinePaths, table: str) -> tuple[in
     return len(rows), None
 
 
+def previous_release_table(pipeline_paths: PipelinePaths, table: str) -> list[dict[str, str]]:
+    """The rows of ``table`` in the current (previous) release ([] before the first one)."""
+    current = current_release(pipeline_paths.releases())
+    path = pipeline_paths.releases() / current / f"{table}.csv" if current else None
+    if path is None or not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def add_coverage(report: Any, pipeline_paths: PipelinePaths, table: PublishedTable) -> None:
+    """The coverage rule (expectations/coverage.py) on top of the GX suite: a lost sector or year
+    fails the check with one readable line each."""
+    previous = previous_release_table(pipeline_paths, table.name)
+    if not previous:
+        return
+    current = read_relation(pipeline_paths.warehouse(), table.mart)
+    lines = coverage.failure_lines(previous, current)
+    report.evaluated += 1
+    if lines:
+        report.failed.extend(lines)
+        report.success = False
+
+
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(["marts", table.name]),
@@ -48,9 +78,12 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
         blocking=True,
         description=f"Great Expectations suite '{table.name}' (expectations/); blocks publication on failure.",
     )
-    def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
+    def _gate(
+        context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+    ) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
 
+        build_state.require_complete(pipeline_paths.warehouse().parent)
         previous = previous_release_rows(pipeline_paths, table.name)
         report = validate_duckdb_table(
             pipeline_paths.warehouse(),
@@ -59,6 +92,8 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             previous_row_count=previous[0] if previous else None,
             previous_years=previous[1] if previous else None,
         )
+        if table.name == COVERAGE_TABLE:
+            add_coverage(report, pipeline_paths, table)
         result_path = pipeline_paths.validation() / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
         report.write_json(result_path)

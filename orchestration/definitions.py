@@ -13,6 +13,8 @@ from orchestration.assets.source_register import source_register
 from orchestration.checks import build_gate_checks
 from orchestration.project import dbt_project
 from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
+from orchestration.run_guard import RunGuard
+from orchestration.run_reaper_sensor import dead_run_reaper
 from orchestration.schedules import monthly_publication
 from orchestration.ssb_sensor import ssb_table_updates
 from orchestration.survey_inbox_sensor import survey_inbox
@@ -32,10 +34,11 @@ defs = Definitions(
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],
-    sensors=[ssb_table_updates, survey_inbox],
+    sensors=[ssb_table_updates, survey_inbox, dead_run_reaper],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),
+        "run_guard": RunGuard(),  # holds the output directory for the whole run (orchestration/run_guard.py)
         "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # one process, one step at a time: DuckDB allows one writer, and the raw assets, dbt and the

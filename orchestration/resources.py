@@ -4,12 +4,12 @@ import os
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from orchestration import warehouse_wait
 from sources import paths
 
 
@@ -56,7 +56,7 @@ class Warehouse(ConfigurableResource):
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(db_path)) as con:
+        with warehouse_wait.connect(db_path) as con:
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)
             con.execute(f'create or replace table raw."{table}" as select * from incoming')
@@ -64,7 +64,7 @@ class Warehouse(ConfigurableResource):
 
     def distinct_values(self, db_path: Path, table: str, columns: list[str]) -> list[tuple]:
         """Distinct values of some columns of a raw table, read-only."""
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with warehouse_wait.connect(db_path, read_only=True) as con:
             cols = ", ".join(f'"{c}"' for c in columns)
             return con.execute(f'select distinct {cols} from raw."{table}" order by all').fetchall()
 

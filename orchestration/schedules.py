@@ -26,6 +26,7 @@ from dagster import (
     schedule,
 )
 
+from orchestration.run_guard import busy_skip_reason
 from sources import paths
 from sources.fingerprint import inputs_fingerprint
 from sources.snapshots import SnapshotError, writable_store
@@ -100,7 +101,7 @@ def publication_request(context: ScheduleEvaluationContext) -> RunRequest | Skip
     "(or RBI_PUBLISH_FORCE=1).",
 )
 def monthly_publication(context: ScheduleEvaluationContext):
-    decision = publication_request(context)
+    decision = busy_skip_reason() or publication_request(context)
     if isinstance(decision, SkipReason):
         context.log.info(decision.skip_message or "skipped")
     return decision

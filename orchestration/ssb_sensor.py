@@ -25,6 +25,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.run_guard import busy_skip_reason
 from sources import jsonstat, paths
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
@@ -117,6 +118,9 @@ def run_request_for(changed: list[CatalogueEntry], updated: dict[str, str], asse
     asset_selection=AssetSelection.all(),
 )
 def ssb_table_updates(context: SensorEvaluationContext):
+    busy = busy_skip_reason()  # a run holds the output directory: ask again on the next tick
+    if busy is not None:
+        return busy
     cursor = json.loads(context.cursor) if context.cursor else {}
     client = SsbClient()
     found = check_updates(

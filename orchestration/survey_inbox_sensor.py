@@ -22,6 +22,7 @@ from dagster import (
 
 from orchestration.assets.raw_inputs import known_sectors
 from orchestration.assets.raw_surveys import survey_export, survey_partitions
+from orchestration.run_guard import busy_skip_reason
 from sources import paths
 from sources.surveys import store
 from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox
@@ -51,6 +52,9 @@ def run_request_for(outcome: Outcome, asset_graph=None) -> RunRequest:
     asset_selection=SELECTION,
 )
 def survey_inbox(context: SensorEvaluationContext):
+    busy = busy_skip_reason()  # a run holds the output directory: the inbox waits for the next tick
+    if busy is not None:
+        return busy
     raw_surveys = paths.raw_surveys_dir()
     outcomes = process_inbox(
         paths.inbox_dir(),

@@ -80,3 +80,9 @@ def received_dir(output: Path | None = None) -> Path:
 def inbox_dir(output: Path | None = None) -> Path:
     """Where users drop a survey export and its mapping (``RBI_INBOX_DIR``, default ``<output>/inbox``)."""
     return _env_path("RBI_INBOX_DIR", (output or output_dir()) / "inbox")
+
+
+def dbt_target_dir(output: Path | None = None) -> Path:
+    """dbt's artefacts of the runs on this output directory, one folder per dbt invocation (the
+    newest few are kept; orchestration/stale_files.py)."""
+    return (output or output_dir()) / "dbt-target"

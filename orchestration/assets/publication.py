@@ -8,11 +8,13 @@ from typing import Any
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
+from orchestration import build_state, published_schema
 from orchestration.release.build import build_release
 from orchestration.release.datapackage import ReleaseInfo
 from orchestration.release.store import ReleaseConflict, current_release, publish
 from orchestration.release.tables import PUBLISHED_TABLES
 from orchestration.resources import PipelinePaths
+from orchestration.run_guard import RunGuard
 
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
@@ -40,8 +42,14 @@ def release_info(row: dict[str, Any]) -> ReleaseInfo:
     ),
     kinds={"csv", "parquet", "duckdb"},
 )
-def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
+def csv_release(
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+) -> MaterializeResult:
     warehouse = pipeline_paths.warehouse()
+    try:
+        build_state.require_complete(warehouse.parent)
+    except build_state.IncompleteBuild as exc:
+        raise Failure(description=str(exc)) from exc
     info = release_info(read_relation(warehouse, "marts.release_info")[0])
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = pipeline_paths.releases()
@@ -58,6 +66,8 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
     except ReleaseConflict as exc:
         raise Failure(description=str(exc)) from exc
     context.log.info(f"release {info.release_id}: {outcome.status} at {outcome.path}; {content.changelog}")
+    marts = [t.mart for t in PUBLISHED_TABLES] + ["marts.release_info"]
+    published_schema.promote(warehouse, marts, info.release_id, context.log.warning)
     return MaterializeResult(
         metadata={
             "release_id": info.release_id,

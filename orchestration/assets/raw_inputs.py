@@ -26,6 +26,7 @@ from dagster import (
 
 from orchestration.project import DBT_PROJECT_DIR
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.run_guard import RunGuard
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
 from sources.raw_tables import raw_frame
@@ -77,7 +78,11 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
         tags={"rbi/kind": entry.kind, "rbi/provider": entry.provider},
     )
     def _raw_asset(
-        context: AssetExecutionContext, config: RawInputConfig, pipeline_paths: PipelinePaths, warehouse: Warehouse
+        context: AssetExecutionContext,
+        config: RawInputConfig,
+        pipeline_paths: PipelinePaths,
+        warehouse: Warehouse,
+        run_guard: RunGuard,  # holds the output directory for the whole run
     ) -> MaterializeResult:
         fetch, fetch_error, live_snapshot = "replay", "", None
         try:

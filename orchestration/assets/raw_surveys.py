@@ -32,6 +32,7 @@ from dagster import (
 
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL, known_sectors
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.run_guard import RunGuard
 from sources.surveys import store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import load_mapping
@@ -145,7 +146,9 @@ def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
     ),
     kinds={"python"},
 )
-def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
+def survey_export(
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+) -> MaterializeResult:
     survey_id = context.partition_key
     stored = store.newest(pipeline_paths.raw_surveys(), survey_id)
     if stored is None:
@@ -189,6 +192,7 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
 def survey_responses(
     context: AssetExecutionContext,
     pipeline_paths: PipelinePaths,
+    run_guard: RunGuard,
     warehouse: Warehouse,
 ) -> MaterializeResult:
     try:

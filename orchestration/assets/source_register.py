@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 from orchestration.assets.raw_inputs import WAREHOUSE_POOL
 from orchestration.assets.raw_surveys import locate_survey, survey_register_row
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.run_guard import RunGuard
 from sources.catalogue import load_catalogue
 from sources.raw_tables import REGISTER_COLUMNS, provenance_row
 from sources.snapshots import SnapshotError, snapshot_by_id
@@ -20,7 +21,7 @@ from sources.snapshots import SnapshotError, snapshot_by_id
     pool=WAREHOUSE_POOL,
 )
 def source_register(
-    context: AssetExecutionContext, pipeline_paths: PipelinePaths, warehouse: Warehouse
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, warehouse: Warehouse, run_guard: RunGuard
 ) -> MaterializeResult:
     db = pipeline_paths.warehouse()
     rows = []
