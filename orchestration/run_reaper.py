@@ -116,8 +116,9 @@ def _free_slots(instance: DagsterInstance, run_id: str) -> tuple[str, ...]:
     held = []
     for key in sorted(storage.get_concurrency_keys()):
         info = storage.get_concurrency_info(key)
-        held += [f"{key}:{slot.step_key}" for slot in info.claimed_slots if slot.run_id == run_id]
-        held += [f"{key}:{step.step_key} (pending)" for step in info.pending_steps if step.run_id == run_id]
+        claimed = [slot.step_key for slot in info.claimed_slots if slot.run_id == run_id]
+        waiting = [s.step_key for s in info.pending_steps if s.run_id == run_id and s.step_key not in claimed]
+        held += [f"{key}:{step}" for step in claimed] + [f"{key}:{step} (waiting)" for step in waiting]
     storage.free_concurrency_slots_for_run(run_id)
     return tuple(held)
 
