@@ -2,12 +2,14 @@
 started with no manual step, finishes and publishes exactly what an uninterrupted run publishes."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
+from orchestration import run_lock
 from orchestration.release.checksums import verify
-from tests.e2e.crash_harness import DEBUG_CONFIG, STAGES, run
+from tests.e2e.crash_harness import DEBUG_CONFIG, STAGES, kill_group, run, start
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
 pytestmark = pytest.mark.e2e
@@ -53,3 +55,37 @@ def test_a_run_killed_in_a_stage_is_recovered_by_the_next_run(
     assert not [p for p in (output / "releases").iterdir() if p.name.startswith(".partial")]
     state = json.loads((output / "warehouse" / "build.json").read_text())
     assert state["state"] == "complete"
+
+
+def test_two_runs_at_once_on_one_output_directory(inputs: Path, reference: tuple[str, bytes], tmp_path: Path) -> None:
+    """The second run says at once who holds the output directory and exits non-zero; the first
+    publishes exactly its own inputs; the second run's inputs, run again, are published after it."""
+    output = tmp_path / "output"
+    other = make_tiny_inputs(tmp_path / "other")
+    export = other / "surveys" / "TINY-2025" / "export.csv"
+    lines = export.read_text(encoding="utf-8").splitlines()
+    export.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one respondent fewer
+    first = start(inputs, output)
+    try:
+        while run_lock.busy(output) is None or run_lock.busy(output).pid != first.pid:
+            assert first.poll() is None, "the first run ended before taking the lock"
+            time.sleep(0.2)
+        second = run(other, output)
+        assert first.poll() is None  # refused while the first is still running
+        assert second.returncode == 75, second.output[-3000:]
+        assert "is in use by run" in second.output and f"process {first.pid}" in second.output
+        assert "since 20" in second.output and "this run did nothing" in second.output
+        assert first.wait(timeout=900) == 0
+    finally:
+        kill_group(first)
+        if first.stdout is not None:
+            first.stdout.close()
+    release, sums = reference
+    releases = output / "releases"
+    assert (releases / "LATEST").read_text().strip() == release
+    assert (releases / release / "SHA256SUMS").read_bytes() == sums  # nothing of the other inputs in it
+    again = run(other, output)
+    assert again.returncode == 0, again.output[-3000:]
+    newer = (releases / "LATEST").read_text().strip()
+    assert newer != release and verify(releases / newer) == [] and verify(releases / release) == []
+    assert (releases / release / "SHA256SUMS").read_bytes() == sums
