@@ -17,6 +17,7 @@ The lock is released when the run ends, or by the kernel when its process dies.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from dagster import ConfigurableResource, Failure, InitResourceContext, SkipReason
 
@@ -27,11 +28,14 @@ from sources import paths
 
 
 class RunGuard(ConfigurableResource):
-    """Holds the output directory (``RBI_OUTPUT_DIR``) for the whole run; see the module docstring."""
+    """Holds the output directory for the whole run; see the module docstring. ``output_dir`` empty
+    (the default) = ``RBI_OUTPUT_DIR``, as for ``PipelinePaths``."""
+
+    output_dir: str = ""
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["RunGuard"]:
-        output = paths.output_dir()
+        output = Path(self.output_dir).resolve() if self.output_dir else paths.output_dir()
         log = context.log.info if context.log else print
         own = run_lock.held_here(output)
         try:

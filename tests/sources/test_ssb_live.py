@@ -11,6 +11,7 @@ from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
 
 from orchestration.assets.raw_inputs import build_raw_asset
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.run_guard import RunGuard
 from orchestration.ssb_sensor import check_updates, run_request_for, ssb_table_updates
 from sources.catalogue import entry_by_id, load_catalogue
 from sources.paths import EMBEDDED_INPUTS
@@ -44,6 +45,7 @@ def materialize_raw(source_id: str, tmp_path: Path, live: bool | None):
         resources={
             "pipeline_paths": PipelinePaths(inputs_dir=str(EMBEDDED_INPUTS), output_dir=str(tmp_path / "out")),
             "warehouse": Warehouse(),
+            "run_guard": RunGuard(output_dir=str(tmp_path / "out")),
         },
         run_config=config,
         instance=DagsterInstance.ephemeral(),
