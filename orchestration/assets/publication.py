@@ -5,10 +5,9 @@ Runs only after the blocking GX checks on the marts pass (orchestration/checks.p
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from orchestration import build_state, published_schema
+from orchestration import build_state, published_schema, warehouse_wait
 from orchestration.release.build import build_release
 from orchestration.release.datapackage import ReleaseInfo
 from orchestration.release.store import ReleaseConflict, current_release, publish
@@ -21,7 +20,7 @@ METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
     """All rows of a warehouse relation, through a read-only connection that is closed after."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with warehouse_wait.connect(db_path, read_only=True) as con:
         cursor = con.execute(f"select * from {relation}")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
