@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterInstance, DagsterRunStatus, SkipReason, build_sensor_context
 
 from orchestration.run_reaper import reap_dead_runs
+from orchestration.run_reaper_sensor import dead_run_reaper
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,3 +76,16 @@ def test_a_killed_run_is_failed_and_its_pool_slot_freed(tmp_path: Path, tagged: 
             assert "is gone" in line
         # a second pass finds nothing more
         assert reap_dead_runs(instance, str(tmp_path), True, lines.append) == []
+
+
+def test_the_sensor_fails_a_dead_run_under_the_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = killed_run(tmp_path, tagged=True)
+    monkeypatch.setenv("RBI_OUTPUT_DIR", str(tmp_path))
+    with DagsterInstance.from_config(str(home)) as instance:
+        run = only_run(instance)
+        outcome = dead_run_reaper(build_sensor_context(instance=instance))
+        assert isinstance(outcome, SkipReason)
+        assert (outcome.skip_message or "").startswith(f"dead run {run.run_id} (sleepy_job, STARTED) marked FAILED")
+        assert only_run(instance).status == DagsterRunStatus.FAILURE
+        assert claimed(instance, run.run_id) == []
+        assert dead_run_reaper(build_sensor_context(instance=instance)).skip_message == "no dead run"
