@@ -15,11 +15,14 @@ import fcntl
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = "run.lock"
+ATTEMPTS = 5
+RETRY_SECONDS = 0.1
 
 _HELD: dict[Path, "RunLock"] = {}  # the locks this process holds, by resolved output directory
 
@@ -105,11 +108,15 @@ def acquire(output: Path, run_id: str = "", command: str = "") -> RunLock:
         return _HELD[output]
     output.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(output), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise RunLockHeld(output, read_holder(output)) from None
+    for attempt in range(ATTEMPTS):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if attempt == ATTEMPTS - 1:
+                os.close(fd)
+                raise RunLockHeld(output, read_holder(output)) from None
+            time.sleep(RETRY_SECONDS)  # a sensor's look (busy()) holds it for a moment only
     holder = Holder(os.getpid(), socket.gethostname(), run_id, datetime.now(UTC).isoformat(timespec="seconds"), command)
     _write_holder(fd, holder)
     lock = RunLock(output, fd, holder)
