@@ -2,6 +2,7 @@
 started with no manual step, finishes and publishes exactly what an uninterrupted run publishes."""
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -66,20 +67,24 @@ def test_two_runs_at_once_on_one_output_directory(inputs: Path, reference: tuple
     lines = export.read_text(encoding="utf-8").splitlines()
     export.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one respondent fewer
     first = start(inputs, output)
+    console: list[str] = []  # drained, so the first run never blocks on a full pipe
+    drain = threading.Thread(target=lambda: console.extend(first.stdout or []), daemon=True)
+    drain.start()
     try:
-        while run_lock.busy(output) is None or run_lock.busy(output).pid != first.pid:
-            assert first.poll() is None, "the first run ended before taking the lock"
+        holder = run_lock.busy(output)
+        while holder is None or holder.pid != first.pid or not holder.run_id:  # until its run has begun
+            assert first.poll() is None, "the first run ended before its run began"
             time.sleep(0.2)
+            holder = run_lock.busy(output)
         second = run(other, output)
         assert first.poll() is None  # refused while the first is still running
         assert second.returncode == 75, second.output[-3000:]
-        assert "is in use by run" in second.output and f"process {first.pid}" in second.output
+        assert f"is in use by run {holder.run_id}" in second.output and f"process {first.pid}" in second.output
         assert "since 20" in second.output and "this run did nothing" in second.output
-        assert first.wait(timeout=900) == 0
+        assert first.wait(timeout=900) == 0, "".join(console)[-3000:]
     finally:
         kill_group(first)
-        if first.stdout is not None:
-            first.stdout.close()
+        drain.join(timeout=60)
     release, sums = reference
     releases = output / "releases"
     assert (releases / "LATEST").read_text().strip() == release
