@@ -13,19 +13,19 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
-from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
 from orchestration import run_lock
-from orchestration.run_reaper import process_tags, reap_dead_runs
 from sources import paths
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 INSTANCE_TEMPLATE = paths.REPO_ROOT / "orchestration" / "dagster.yaml"
 
 
-def publish_all() -> JobDefinition:
+def publish_all() -> Any:
+    """The job ``publish_all`` (a module-level function, so ``reconstructable`` can find it)."""
     from orchestration.definitions import defs
 
     return defs.resolve_job_def("publish_all")
@@ -38,7 +38,7 @@ def _say(line: str) -> None:
     print(f"[run guard] {line}", file=sys.stderr, flush=True)
 
 
-def _instance(output: Path) -> DagsterInstance:
+def _instance(output: Path) -> Any:
     """The Dagster instance of DAGSTER_HOME (default ``<output>/dagster_home``, set up as `make` does)."""
     if not os.environ.get("DAGSTER_HOME"):
         home = output / "dagster_home"
@@ -46,6 +46,8 @@ def _instance(output: Path) -> DagsterInstance:
         if not (home / "dagster.yaml").exists():
             shutil.copyfile(INSTANCE_TEMPLATE, home / "dagster.yaml")
         os.environ["DAGSTER_HOME"] = str(home)
+    from dagster import DagsterInstance
+
     return DagsterInstance.get()
 
 
@@ -60,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     except run_lock.RunLockHeld as exc:
         _say(str(exc))
         return EXIT_BUSY
+    # Dagster is imported once the lock is held: a refused run answers at once
+    from dagster import execute_job, reconstructable
+
+    from orchestration.run_reaper import process_tags, reap_dead_runs
+
     try:
         run_config = yaml.safe_load(args.config.read_text(encoding="utf-8")) if args.config else {}
         with _instance(output) as instance:
