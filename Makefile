@@ -16,8 +16,9 @@ export DAGSTER_HOME ?= $(OUTPUT_DIR)/dagster_home
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
-# the same warehouse path when `dbt parse` runs here and when dbt runs under Dagster (partial parsing)
-export RBI_WAREHOUSE_PATH := $(OUTPUT_DIR)/warehouse/warehouse.duckdb
+# the warehouse path as the Dagster dbt asset passes it (sources/paths.py: Paths.dbt_vars), so
+# that dbt's partial parsing stays valid between `dbt parse` here and `dbt build` under Dagster
+DBT_VARS := {"warehouse_path": "$(OUTPUT_DIR)/warehouse/warehouse.duckdb"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
@@ -36,7 +37,7 @@ $(STAMP): requirements.lock | $(VENV)/bin/python
 	@touch $(STAMP)
 
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir . --vars '$(DBT_VARS)'
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
@@ -61,5 +62,5 @@ lint:  ## ruff
 lock:  ## recompile requirements.lock from requirements.in (needs the package index)
 	$(BIN)/python -m uv pip compile --quiet requirements.in -o requirements.lock --python-version 3.11
 
-clean:  ## remove run output and dbt artefacts (keeps the virtualenv)
-	rm -rf output dbt_project/target dbt_project/logs
+clean:  ## remove run output ($$RBI_OUTPUT_DIR, default output/) and dbt artefacts (keeps the virtualenv)
+	rm -rf "$(OUTPUT_DIR)" dbt_project/target dbt_project/logs

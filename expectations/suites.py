@@ -11,24 +11,21 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from expectations.contracts import (
-    COMPONENT_IDS,
+from publication.contracts import (
     DATA_STATUSES,
     FLAGS,
     KEYS,
     MAX_PUBLISHED_CV,
     MIN_COMPONENTS_FOR_INDEX,
     MIN_RESPONDENTS,
-    PERCENT_COMPONENT_IDS,
     SCENARIO_IDS,
-    SECTOR_CODES,
     TABLES,
     YEAR_RANGE,
     columns,
     flag_values_with,
     flags_pattern,
-    percent_units,
 )
+from sources.reference import component_ids, percent_component_ids, percent_units, sector_codes
 
 # pandas dtypes a column of each kind may have (text columns are handed to GX as object, see runner)
 KIND_DTYPES: dict[str, list[str]] = {
@@ -145,7 +142,7 @@ def _common(b: _Builder, table: str, previous_row_count: int | None) -> None:
             "ExpectColumnValuesToBeInSet",
             "sector_code is a sector of the seed sectors.csv [1]",
             column="sector_code",
-            value_set=list(SECTOR_CODES),
+            value_set=list(sector_codes()),
         )
     if "flags" in cols:
         b.add(
@@ -170,7 +167,7 @@ def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
     for column in ("rank", "rank_p05", "rank_p95"):
         b.between(column, 1, None, "rank 1 = most burden; ranks are >= 1 [7]")
     b.at_least("rank_p95", "rank_p05", "rank_p05 <= rank_p95 [7]")
-    b.between("n_components", 0, len(COMPONENT_IDS), f"n_components within 0..{len(COMPONENT_IDS)} [6]")
+    b.between("n_components", 0, len(component_ids()), f"n_components within 0..{len(component_ids())} [6]")
     b.between(
         "n_components",
         MIN_COMPONENTS_FOR_INDEX,
@@ -192,7 +189,7 @@ def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
     b = _Builder()
     _common(b, "component_sector_year", previous_row_count)
     col = b.col
-    percent = col("component_id").is_in(list(PERCENT_COMPONENT_IDS)), "component_id in C1..C4"
+    percent = col("component_id").is_in(list(percent_component_ids())), "component_id in C1..C4"
     register = col("component_id") == "C5", "component_id = C5"
     survey = col("component_id") != "C5", "component_id != C5"
     published_survey = (
@@ -203,7 +200,7 @@ def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
         "ExpectColumnValuesToBeInSet",
         "component_id is one of C1..C5 [4]",
         column="component_id",
-        value_set=list(COMPONENT_IDS),
+        value_set=list(component_ids()),
     )
     for column in ("component_name", "unit"):
         b.not_null(column, "descriptive columns are never empty")

@@ -4,22 +4,25 @@ import sys
 from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publication import csv_release
-from orchestration.assets.raw_inputs import build_raw_assets
-from orchestration.assets.raw_surveys import survey_export, survey_responses
-from orchestration.assets.source_register import source_register
-from orchestration.checks import build_gate_checks
-from orchestration.project import dbt_project
-from orchestration.resources import OfflineDbtCliResource, PipelinePaths, Warehouse
-from orchestration.run_guard import RunGuard
-from orchestration.run_reaper_sensor import dead_run_reaper
-from orchestration.schedules import monthly_publication
-from orchestration.ssb_sensor import ssb_table_updates
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.publication.checks import build_gate_checks
+from orchestration.publication.publication import csv_release
+from orchestration.publication.schedules import monthly_publication
+from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
+from orchestration.runs.run_reaper_sensor import dead_run_reaper
+from orchestration.ssb.raw_inputs import build_raw_assets
+from orchestration.ssb.ssb_sensor import ssb_table_updates
+from orchestration.surveys.raw_surveys import survey_export, survey_responses
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
+from orchestration.warehouse.dbt import dbt_models
+from orchestration.warehouse.project import dbt_project
+from orchestration.warehouse.source_register import source_register
 
-# the dbt of this virtualenv, whatever PATH says
+# the dbt of this virtualenv, whatever PATH says. dagster-dbt runs `dbt --version` once per process
+# to learn the version; offline, dbt's check of the newest release on pypi.org fails within its 1 s
+# timeout and the command still answers (2 s on this machine), so the plain resource is used.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 publish_all = define_asset_job(
@@ -38,8 +41,8 @@ defs = Definitions(
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),
-        "run_guard": RunGuard(),  # holds the output directory for the whole run (orchestration/run_guard.py)
-        "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "run_guard": RunGuard(),  # holds the output directory for the whole run (orchestration/runs/run_guard.py)
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # one process, one step at a time: DuckDB allows one writer, and the raw assets, dbt and the
     # readers of the gate and publication must not overlap (also ~40 % faster than multiprocess here)

@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from orchestration import run_lock
-from sources import paths
+from orchestration.runs import run_lock
+from sources.paths import REPO_ROOT, Paths
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
-INSTANCE_TEMPLATE = paths.REPO_ROOT / "orchestration" / "dagster.yaml"
+INSTANCE_TEMPLATE = REPO_ROOT / "orchestration" / "dagster.yaml"
 
 
 def publish_all() -> Any:
@@ -38,17 +38,16 @@ def _say(line: str) -> None:
     print(f"[run guard] {line}", file=sys.stderr, flush=True)
 
 
-def _instance(output: Path) -> Any:
-    """The Dagster instance of DAGSTER_HOME (default ``<output>/dagster_home``, set up as `make` does)."""
-    if not os.environ.get("DAGSTER_HOME"):
-        home = output / "dagster_home"
-        home.mkdir(parents=True, exist_ok=True)
-        if not (home / "dagster.yaml").exists():
-            shutil.copyfile(INSTANCE_TEMPLATE, home / "dagster.yaml")
-        os.environ["DAGSTER_HOME"] = str(home)
+def _instance(paths: Paths) -> Any:
+    """The Dagster instance of ``Paths.dagster_home`` (DAGSTER_HOME, default ``<output>/dagster_home``,
+    set up as `make` does), opened from its folder (the environment is left as it is)."""
+    home = paths.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(INSTANCE_TEMPLATE, home / "dagster.yaml")
     from dagster import DagsterInstance
 
-    return DagsterInstance.get()
+    return DagsterInstance.from_config(str(home))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job", nargs="?", default="publish_all", choices=sorted(JOBS))
     parser.add_argument("-c", "--config", type=Path, help="run config YAML")
     args = parser.parse_args(argv)
-    output = paths.output_dir()
+    paths = Paths.from_env()
+    output = paths.output
     try:
         lock = run_lock.acquire(output, command=f"python -m orchestration.run {args.job}")
     except run_lock.RunLockHeld as exc:
@@ -65,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     # Dagster is imported once the lock is held: a refused run answers at once
     from dagster import execute_job, reconstructable
 
-    from orchestration.run_reaper import process_tags, reap_dead_runs
+    from orchestration.runs.run_reaper import process_tags, reap_dead_runs
 
     try:
         run_config = yaml.safe_load(args.config.read_text(encoding="utf-8")) if args.config else {}
-        with _instance(output) as instance:
+        with _instance(paths) as instance:
             reap_dead_runs(instance, str(output), True, _say)
             result = execute_job(
                 reconstructable(JOBS[args.job]),

@@ -1,15 +1,16 @@
 """Prints where a run's outputs are (the last step of `make run`)."""
 
-from orchestration.release.store import current_release
-from sources import paths
+from publication.store import current_release
+from sources.paths import Paths
 
 
 def main() -> None:
-    releases = paths.releases_dir()
+    paths = Paths.from_env()
+    releases = paths.releases
     release = current_release(releases)
     print()
     print("Outputs")
-    print(f"  warehouse (internal, dbt): {paths.warehouse_path()}")
+    print(f"  warehouse (internal, dbt): {paths.warehouse}")
     if release is None:
         print(f"  no release published yet under {releases}")
         return

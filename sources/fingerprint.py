@@ -9,6 +9,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from sources.snapshots import sha256_file
+
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db"})
 IGNORED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 
@@ -28,14 +30,6 @@ def _files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def file_digests(roots: Iterable[tuple[str, Path]]) -> dict[str, str]:
     """``{"<label>/<relative path>": sha256}`` for every file under each labelled root.
 
@@ -44,7 +38,7 @@ def file_digests(roots: Iterable[tuple[str, Path]]) -> dict[str, str]:
     for label, root in roots:
         for path in _files(root):
             relative = path.name if root.is_file() else path.relative_to(root).as_posix()
-            digests[f"{label}/{relative}"] = _sha256(path)
+            digests[f"{label}/{relative}"] = sha256_file(path)
     return dict(sorted(digests.items()))
 
 

@@ -5,21 +5,30 @@
   HTTP 429 (honouring ``Retry-After``) and 5xx;
 - a rate limiter that reads ``x-ratelimit-remaining`` / ``x-ratelimit-reset`` when the server
   sends them and otherwise keeps a sliding window (SSB: at most 30 queries a minute);
-- the clock and ``sleep`` are injectable, so tests run in milliseconds.
+- the clock and ``sleep`` are injectable, so tests run in milliseconds;
+- bounds, so that a misbehaving server cannot hold a run or fill the disk (:class:`HttpClient`):
+  an overall deadline per request (every attempt, body and retry wait included; the caller may
+  pass an earlier one, e.g. per catalogue entry), a cap on the body size after decompression
+  (``Content-Length`` is checked first; a gzip body is counted as it inflates), a ``Retry-After``
+  longer than ``max_retry_after`` ends the request instead of waiting, and redirects are followed
+  only within the host that was asked (at most 5).
 
 Every response is returned with the exact bytes received (:class:`Fetched`) so that callers can
 store them unchanged as snapshots.
 """
 
 import email.utils
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 USER_AGENT = "rapporteringsbyrdeindeksen/1.0 (+https://github.com/; statistics pipeline)"
 RELEVANT_HEADERS = (
@@ -34,6 +43,13 @@ RELEVANT_HEADERS = (
     "retry-after",
 )
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+BLOCK = 64 * 1024
+
+
+class _Stop(Exception):
+    """A bound was hit while reading a body (not retried)."""
 
 
 class HttpError(RuntimeError):
@@ -150,6 +166,80 @@ class HttpClient:
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
     log: Callable[[str], None] = lambda message: None
+    deadline_seconds: float = 300.0  # one request: every attempt, body and wait
+    max_body_bytes: int = 64 * 1024 * 1024  # after decompression
+    max_retry_after: float = 120.0
+    clock: Callable[[], float] = time.monotonic
+
+    def _read_body(self, response: requests.Response, url: str, deadline: float) -> bytes:
+        """The body, decompressed, block by block: stops at the size cap or the deadline."""
+        announced = response.headers.get("Content-Length", "")
+        if announced.isdigit() and int(announced) > self.max_body_bytes:
+            raise _Stop(f"{url}: the body announces {int(announced)} bytes (limit {self.max_body_bytes})")
+        blocks, size = [], 0
+        raw = response.raw
+        while True:
+            if self.clock() > deadline:
+                raise _Stop(f"{url}: no complete answer within the deadline of {self.deadline_seconds:g} s")
+            block = raw.read1(BLOCK, decode_content=True) if hasattr(raw, "read1") else raw.read(BLOCK)
+            if not block:
+                break
+            size += len(block)
+            if size > self.max_body_bytes:
+                raise _Stop(f"{url}: the body is larger than {self.max_body_bytes} bytes (decompressed)")
+            blocks.append(block)
+        return b"".join(blocks)
+
+    def _headers_within(self, seconds: float, shown: str, **request: Any) -> requests.Response:
+        """``session.request`` (up to the answer's headers) in a helper thread, waited for at most
+        ``seconds``: a server that trickles its status line and headers byte by byte cannot hold
+        the caller past the deadline (the helper thread is a daemon and ends with the socket)."""
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["response"] = self.session.request(**request)
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="http-request", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if worker.is_alive():
+            raise _Stop(f"{shown}: no answer headers within the deadline of {self.deadline_seconds:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
+    def _send(self, method: str, url: str, deadline: float, **kwargs: Any) -> tuple[requests.Response, bytes]:
+        """One attempt: the request and its redirects within the same host, with the body read."""
+        host = urlsplit(url).netloc
+        for _ in range(MAX_REDIRECTS + 1):
+            remaining = max(0.1, deadline - self.clock())
+            response = self._headers_within(
+                remaining,
+                url,
+                method=method,
+                url=url,
+                allow_redirects=False,
+                stream=True,
+                timeout=(min(self.connect_timeout, remaining), min(self.read_timeout, remaining)),
+                **kwargs,
+            )
+            try:
+                if response.status_code not in REDIRECT_STATUSES:
+                    return response, self._read_body(response, url, deadline)
+                target = urljoin(url, response.headers.get("Location", ""))
+            finally:
+                if response.status_code in REDIRECT_STATUSES:
+                    response.close()
+            if urlsplit(target).netloc != host:
+                raise _Stop(f"{url}: redirected to another host ({urlsplit(target).netloc}); refused")
+            url = target
+            if response.status_code == 303:
+                method, kwargs = "GET", {k: v for k, v in kwargs.items() if k != "json"}
+            kwargs.pop("params", None)  # the Location carries the query
+        raise _Stop(f"{url}: more than {MAX_REDIRECTS} redirects")
 
     def request(
         self,
@@ -159,31 +249,42 @@ class HttpClient:
         params: dict[str, str] | None = None,
         json_body: Any = None,
         headers: dict[str, str] | None = None,
+        deadline: float | None = None,
     ) -> Fetched:
         """One request with retries; raises :class:`HttpError` when it cannot succeed.
 
+        ``deadline``: an absolute time on ``clock`` by which the request must be done (the earlier
+        of it and ``deadline_seconds`` from now applies).
         4xx other than 429 are returned (not raised) so the caller can surface the API's message."""
         all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        own = self.clock() + self.deadline_seconds
+        deadline = own if deadline is None else min(deadline, own)
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
+            if self.clock() >= deadline:
+                raise HttpError(f"{method} {url}: deadline passed before attempt {attempt} ({last_problem})", url)
             self.limiter.wait()
             delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json_body,
-                    headers=all_headers,
-                    timeout=(self.connect_timeout, self.read_timeout),
+                response, content = self._send(
+                    method, url, deadline, params=params, json=json_body, headers=all_headers
                 )
-                content = response.content  # reads the body: a truncated body raises here
+            except _Stop as exc:
+                raise HttpError(f"{method} {exc}", url) from None
             except requests.exceptions.Timeout as exc:
                 last_problem = f"timed out ({exc.__class__.__name__})"
             except requests.exceptions.ChunkedEncodingError as exc:
                 last_problem = f"the body was cut off before its announced length ({exc})"
             except requests.exceptions.ConnectionError as exc:
                 last_problem = f"connection failed ({exc})"
+            except (requests.exceptions.ContentDecodingError, OSError) as exc:
+                last_problem = f"the body could not be read ({type(exc).__name__})"
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                last_problem = f"timed out ({exc.__class__.__name__})"
+            except urllib3.exceptions.ProtocolError as exc:
+                last_problem = f"the body was cut off before its announced length ({type(exc).__name__})"
+            except urllib3.exceptions.HTTPError as exc:
+                last_problem = f"the body could not be read ({type(exc).__name__})"
             else:
                 lowered = {k.lower(): v for k, v in response.headers.items()}
                 self.limiter.observe(lowered)
@@ -201,7 +302,15 @@ class HttpClient:
                     return fetched
                 last_problem = f"HTTP {response.status_code}"
                 if response.status_code == 429 or "retry-after" in lowered:
-                    delay = min(self.max_backoff * 5, retry_after_seconds(lowered.get("retry-after"), delay))
+                    asked = retry_after_seconds(lowered.get("retry-after"), delay)
+                    if asked > self.max_retry_after:
+                        raise HttpError(
+                            f"{method} {url}: HTTP {response.status_code}, the server asks to wait {asked:.0f} s "
+                            f"(more than {self.max_retry_after:g} s); given up, try later",
+                            url,
+                            response.status_code,
+                        )
+                    delay = asked
                 if attempt == self.max_attempts:
                     raise HttpError(
                         f"{method} {url}: HTTP {response.status_code} after {attempt} attempts: "
@@ -210,6 +319,8 @@ class HttpClient:
                         response.status_code,
                         content.decode("utf-8", "replace"),
                     )
+            if attempt < self.max_attempts and self.clock() + delay >= deadline:
+                raise HttpError(f"{method} {url}: {last_problem}; no time left before the deadline to retry", url)
             if attempt < self.max_attempts:
                 self.log(f"{method} {url}: {last_problem}; retry {attempt} of {self.max_attempts - 1} in {delay:.1f} s")
                 self.sleep(delay)

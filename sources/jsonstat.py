@@ -1,9 +1,14 @@
 """JSON-stat reader: JSON-stat 2.0 datasets and 1.x bundles (as SSB's APIs return them) -> tidy rows.
 
-Handles dense and sparse (object) ``value`` and ``status``, a single status for every cell,
-category ``index`` as list or object (or absent), roles, units, and SSB's status symbols
-(``.``, ``..``, ``:``), which are kept verbatim in the ``status`` column. Structure is validated
-before any row is produced; every problem raises :class:`JsonStatError` naming what is wrong.
+Handles dense and sparse (object) ``value`` and ``status``, a single status for every cell (a
+string, or -- JSON-stat 2.0 -- an array of one element), category ``index`` as list or object (or
+absent), roles, units, and SSB's status symbols (``.``, ``..``, ``:``), which are kept verbatim in
+the ``status`` column. Values are numbers or null, or -- JSON-stat 2.0 allows it -- text, which is
+kept verbatim (``Dataset.has_text_values``; the pipeline's numeric tables refuse it where they
+need numbers). Structure is validated before any row is produced; every problem -- including a
+document of the wrong JSON type, a wrongly typed field or nesting deeper than Python's stack --
+raises :class:`JsonStatError` naming what is wrong, never AttributeError or TypeError. At most
+:data:`MAX_CELLS` cells.
 
 Command for analysts::
 
@@ -17,6 +22,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+MAX_CELLS = 20_000_000
 
 
 class JsonStatError(ValueError):
@@ -48,7 +55,7 @@ class Dataset:
     updated: str | None
     source: str | None
     dimensions: list[Dimension]
-    values: list[float | None]
+    values: list[float | str | None]
     statuses: list[str | None]
     extension: dict[str, Any] = field(default_factory=dict)
     note: list[str] = field(default_factory=list)
@@ -74,16 +81,19 @@ class Dataset:
             rows.append(row)
         return rows
 
-    def to_pandas(self):  # -> pandas.DataFrame
-        import pandas as pd
+    @property
+    def has_text_values(self) -> bool:
+        return any(isinstance(v, str) for v in self.values)
 
-        columns = [c for d in self.dimensions for c in (d.id, f"{d.id}_label")] + ["value", "status"]
-        return pd.DataFrame.from_records(self.tidy_rows(), columns=columns)
+    @property
+    def all_null(self) -> bool:
+        """No cell has a value (every cell null): a dataset that says nothing."""
+        return all(v is None for v in self.values)
 
 
-def _parse_json(source: bytes | str | Path | dict) -> Any:
-    if isinstance(source, dict):
-        return source
+def _parse_json(source: Any) -> Any:
+    if not isinstance(source, bytes | str | Path):
+        return source  # already parsed (any JSON type: checked by the caller)
     if isinstance(source, Path):
         source = source.read_bytes()
     if isinstance(source, bytes):
@@ -98,6 +108,8 @@ def _parse_json(source: bytes | str | Path | dict) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise JsonStatError(f"JSON-stat: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise JsonStatError("JSON-stat: the JSON is nested too deeply") from exc
 
 
 def _categories(dim_id: str, raw: dict[str, Any], size: int) -> list[Category]:
@@ -105,6 +117,8 @@ def _categories(dim_id: str, raw: dict[str, Any], size: int) -> list[Category]:
     if not isinstance(category, dict):
         raise JsonStatError(f"JSON-stat: dimension '{dim_id}' has no category object")
     labels = category.get("label") or {}
+    if not isinstance(labels, dict):
+        raise JsonStatError(f"JSON-stat: dimension '{dim_id}' category label must be an object")
     index = category.get("index")
     if index is None:
         if not labels:
@@ -126,6 +140,8 @@ def _categories(dim_id: str, raw: dict[str, Any], size: int) -> list[Category]:
             f"JSON-stat: dimension '{dim_id}' has {len(codes)} categories in its index but size says {size}"
         )
     units = category.get("unit") or {}
+    if not isinstance(units, dict):
+        raise JsonStatError(f"JSON-stat: dimension '{dim_id}' category unit must be an object")
     return [Category(code, str(labels.get(code, code)), units.get(code)) for code in codes]
 
 
@@ -133,7 +149,9 @@ def _cells(name: str, raw: Any, count: int, numeric: bool) -> list[Any]:
     """Dense list, sparse object {flat index: value}, or (status only) one value for all cells."""
     if raw is None:
         return [None] * count
-    if isinstance(raw, list):
+    if isinstance(raw, list) and len(raw) == 1 and count != 1 and not numeric:
+        cells = [raw[0]] * count  # JSON-stat 2.0: a one-element status array applies to every cell
+    elif isinstance(raw, list):
         if len(raw) != count:
             raise JsonStatError(f"JSON-stat: '{name}' has {len(raw)} cells but the sizes multiply to {count}")
         cells = list(raw)
@@ -156,15 +174,33 @@ def _cells(name: str, raw: Any, count: int, numeric: bool) -> list[Any]:
         for position, item in enumerate(cells):
             if item is None:
                 out.append(None)
+            elif isinstance(item, str):
+                out.append(item)  # JSON-stat 2.0 allows text values: kept verbatim
             elif isinstance(item, bool) or not isinstance(item, int | float):
-                raise JsonStatError(f"JSON-stat: 'value' cell {position} is {item!r}, not a number or null")
+                kind = type(item).__name__
+                raise JsonStatError(f"JSON-stat: 'value' cell {position} is a {kind}, not a number, text or null")
             else:
                 out.append(float(item) if math.isfinite(item) else None)
         return out
+    for position, item in enumerate(cells):
+        if item is not None and not isinstance(item, str | int | float):
+            raise JsonStatError(f"JSON-stat: '{name}' cell {position} is a {type(item).__name__}, not text")
     return [None if item in (None, "") else str(item) for item in cells]
 
 
 def _dataset(raw: dict[str, Any], where: str) -> Dataset:
+    """One dataset; any malformed part becomes a :class:`JsonStatError` (see :func:`_checked_dataset`)."""
+    try:
+        return _checked_dataset(raw, where)
+    except JsonStatError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError, RecursionError, MemoryError) as exc:
+        raise JsonStatError(
+            f"JSON-stat: {where} is malformed ({type(exc).__name__}: a field has the wrong type)"
+        ) from exc
+
+
+def _checked_dataset(raw: dict[str, Any], where: str) -> Dataset:
     """One dataset: 2.0 keeps id/size/role at the top, 1.x inside ``dimension``."""
     if not isinstance(raw, dict):
         raise JsonStatError(f"JSON-stat: {where} is not an object")
@@ -178,6 +214,12 @@ def _dataset(raw: dict[str, Any], where: str) -> Dataset:
         raise JsonStatError(f"JSON-stat: {where} lacks the 'id' and 'size' lists")
     if len(ids) != len(sizes):
         raise JsonStatError(f"JSON-stat: {where} has {len(ids)} ids but {len(sizes)} sizes")
+    if not all(isinstance(i, str) for i in ids) or not isinstance(roles, dict):
+        raise JsonStatError(f"JSON-stat: {where} has an 'id' that is not text or a 'role' that is not an object")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        raise JsonStatError(f"JSON-stat: {where} has a 'size' that is not a positive integer")
+    if math.prod(sizes) > MAX_CELLS:
+        raise JsonStatError(f"JSON-stat: {where} has {math.prod(sizes)} cells (limit {MAX_CELLS})")
     role_of = {dim: role for role, dims in roles.items() for dim in (dims or [])}
     dimensions = []
     for dim_id, size in zip(ids, sizes, strict=True):
@@ -186,6 +228,8 @@ def _dataset(raw: dict[str, Any], where: str) -> Dataset:
         if not isinstance(size, int) or size < 1:
             raise JsonStatError(f"JSON-stat: dimension '{dim_id}' has size {size!r}")
         dim_raw = dimensions_raw[dim_id]
+        if not isinstance(dim_raw, dict):
+            raise JsonStatError(f"JSON-stat: dimension '{dim_id}' is not an object")
         dimensions.append(
             Dimension(
                 str(dim_id),
@@ -212,7 +256,10 @@ def load(source: bytes | str | Path | dict) -> list[Dataset]:
     """Every dataset of a JSON-stat document (a 2.0 dataset, a 2.0 bundle or a 1.x bundle)."""
     document = _parse_json(source)
     if not isinstance(document, dict):
-        raise JsonStatError("JSON-stat: the document is not a JSON object")
+        kind = {list: "an array", type(None): "null", str: "a string", bool: "a boolean"}.get(
+            type(document), "a number"
+        )
+        raise JsonStatError(f"JSON-stat: the document is {kind}, not a JSON object")
     klass = document.get("class")
     if klass == "dataset" or ("version" in document and "dimension" in document):
         return [_dataset(document, "the dataset")]
@@ -250,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for row in dataset.tidy_rows():
             value = row["value"]
-            row["value"] = "" if value is None else (repr(value)[:-2] if repr(value).endswith(".0") else repr(value))
+            if isinstance(value, str):
+                text = value  # text values are kept verbatim
+            elif value is None:
+                text = ""
+            else:
+                text = repr(value)[:-2] if repr(value).endswith(".0") else repr(value)
+            row["value"] = text
             writer.writerow(row)
     except BrokenPipeError:  # `| head` closed the pipe: not an error
         sys.stderr.close()

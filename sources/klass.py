@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from sources.http import HttpClient, HttpError
+from sources.paths import SEEDS_DIR
 from sources.ssb import SsbError, check_json_body
 
 DEFAULT_BASE_URL = "https://data.ssb.no/api/klass/v1"
 SN_CLASSIFICATION = "6"
-SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "sectors.csv"
+SEED = SEEDS_DIR / "sectors.csv"
 LICENCE = "CC BY 4.0 (Kilde: Statistisk sentralbyrå)"
 
 

@@ -40,7 +40,10 @@ def _rows(entry: CatalogueEntry, snapshot: Snapshot, sectors: set[str] | None) -
         return read_obligations(data, source, sectors)
     if entry.format == "jsonstat":
         try:
-            return jsonstat.read(data).tidy_rows()
+            dataset = jsonstat.read(data)
+            if dataset.has_text_values:
+                raise jsonstat.JsonStatError("JSON-stat: text values where the pipeline needs numbers")
+            return dataset.tidy_rows()
         except jsonstat.JsonStatError as exc:
             raise SnapshotError(f"{source}: {exc}") from exc
     raise SnapshotError(f"{source}: no reader for format '{entry.format}'")

@@ -5,8 +5,11 @@ Layout (Our World in Data style)::
     <snapshots>/<source_id>/<snapshot_id>/payload.<ext>
     <snapshots>/<source_id>/<snapshot_id>/sidecar.json
 
-``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``) so the newest snapshot
-sorts last. A snapshot is never overwritten; :func:`write_snapshot` refuses to do so.
+``snapshot_id`` starts with the UTC retrieval time (``20261125T000000Z``). Snapshots are ordered by
+arrival -- the sidecar's full-precision ``retrieved_at``, then its ``sequence`` (1, 2, 3, ... per
+source and store) -- never by the hash in the id, so two snapshots stored in the same second keep
+the order in which they arrived. A snapshot is never overwritten; :func:`write_snapshot` refuses
+to do so.
 
 Two stores are read: the inputs' ``snapshots/`` folder (the repository's embedded snapshot by
 default, read-only for a run) and the writable store where live fetches are written
@@ -18,12 +21,13 @@ writable store, so provenance lookups find live snapshots too.
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sources.paths import EMBEDDED_INPUTS, Paths
 
 SIDECAR = "sidecar.json"
 REQUIRED_SIDECAR_KEYS = (
@@ -77,6 +81,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def snapshot_id_for(retrieved_at: datetime, sha256: str) -> str:
     """``20261125T101500Z-1a2b3c4d``: sortable by time, unique by content."""
     return retrieved_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]
@@ -110,7 +123,19 @@ def list_snapshots(root: Path, source_id: str) -> list[Snapshot]:
         if len(payloads) != 1:
             raise SnapshotError(f"{folder}: expected exactly one payload.* file, found {len(payloads)}")
         found.append(Snapshot(source_id, folder.name, payloads[0], sidecar))
-    return found
+    return sorted(found, key=arrival)
+
+
+def arrival(snapshot: Snapshot) -> tuple[datetime, int, str]:
+    """The order of arrival: retrieval time (full precision), then the store's sequence number."""
+    text = str(snapshot.sidecar.get("retrieved_at", ""))
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    except ValueError:
+        when = datetime.min.replace(tzinfo=UTC)
+    sequence = snapshot.sidecar.get("sequence")
+    return when, sequence if isinstance(sequence, int) else 0, snapshot.snapshot_id
 
 
 def latest_snapshot(root: Path, source_id: str) -> Snapshot:
@@ -121,15 +146,13 @@ def latest_snapshot(root: Path, source_id: str) -> Snapshot:
     return snapshots[-1]
 
 
-def writable_store() -> Path:
-    """Where live fetches are stored: ``$RBI_SNAPSHOT_DIR``, else ``<output dir>/snapshots``.
+def writable_store(where: Paths | None = None) -> Path:
+    """Where live fetches are stored: ``Paths.snapshot_store`` (``$RBI_SNAPSHOT_DIR``, else
+    ``<output dir>/snapshots``).
 
     Never the repository's embedded folder: the embedded snapshot is an input, not a cache."""
-    from sources import paths
-
-    value = os.environ.get("RBI_SNAPSHOT_DIR", "").strip()
-    store = Path(value).expanduser().resolve() if value else paths.output_dir() / "snapshots"
-    embedded = (paths.EMBEDDED_INPUTS / "snapshots").resolve()
+    store = (where or Paths.from_env()).snapshot_store
+    embedded = (EMBEDDED_INPUTS / "snapshots").resolve()
     if store.resolve() == embedded or embedded in store.resolve().parents:
         raise SnapshotError(f"{store}: live snapshots must not be written into the repository's embedded snapshot")
     return store
@@ -149,16 +172,18 @@ def newest_snapshot(roots: Path | Sequence[Path], source_id: str) -> Snapshot | 
     found = [s for root in _roots(roots) for s in list_snapshots(root, source_id)]
     if not found:
         return None
-    return max(found, key=lambda s: s.snapshot_id)
+    return max(found, key=arrival)
 
 
-def snapshot_by_id(root: Path | Sequence[Path], source_id: str, snapshot_id: str) -> Snapshot:
+def snapshot_by_id(
+    root: Path | Sequence[Path], source_id: str, snapshot_id: str, where: Paths | None = None
+) -> Snapshot:
     """A given snapshot of a source (to record exactly which one a raw table was loaded from).
 
     Looks in ``root`` (one store or several) and then in the writable store of live fetches."""
     roots = _roots(root)
     with contextlib.suppress(SnapshotError):
-        roots.append(writable_store())
+        roots.append(writable_store(where))
     for store in _roots(roots):
         for snapshot in list_snapshots(store, source_id):
             if snapshot.snapshot_id == snapshot_id:
@@ -192,6 +217,7 @@ def write_snapshot(
         "retrieved_at": retrieved_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "sha256": digest,
         "bytes": len(payload),
+        "sequence": 1 + max((s.sidecar.get("sequence") or 0 for s in list_snapshots(root, source_id)), default=0),
     }
     if parts:
         sidecar["parts"] = [{"file": name, "sha256": sha256_bytes(data), "bytes": len(data)} for name, data in parts]

@@ -18,6 +18,13 @@ verbatim in :class:`SsbApiError`; a 200 answer that is HTML, not JSON, or not th
 structure raises :class:`SsbResponseError`. Nothing is written before a response is validated, so a
 failed fetch leaves every stored snapshot as it was.
 
+Every failure is an :class:`SsbError` -- a body that is a JSON array, ``null``, a number, a wrongly
+typed field or nested too deeply included -- so the caller's documented fallback (replay the last
+snapshot) always happens. A dataset whose every value is null, or that holds text values, is
+refused rather than stored as the newest snapshot. Bounds (see ``sources.http``): a deadline per
+request and one per catalogue entry (``entry_deadline``, all its requests together), a cap on
+the body size (decompressed), a bounded ``Retry-After``, redirects only within the configured host.
+
 Commands::
 
     python -m sources.ssb fetch SOURCE_ID [--store DIR]   # live fetch of one catalogue entry
@@ -151,7 +158,7 @@ def check_json_body(fetched: Fetched) -> Any:
     if head.startswith(b"<"):
         raise SsbResponseError(
             f"{fetched.method} {fetched.url}: HTTP {fetched.status} but the body is an HTML/XML page, not JSON "
-            f"(content type '{fetched.content_type}'); begins: {fetched.content[:120]!r}"
+            f"(content type '{fetched.content_type[:80]}'); begins: {fetched.content[:120]!r}"
         )
     if content_type and not (content_type.endswith("json") or content_type.endswith("+json")):
         raise SsbResponseError(
@@ -160,6 +167,8 @@ def check_json_body(fetched: Fetched) -> Any:
         )
     try:
         return json.loads(fetched.content.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise SsbResponseError(f"{fetched.method} {fetched.url}: the JSON is nested too deeply") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SsbResponseError(
             f"{fetched.method} {fetched.url}: the body is not complete JSON ({exc}; {len(fetched.content)} bytes "
@@ -173,6 +182,13 @@ def check_dataset(document: Any, fetched: Fetched, expected_dimensions: tuple[st
         dataset = jsonstat.read(document)
     except jsonstat.JsonStatError as exc:
         raise SsbResponseError(f"{fetched.method} {fetched.url}: {exc}") from exc
+    if dataset.all_null:
+        raise SsbResponseError(
+            f"{fetched.method} {fetched.url}: every value is null; an answer without data is never stored "
+            "as the newest snapshot"
+        )
+    if dataset.has_text_values:
+        raise SsbResponseError(f"{fetched.method} {fetched.url}: the dataset holds text values, not numbers")
     got = tuple(d.id for d in dataset.dimensions)
     if expected_dimensions and got != tuple(expected_dimensions):
         missing = [d for d in expected_dimensions if d not in got]
@@ -243,6 +259,8 @@ class SsbClient:
     http: HttpClient = field(default_factory=HttpClient)
     max_cells: int = MAX_CELLS
     max_url_length: int = MAX_URL_LENGTH
+    entry_deadline: float = 600.0  # seconds for all requests of one catalogue entry
+    _deadline: float | None = field(default=None, repr=False)
 
     # -- table information and metadata -------------------------------------------------------
     def table_info(self, table_id: str, lang: str = "no") -> tuple[dict[str, Any], Fetched]:
@@ -292,37 +310,48 @@ class SsbClient:
         expected_dimensions: tuple[str, ...] = (),
     ) -> FetchResult:
         """The old API: ``POST /api/v0/{lang}/table/{id}/`` with a v0 query body."""
-        fetched = self.http.request("POST", f"{self.v0_base}/{lang}/table/{table_id}/", json_body=body)
+        fetched = self._request("POST", f"{self.v0_base}/{lang}/table/{table_id}/", json_body=body)
         document = check_json_body(fetched)
         dataset = check_dataset(document, fetched, expected_dimensions)
         return FetchResult(fetched.content, dataset, [fetched])
 
     def fetch_entry(self, entry: CatalogueEntry) -> FetchResult:
+        """Fetch one catalogue entry within ``entry_deadline``; every failure is an :class:`SsbError`."""
         if not entry.is_live:
             raise SsbError(f"catalogue entry '{entry.source_id}' (provider {entry.provider}) has no live source")
-        if entry.api == "v0":
-            return self.data_v0(
-                entry.table_id, v0_body(entry.query, entry.output_format), entry.lang, entry.expected_dimensions
-            )
-        return self.data(entry.table_id, entry.query, entry.lang, entry.output_format, entry.expected_dimensions)
-
-    def _get(self, url: str, params: dict[str, str]) -> Fetched:
+        self._deadline = self.http.clock() + self.entry_deadline
         try:
-            return self.http.request("GET", url, params=params)
+            if entry.api == "v0":
+                return self.data_v0(
+                    entry.table_id, v0_body(entry.query, entry.output_format), entry.lang, entry.expected_dimensions
+                )
+            return self.data(entry.table_id, entry.query, entry.lang, entry.output_format, entry.expected_dimensions)
+        except SsbError:
+            raise
+        except (jsonstat.JsonStatError, HttpError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise SsbResponseError(f"{entry.source_id}: unusable answer ({type(exc).__name__}: {exc})") from exc
+        except RecursionError as exc:
+            raise SsbResponseError(f"{entry.source_id}: the answer is nested too deeply") from exc
+        finally:
+            self._deadline = None
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> Fetched:
+        try:
+            return self.http.request(method, url, deadline=self._deadline, **kwargs)
         except HttpError as exc:
             raise SsbError(str(exc)) from exc
+
+    def _get(self, url: str, params: dict[str, str]) -> Fetched:
+        return self._request("GET", url, params=params)
 
     def _data_request(self, table_id: str, query: dict[str, list[str]], lang: str, output_format: str) -> Fetched:
         url = f"{self.base}/tables/{table_id}/data"
         params = {"lang": lang, "outputFormat": output_format}
         get_params = {**params, **{f"valueCodes[{var}]": ",".join(codes) for var, codes in query.items()}}
-        try:
-            if len(url) + 1 + len(urlencode(get_params)) <= self.max_url_length:
-                return self.http.request("GET", url, params=get_params)
-            body = {"selection": [{"variableCode": var, "valueCodes": list(codes)} for var, codes in query.items()]}
-            return self.http.request("POST", f"{url}?{urlencode(params)}", json_body=body)
-        except HttpError as exc:
-            raise SsbError(str(exc)) from exc
+        if len(url) + 1 + len(urlencode(get_params)) <= self.max_url_length:
+            return self._request("GET", url, params=get_params)
+        body = {"selection": [{"variableCode": var, "valueCodes": list(codes)} for var, codes in query.items()]}
+        return self._request("POST", f"{url}?{urlencode(params)}", json_body=body)
 
 
 def sidecar_for(entry: CatalogueEntry, result: FetchResult) -> dict[str, Any]:

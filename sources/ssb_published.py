@@ -5,8 +5,6 @@ Format (see ``shared/fixtures/ssb-published/SOURCES.md``): UTF-8 CSV with the co
 ``value`` uses a decimal point and is empty exactly when ``status`` holds an SSB status symbol.
 """
 
-from pathlib import Path
-
 from sources.tables import Column, TableError, matching, number, parse_csv_rows
 
 STATUS_SYMBOLS = ("", ":", "..", ".", "period_inferred")
@@ -42,7 +40,3 @@ def read_published_table(data: bytes, source: str) -> list[dict[str, object]]:
     if problems:
         raise TableError(source, problems)
     return rows
-
-
-def read_published_file(path: Path) -> list[dict[str, object]]:
-    return read_published_table(path.read_bytes(), str(path))

@@ -10,7 +10,6 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 MAX_REPORTED = 20
 
@@ -135,7 +134,3 @@ def matching(pattern: str, what: str) -> Callable[[str], str]:
         return cell
 
     return parse
-
-
-def load_csv(path: Path, columns: Iterable[Column]) -> list[dict[str, object]]:
-    return read_csv_rows(path.read_bytes(), str(path), columns)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sources.paths import Paths
+
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
 
@@ -21,10 +23,12 @@ def pytest_sessionstart(session) -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     manifest = DBT_DIR / "target" / "manifest.json"
+    vars_ = Paths.from_env().dbt_vars()
     if manifest.exists() and manifest.stat().st_mtime >= _newest_dbt_source():
         return
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", "."],
+        # the --vars the Makefile and the Dagster asset pass (dbt's partial parsing stays valid)
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", ".", "--vars", vars_],
         cwd=DBT_DIR,
         check=True,
     )

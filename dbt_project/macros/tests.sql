@@ -17,14 +17,3 @@ where {{ column_name }} is not null
     {% if max_value is not none %} or {{ column_name }} > {{ max_value }} {% endif %}
   )
 {% endtest %}
-
-{% test sorted_flags(model, column_name) %}
-{#- flags are ';'-separated, sorted, without duplicates or empty tokens -#}
-select *
-from {{ model }}
-where {{ column_name }} is not null
-  and (
-    {{ column_name }} = ''
-    or array_to_string(list_sort(list_distinct(string_split({{ column_name }}, ';'))), ';') <> {{ column_name }}
-  )
-{% endtest %}

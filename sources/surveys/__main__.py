@@ -19,7 +19,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sources import paths
+from sources.paths import Paths
+from sources.reference import sector_codes
 from sources.surveys.ingest import check_export
 
 
@@ -34,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "inbox":
         return process_inbox_once()
-    checked = check_export(args.export, args.mapping)
+    checked = check_export(args.export, args.mapping, frozenset(sector_codes()))
     report = checked.report
-    sys.stdout.write(report.to_text())
+    sys.stdout.write(report.to_text(restricted=True))  # the operator's own terminal
     if args.json:
         args.json.write_text(report.to_json(), encoding="utf-8")
     if not report.accepted:
@@ -45,20 +46,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def process_inbox_once() -> int:
-    import csv
-
     from sources.surveys.inbox import input_survey_ids, process_inbox
 
-    with (paths.REPO_ROOT / "dbt_project" / "seeds" / "sectors.csv").open(encoding="utf-8") as handle:
-        sectors = {row["sector_code"] for row in csv.DictReader(handle)}
-    inbox = paths.inbox_dir()
+    paths = Paths.from_env()
+    inbox = paths.inbox
     outcomes = process_inbox(
         inbox,
-        paths.raw_surveys_dir(),
-        paths.quarantine_dir(),
-        paths.received_dir(),
-        taken_ids=input_survey_ids(paths.surveys_dir()),
-        sectors=sectors,
+        paths.raw_surveys,
+        paths.quarantine,
+        paths.received,
+        taken_ids=input_survey_ids(paths.surveys),
+        sectors=sector_codes(),
     )
     if not outcomes:
         print(f"{inbox}: nothing to do")

@@ -12,7 +12,7 @@ row and physical line of the problem, e.g. ``data row 2 (line 3) has 3 fields, t
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sources.surveys.encoding import SAMPLE_BYTES, decodes_as, detect_delimiter, detect_encoding, first_record
+from sources.surveys.encoding import (
+    OTHER_DELIMITERS,
+    SAMPLE_BYTES,
+    UTF8_BOM,
+    decodes_as,
+    delimiter_name,
+    detect_delimiter,
+    detect_encoding,
+    first_record,
+    sniff_problem,
+)
 
 
 class SurveyFormatError(ValueError):
@@ -38,6 +48,8 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    # cells that cannot be read as they look: (1-based data row, column, kind of problem)
+    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
 
     def coded(self, name: str) -> tuple[np.ndarray, list[str]]:
         """One column as (integer code per row, distinct texts): a dictionary encoding."""
@@ -73,13 +85,25 @@ def check_header(header: list[str] | None, source: str) -> list[str]:
     return header
 
 
-def parse_rows(text: str, source: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
+def describe_reading(encoding: str | None, delimiter: str | None) -> str:
+    """``read as cp1252, delimiter ';'`` and the ``export:`` keys that override it."""
+    return (
+        f"read as {encoding or '?'}, delimiter {delimiter_name(delimiter or ';')}, quote '\"'; "
+        "override with `export: {encoding: ..., delimiter: ...}` in the mapping"
+    )
+
+
+def parse_rows(text: str, source: str, delimiter: str, reading: str = "") -> tuple[list[str], list[list[str]]]:
     """Slow, exact parse: header and data rows, every row checked against the header's width.
 
-    Trailing blank lines are allowed; a blank line inside the data is an error.
+    Trailing blank lines are allowed; a blank line inside the data is an error. The parse is strict:
+    a file that ends inside a quoted field (cut off, or a quote never closed) is an error naming the
+    line where that field starts, and the whole text must have been consumed.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
     rows: list[list[str]] = []
+    where = f" ({reading})" if reading else ""
+    line_before = 0
     try:
         header = check_header(next(reader, None), source)
         blank_lines: list[int] = []
@@ -94,24 +118,58 @@ def parse_rows(text: str, source: str, delimiter: str) -> tuple[list[str], list[
                     f"{source}: data row {len(rows) + 1} (line {blank_lines[0]}) is blank, inside the data"
                 )
             if len(cells) != len(header):
+                hint = ""
+                if len(header) == 1 or len(cells) == 1:
+                    hint = "; is the delimiter right?"
                 raise SurveyFormatError(
                     f"{source}: data row {len(rows) + 1} (line {first_line}) has {len(cells)} fields, "
-                    f"the header has {len(header)}"
+                    f"the header has {len(header)}{hint}{where}"
                 )
             rows.append(cells)
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise SurveyFormatError(
+                f"{source}: data row {len(rows) + 1} (line {line_before + 1}): the file ends inside a quoted "
+                f"field that starts there (quote state: open at end of file); the file is cut off or a quote "
+                f"is not closed{where}"
+            ) from exc
         raise SurveyFormatError(
-            f"{source}: data row {len(rows) + 1} (line {reader.line_num}): malformed CSV ({exc})"
+            f"{source}: data row {len(rows) + 1} (line {reader.line_num}): malformed CSV ({exc}){where}"
         ) from exc
     return header, rows
 
 
 def _slow_table(text: str, source: str, delimiter: str, encoding: str, columns: list[str] | None) -> Table:
-    header, rows = parse_rows(text, source, delimiter)
+    header, rows = parse_rows(text, source, delimiter, describe_reading(encoding, delimiter))
     wanted = header if columns is None else [c for c in columns if c in header]
     index = {name: i for i, name in enumerate(header)}
     data = {name: pd.Series([r[index[name]] for r in rows], dtype=object) for name in wanted}
     return Table(header, data, len(rows), encoding, delimiter)
+
+
+def records_outside_quotes(data: bytes, block: int = 1 << 24) -> tuple[int, bool]:
+    """A second, independent reading of an ASCII-compatible delimited file: the number of records
+    (line ends outside double quotes, trailing line ends ignored) and whether the file ends inside
+    quotes. Vectorised, block by block; a doubled quote flips the state twice, as it should."""
+    body = memoryview(data)
+    end = len(data.rstrip(b"\r\n"))
+    newline = 10 if b"\n" in data[:end] or b"\r" not in data[:end] else 13
+    inside, terminators = 0, 0
+    for start in range(0, end, block):
+        chunk = np.frombuffer(body[start : min(end, start + block)], dtype=np.uint8)
+        parity = (np.cumsum(chunk == 34, dtype=np.uint8) + inside) & 1
+        terminators += int(np.count_nonzero((chunk == newline) & (parity == 0)))
+        inside = int(parity[-1]) if len(parity) else inside
+    return terminators + 1, bool(inside)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig"):
+        return True
+    try:
+        return 'a;,"\t|\n'.encode(encoding) == b'a;,"\t|\n'
+    except (LookupError, UnicodeError):
+        return False
 
 
 def read_delimited(
@@ -120,49 +178,74 @@ def read_delimited(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> Table:
-    """Read a delimited export; ``columns`` = the columns to keep (None: all; unknown ones skipped)."""
+    """Read a delimited export; ``columns`` = the columns to keep (None: all; unknown ones skipped).
+
+    A parse is accepted only when the whole file was consumed with every quote closed and the fast
+    reader's row count agrees with a second, independent count of records outside quotes;
+    otherwise the strict reader decides, and names the row, line and what it found.
+    """
     path = Path(path)
     source = str(path)
     data = path.read_bytes()
     if not data.strip():
         raise SurveyFormatError(f"{source}: the file is empty")
+    problem = sniff_problem(data, encoding)
+    if problem:
+        raise SurveyFormatError(f"{source}: {problem}")
     detected = encoding is None
     encoding = encoding or detect_encoding(data)
-    if not (detected and encoding == "utf-8"):  # detection already checked plain UTF-8
+    skip = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0  # a UTF-8 BOM is dropped, whatever the override
+    if not (detected and encoding in ("utf-8", "utf-8-sig")):  # detection already checked plain UTF-8
         try:
-            bad = decodes_as(data, encoding)  # a bad byte anywhere in the file is an error
+            bad = decodes_as(data[skip:], encoding)  # a bad byte anywhere in the file is an error
         except LookupError as exc:
             raise SurveyFormatError(f"{source}: unknown encoding {encoding!r}") from exc
         if bad is not None:
-            raise SurveyFormatError(f"{source}: cannot decode as {encoding} (byte {bad})")
-    sample = data[:SAMPLE_BYTES].decode(encoding, errors="ignore")  # long question texts: a big sample
+            raise SurveyFormatError(
+                f"{source}: cannot decode as {encoding} (byte {bad + skip}); set `export: {{encoding: ...}}` "
+                "in the mapping (e.g. cp1252 for Excel's plain CSV on Windows, utf-8 for CSV UTF-8)"
+            )
+    body = data[skip:]
+    if not _ascii_compatible(encoding):  # UTF-16: read as UTF-8 from here on
+        body = body.decode(encoding).lstrip("\ufeff").encode("utf-8")
+        skip = 0
+    sample = body[:SAMPLE_BYTES].decode(encoding if _ascii_compatible(encoding) else "utf-8", errors="ignore")
     header_text = first_record(sample.lstrip("\ufeff"))
     delimiter = delimiter or detect_delimiter(header_text)
     header = check_header(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None), source)
+    reading = describe_reading(encoding, delimiter)
     wanted = header if columns is None else [c for c in columns if c in header]
-    read_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    skip = len(b"\xef\xbb\xbf") if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)[skip:]),
-            read_options=pacsv.ReadOptions(encoding=read_encoding, use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                quote_char='"',
-                double_quote=True,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                include_columns=wanted,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
-        text = data.decode(encoding)
+    if len(header) == 1 and columns is not None and len(set(columns)) > 1 and len(wanted) < len(set(columns)):
+        others = [d for d in OTHER_DELIMITERS if d in header_text]
+        guess = f"; it holds {delimiter_name(others[0])}: set `export: {{delimiter: '{others[0]}'}}`" if others else ""
+        raise SurveyFormatError(f"{source}: the header was read as a single column{guess} ({reading})")
+    read_encoding = "utf8" if not _ascii_compatible(encoding) or encoding.startswith("utf") else encoding
+    records, open_quote = records_outside_quotes(body)
+    table = None
+    if not open_quote:
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(body)),
+                read_options=pacsv.ReadOptions(encoding=read_encoding, use_threads=True, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.string() for name in header},
+                    include_columns=wanted,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowKeyError):
+            table = None
+    if table is None or table.num_rows != records - 1:  # two readings disagree: the strict reader decides
+        text = body.decode(read_encoding if read_encoding != "utf8" else "utf-8")
         return _slow_table(text.lstrip("\ufeff"), source, delimiter, encoding, columns)
     cols = {name: table.column(name) for name in wanted}
     return Table(header, cols, table.num_rows, encoding, delimiter)

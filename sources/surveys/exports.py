@@ -3,11 +3,11 @@
 | format | reader | structural check |
 |---|---|---|
 | ``nettskjema_csv`` | delimited (``;``; encoding detected) | header has ``$submission_id`` |
-| ``nettskjema_xlsx`` | openpyxl, first sheet | header has ``$submission_id`` |
-| ``msforms_xlsx`` | openpyxl, first sheet | header has ``ID``, start and completion time |
+| ``nettskjema_xlsx`` | python-calamine (behind a size guard), first sheet | header has ``$submission_id`` |
+| ``msforms_xlsx`` | python-calamine (behind a size guard), first sheet | header has ``ID``, start and completion time |
 | ``msforms_csv`` | delimited (encoding and delimiter detected) | as ``msforms_xlsx`` |
 | ``generic_csv`` | delimited (encoding and delimiter detected) | none |
-| ``generic_xlsx`` | openpyxl, first sheet | none |
+| ``generic_xlsx`` | python-calamine (behind a size guard), first sheet | none |
 
 The mapping's optional ``export:`` section overrides detection (``encoding``, ``delimiter``) or
 names the sheet (``sheet``).
@@ -45,6 +45,11 @@ TIME_COLUMNS = {
 
 def time_columns(format_name: str) -> tuple[str, ...]:
     return TIME_COLUMNS.get(format_name.split("_")[0], ())
+
+
+def tool_id_column(format_name: str) -> str | None:
+    """The survey tool's own respondent id column (None for generic exports)."""
+    return {"nettskjema": nettskjema.SUBMISSION_ID, "msforms": msforms.ID_COLUMN}.get(format_name.split("_")[0])
 
 
 def is_identifying_column(format_name: str, column: str) -> bool:

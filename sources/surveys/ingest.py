@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sources.messages import clip
 from sources.surveys.delimited import SurveyFormatError, Table
 from sources.surveys.exports import read_export, time_columns
 from sources.surveys.mapping import (
-    SECTOR_CODES,
     MappedSurvey,
     Mapping,
     MappingError,
@@ -45,7 +45,8 @@ class IngestReport:
     rows_rejected: int = 0
     policy: str | None = None
     error: str | None = None  # the file could not be read or mapped at all
-    lines: list[str] = field(default_factory=list)  # one summary line per problem message
+    lines: list[str] = field(default_factory=list)  # one summary line per problem message, no answer quoted
+    restricted_lines: list[str] = field(default_factory=list)  # the same with the answers (restricted outputs)
     problems: list[dict] = field(default_factory=list)
     detected: dict[str, str | None] = field(default_factory=dict)
 
@@ -80,7 +81,9 @@ class IngestReport:
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
-    def to_text(self) -> str:
+    def to_text(self, restricted: bool = False) -> str:
+        """The readable report. ``restricted=False`` (logs, Dagster events) never quotes an answer;
+        ``restricted=True`` (the ``validate`` command, reports in the restricted raw area) does."""
         lines = [
             f"export:  {self.export}",
             f"mapping: {self.mapping}",
@@ -92,9 +95,10 @@ class IngestReport:
             lines.append("read as: " + ", ".join(f"{k} {v}" for k, v in shown.items()))
         if self.error:
             lines += ["", self.error]
-        if self.lines:
+        shown = self.restricted_lines if restricted and self.restricted_lines else self.lines
+        if shown:
             lines += ["", f"problems (row = data row, 1 = the first row after the header) in {self.export}:"]
-            lines += [f"  {line}" for line in self.lines]
+            lines += [f"  {line}" for line in shown]
         return "\n".join(lines) + "\n"
 
 
@@ -120,7 +124,7 @@ def _problem_dicts(mapped: MappedSurvey) -> list[dict]:
                 "message": group.message,
                 "column": group.column,
                 "field": group.field,
-                "value": group.value,
+                "value": None if group.value is None else clip(group.value, 200),  # restricted report only
                 "row_count": len(rows),
                 "rows": rows[:MAX_ROWS_IN_REPORT],
             }
@@ -145,7 +149,7 @@ def _response_dates(table: Table, columns: list[str]) -> str | None:
 def check_export(
     export_path: str | Path,
     mapping_path: str | Path,
-    sectors: set[str] | frozenset[str] = SECTOR_CODES,
+    sectors: set[str] | frozenset[str] | None = None,
     mapping: Mapping | None = None,
 ) -> CheckedExport:
     """Read, map and check an export against its mapping; never raises for a bad file."""
@@ -171,6 +175,7 @@ def check_export(
     del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected
     report.lines = summarise_groups(mapped.groups)
+    report.restricted_lines = summarise_groups(mapped.groups, with_values=True)
     report.problems = _problem_dicts(mapped)
     if mapped.file_problems:
         report.accepted = False

@@ -34,14 +34,18 @@ with a few dozen distinct answers per column cost a few array operations per col
 
 Privacy: only the mapped canonical fields are returned. Every other column of the export (free
 text, e-mail, names, ``$created`` timestamps, IP addresses) is dropped -- readers only parse the
-mapped columns -- and problems only ever quote values of mapped columns. Columns that identify a
-person or a moment (``Email``, ``Name``, ``$created``, ``Start time``, ...) cannot be mapped, and
-a mapped column holding e-mail addresses is refused.
+mapped columns. Problem *messages* never quote an answer (they name the row, column and kind of
+problem; they reach logs and Dagster events); the answer is kept beside them (``Problem.value``)
+for the restricted outputs only: the ``validate`` command and the quarantine report
+(:func:`summarise_groups` with ``with_values=True``). Columns that identify a person or a moment
+(``Email``, ``Name``, ``$created``, ``Start time``, ...) cannot be mapped, and the respondent id
+must look issued by the survey tool (:func:`_respondent`; docs/survey-mapping.md, "Respondent id").
 """
 
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,28 +57,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from sources.messages import clip, quote
+from sources.reference import CANONICAL_COLUMNS, sector_codes
 from sources.surveys.delimited import Table
-from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column
+from sources.surveys.exports import FORMATS, ExportOptions, is_identifying_column, tool_id_column
 from sources.surveys.msforms import single_choice
 
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "survey_id",
-    "respondent_id",
-    "year",
-    "sector_code",
-    "sex",
-    "hours_total",
-    "hours_doc",
-    "unnecessary",
-    "duplicate",
-    "autonomy_1",
-    "autonomy_2",
-    "autonomy_3",
-    "design_weight",
-)
-SECTOR_CODES: frozenset[str] = frozenset(
-    {"SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI"}
-)
 CODE_DOMAIN: frozenset[int] = frozenset({1, 2, 3, 4, 5, 8})
 SEX_DOMAIN: frozenset[str] = frozenset({"F", "M"})
 HOURS_TOTAL_RANGE = (1.0, 100.0)
@@ -105,7 +93,11 @@ SURVEY_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 INTEGER_PATTERN = re.compile(r"[+-]?\d+(\.0*)?")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+ID_PATTERN = r"^[A-Za-z0-9_.:#/-]{1,64}$"  # a respondent id: one token, as a survey tool issues it
 MAX_ROWS_LISTED = 10
+MAX_MAPPING_BYTES = 256 * 1024  # a mapping with hundreds of value labels is a few KiB
+MAX_MAPPING_NODES = 20_000  # values once YAML aliases are expanded
+MAX_SCHEMA_PROBLEMS = 10
 SCHEMA_PATH = Path(__file__).with_name("mapping.schema.json")
 
 
@@ -224,7 +216,7 @@ class MappedSurvey:
 
 
 def _fail(path: str, key: str, message: str) -> MappingError:
-    return MappingError(f"{path}: {key}: {message}")
+    return MappingError(f"{path}: {clip(key, 120)}: {message}")
 
 
 def _text(raw: dict, key: str, path: str, *, required: bool = True) -> str | None:
@@ -232,21 +224,21 @@ def _text(raw: dict, key: str, path: str, *, required: bool = True) -> str | Non
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _fail(path, key, f"must be non-empty text, got {value!r}")
+        raise _fail(path, key, f"must be non-empty text, got {quote(value)}")
     return value.strip()
 
 
 def _one_of(raw: dict, key: str, path: str, allowed: Sequence[str]) -> str:
     value = _text(raw, key, path)
     if value not in allowed:
-        raise _fail(path, key, f"must be one of {', '.join(allowed)}, got {value!r}")
+        raise _fail(path, key, f"must be one of {', '.join(allowed)}, got {quote(value)}")
     return value
 
 
 def _year(raw: dict, path: str) -> int:
     value = raw.get("year")
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
-        raise _fail(path, "year", f"must be an integer year, got {value!r}")
+        raise _fail(path, "year", f"must be an integer year, got {quote(value)}")
     return value
 
 
@@ -277,7 +269,7 @@ def _value_target(target: object, kind: str, key: str, path: str) -> object:
         return target
     if kind == "number" and isinstance(target, int | float) and not isinstance(target, bool):
         return float(target)
-    raise _fail(path, key, f"maps to {target!r}, which is not {kind} or null (quote text such as 'no')")
+    raise _fail(path, key, f"maps to {quote(target)}, which is not {kind} or null (quote text such as 'no')")
 
 
 def _values_table(raw: object, name: str, kind: str, path: str) -> dict[str, object]:
@@ -300,10 +292,10 @@ def _field_mapping(name: str, raw: object, path: str) -> FieldMapping:
     spec = _check_keys(raw, key, path, ("column",), ("values", "type"))
     column = spec["column"]
     if not isinstance(column, str) or not column:
-        raise _fail(path, f"{key}.column", f"must be a column name, got {column!r}")
+        raise _fail(path, f"{key}.column", f"must be a column name, got {quote(column)}")
     kind = FIELD_TYPES[name]
     if "type" in spec and spec["type"] != kind:
-        raise _fail(path, f"{key}.type", f"must be {kind!r} for {name}, got {spec['type']!r}")
+        raise _fail(path, f"{key}.type", f"must be {quote(kind)} for {name}, got {quote(spec['type'])}")
     values = _values_table(spec["values"], name, kind, path) if "values" in spec else None
     return FieldMapping(field=name, column=column, type=kind, values=values)
 
@@ -312,7 +304,7 @@ def _respondent_mapping(raw: object, path: str) -> FieldMapping:
     spec = _check_keys(raw, "respondent_id", path, ("column",), ())
     column = spec["column"]
     if not isinstance(column, str) or not column:
-        raise _fail(path, "respondent_id.column", f"must be a column name, got {column!r}")
+        raise _fail(path, "respondent_id.column", f"must be a column name, got {quote(column)}")
     return FieldMapping(field="respondent_id", column=column, type="text")
 
 
@@ -332,10 +324,10 @@ def _export_options(raw: object, path: str) -> ExportOptions:
     spec = _check_keys(raw, "export", path, (), EXPORT_KEYS)
     for key in EXPORT_KEYS:
         if key in spec and (not isinstance(spec[key], str) or not spec[key]):
-            raise _fail(path, f"export.{key}", f"must be non-empty text, got {spec[key]!r}")
+            raise _fail(path, f"export.{key}", f"must be non-empty text, got {quote(spec[key])}")
     delimiter = spec.get("delimiter")
-    if delimiter is not None and delimiter not in (";", ",", "\t", "tab"):
-        raise _fail(path, "export.delimiter", f"must be ';', ',' or tab, got {delimiter!r}")
+    if delimiter is not None and delimiter not in (";", ",", "\t", "tab", "|"):
+        raise _fail(path, "export.delimiter", f"must be ';', ',', '|' or tab, got {quote(delimiter)}")
     encoding = spec.get("encoding")
     if encoding is not None:
         import codecs
@@ -343,7 +335,7 @@ def _export_options(raw: object, path: str) -> ExportOptions:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise _fail(path, "export.encoding", f"unknown encoding {encoding!r}") from None
+            raise _fail(path, "export.encoding", f"unknown encoding {quote(encoding)}") from None
     return ExportOptions(encoding, "\t" if delimiter == "tab" else delimiter, spec.get("sheet"))
 
 
@@ -353,10 +345,10 @@ def _row_policy(raw: object, path: str) -> RowPolicy:
     spec = _check_keys(raw, "row_policy", path, (), ROW_POLICY_KEYS)
     action = spec.get("on_bad_rows", DEFAULT_ROW_POLICY.on_bad_rows)
     if action not in BAD_ROW_ACTIONS:
-        raise _fail(path, "row_policy.on_bad_rows", f"must be one of {', '.join(BAD_ROW_ACTIONS)}, got {action!r}")
+        raise _fail(path, "row_policy.on_bad_rows", f"must be one of {', '.join(BAD_ROW_ACTIONS)}, got {quote(action)}")
     share = spec.get("max_bad_share", DEFAULT_ROW_POLICY.max_bad_share)
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-        raise _fail(path, "row_policy.max_bad_share", f"must be a share between 0 and 1, got {share!r}")
+        raise _fail(path, "row_policy.max_bad_share", f"must be a share between 0 and 1, got {quote(share)}")
     return RowPolicy(action, float(share))
 
 
@@ -374,7 +366,9 @@ def schema_problems(raw: object) -> list[str]:
     out = []
     for error in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        out.append(f"{where}: {error.message}")
+        out.append(f"{clip(where, 120)}: {clip(error.message, 200)}")
+        if len(out) >= MAX_SCHEMA_PROBLEMS:
+            break
     return out
 
 
@@ -387,7 +381,7 @@ def parse_mapping(raw: object, path: str) -> Mapping:
     doc = _check_keys(raw, "", path, REQUIRED_KEYS, OPTIONAL_KEYS)
     survey_id = _text(doc, "survey_id", path)
     if not SURVEY_ID_PATTERN.fullmatch(survey_id or ""):
-        raise _fail(path, "survey_id", f"use letters, digits, '_', '.' or '-' only, got {survey_id!r}")
+        raise _fail(path, "survey_id", f"use letters, digits, '_', '.' or '-' only, got {quote(survey_id)}")
     mapping = Mapping(
         survey_id=str(survey_id),
         year=_year(doc, path),
@@ -408,13 +402,63 @@ def parse_mapping(raw: object, path: str) -> Mapping:
     return mapping
 
 
+def _expanded_nodes(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded (memoised: linear time)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts as nothing more
+        if isinstance(node, yaml.MappingNode):
+            size = 1 + sum(_expanded_nodes(k, memo) + _expanded_nodes(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(_expanded_nodes(v, memo) for v in node.value)
+        else:
+            size = 1
+        memo[key] = size
+    return memo[key]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error without the file's text: the problem and its line and column."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"not valid YAML: {clip(str(problem), 120)}{where}"
+
+
 def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a mapping YAML file; raise :class:`MappingError` naming the file and key."""
+    """Read and validate a mapping YAML file; raise :class:`MappingError` naming the file and key.
+
+    Bounds: at most :data:`MAX_MAPPING_BYTES` bytes and :data:`MAX_MAPPING_NODES` nodes once YAML
+    aliases are expanded (a small file of nested aliases can stand for billions of values). Errors
+    never quote the file's text, only line and column.
+    """
     source = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise MappingError(f"{source}: cannot read the mapping: {exc}") from exc
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_MAPPING_BYTES + 1)
+        if len(data) > MAX_MAPPING_BYTES:
+            raise MappingError(
+                f"{source}: the mapping is larger than {MAX_MAPPING_BYTES // 1024} KiB; is it a mapping?"
+            )
+        text = data.decode("utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None and _expanded_nodes(node, {}) > MAX_MAPPING_NODES:
+            raise MappingError(
+                f"{source}: the mapping expands to more than {MAX_MAPPING_NODES} values (nested YAML aliases?)"
+            )
+        raw = yaml.safe_load(text)
+    except MappingError:
+        raise
+    except OSError as exc:
+        raise MappingError(
+            f"{source}: cannot read the mapping ({type(exc).__name__}: {clip(exc.strerror or '', 80)})"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{source}: the mapping is not UTF-8 text (byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{source}: cannot read the mapping: {_yaml_problem(exc)}") from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, nesting deeper than Python's stack
+        raise MappingError(f"{source}: cannot read the mapping: a value cannot be read ({type(exc).__name__})") from exc
     if raw is None:
         raise MappingError(f"{source}: the mapping file is empty")
     return parse_mapping(raw, source)
@@ -426,12 +470,38 @@ def mapping_columns(mapping: Mapping) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def _loose(name: str) -> str:
+    """A column name compared loosely: NFC, any whitespace (NBSP too) as one space, trimmed, casefolded."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def near_miss_hint(column: str, header: Sequence[str]) -> str:
+    """``; the header has 'Kjønn ' (differs by: trailing space)`` for a column that is almost there."""
+    for name in header:
+        if _loose(name) != _loose(column):
+            continue
+        differences = []
+        if unicodedata.normalize("NFC", name) != name or unicodedata.normalize("NFC", column) != column:
+            differences.append("Unicode form (composed vs decomposed letters)")
+        if name.strip() != name or column.strip() != column:
+            differences.append("leading or trailing space")
+        if any(c.isspace() and c != " " for c in name + column):
+            differences.append("a non-breaking or other special space")
+        if " ".join(unicodedata.normalize("NFC", name).split()) != " ".join(
+            unicodedata.normalize("NFC", column).split()
+        ):
+            differences.append("upper/lower case")
+        return f"; the header has {quote(name)} (differs by: {', '.join(differences) or 'spacing'}): copy it exactly"
+    return ""
+
+
 def _header_problems(header: Sequence[str], mapping: Mapping) -> list[ProblemGroup]:
     present = set(header)
     groups = []
     for fm in [mapping.respondent_id, *mapping.fields.values()]:
         if fm.column not in present:
             message = f"unknown column '{fm.column}' (mapped to {fm.field}): not in the export header"
+            message += near_miss_hint(fm.column, header)
         elif is_identifying_column(mapping.format, fm.column):
             message = (
                 f"column '{fm.column}' (mapped to {fm.field}) identifies a person or an exact time; "
@@ -460,10 +530,10 @@ def _parse_raw(fm: FieldMapping, text: str) -> tuple[object, str | None]:
     if fm.type == "integer":
         if INTEGER_PATTERN.fullmatch(text):
             return int(float(text)), None
-        return None, f"not an integer '{text}' in column '{fm.column}'"
+        return None, f"not an integer in column '{fm.column}'"
     if NUMBER_PATTERN.fullmatch(text):
         return float(text.replace(",", ".")), None
-    return None, f"not a number '{text}' in column '{fm.column}'"
+    return None, f"not a number in column '{fm.column}'"
 
 
 def _read_value(fm: FieldMapping, raw: str, multi_select: bool = False) -> tuple[object, str | None]:
@@ -478,39 +548,40 @@ def _read_value(fm: FieldMapping, raw: str, multi_select: bool = False) -> tuple
         if multi_select and ";" in text:
             option, single = single_choice(text)
             if not single:
-                return None, f"several answers '{raw}' in column '{fm.column}' (one option is needed)"
+                return None, f"several answers in column '{fm.column}' (one option is needed)"
             if option in fm.values:
                 return fm.values[option], None
-        return None, f"unmapped value '{raw}' in column '{fm.column}'"
+        return None, f"unmapped value in column '{fm.column}' (not in its values table)"
     if text == "":
         return None, None
     return _parse_raw(fm, text)
 
 
-def _domain_problem(fm: FieldMapping, value: object, raw: str, sectors: frozenset[str]) -> str | None:
-    """Check a non-NULL canonical value against its domain (spec section 2)."""
+def _domain_problem(fm: FieldMapping, value: object, sectors: frozenset[str]) -> str | None:
+    """Check a non-NULL canonical value against its domain (spec section 2). The message names the
+    field, column and rule, never the answer (problem values are only shown in restricted reports)."""
     where = f"in column '{fm.column}'"
     if fm.field == "sector_code":
-        return None if value in sectors else f"unknown sector '{value}' (from '{raw}') {where}"
+        return None if value in sectors else f"unknown sector code {where}"
     if fm.field == "sex":
-        return None if value in SEX_DOMAIN else f"sex '{value}' (from '{raw}') is not F or M {where}"
+        return None if value in SEX_DOMAIN else f"sex is not F or M {where}"
     if fm.type == "integer":
-        return None if value in CODE_DOMAIN else f"{fm.field} code {value} outside 1..5 or 8 {where}"
+        return None if value in CODE_DOMAIN else f"{fm.field} code outside 1..5 or 8 {where}"
     number = float(value)  # type: ignore[arg-type]
     if fm.field == "design_weight":
         ok = math.isfinite(number) and number > 0
-        return None if ok else f"design_weight {number:g} is not > 0 {where}"
+        return None if ok else f"design_weight is not > 0 {where}"
     low, high = HOURS_TOTAL_RANGE if fm.field == "hours_total" else HOURS_DOC_RANGE
-    return None if low <= number <= high else f"{fm.field} {number:g} outside {low:g}..{high:g} {where}"
+    return None if low <= number <= high else f"{fm.field} outside {low:g}..{high:g} {where}"
 
 
 def _evaluate(fm: FieldMapping, raw: str, sectors: frozenset[str], multi_select: bool) -> tuple[object, str | None]:
     """The canonical value of one distinct answer and its problem, if any."""
     value, message = _read_value(fm, raw, multi_select)
     if message is None and value is not None:
-        message = _domain_problem(fm, value, raw, sectors)
+        message = _domain_problem(fm, value, sectors)
     if message is None and value is None and fm.field in REQUIRED_FIELDS:
-        message = f"no {fm.field} (answer '{raw}') in column '{fm.column}'"
+        message = f"no {fm.field} (empty, or mapped to null) in column '{fm.column}'"
     return value, message
 
 
@@ -534,8 +605,14 @@ def _typed(kind: str, values: list[object]) -> np.ndarray:
     return np.array([*values, None], dtype=object)[:-1] if values else np.empty(0, dtype=object)
 
 
-def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[ProblemGroup]]:
+def _respondent(values: pa.Array, column: str, tool_id: bool = False) -> tuple[np.ndarray, list[ProblemGroup]]:
     """Respondent ids (stripped) per row, and the empty / duplicated / e-mail-like ids as problems.
+
+    The rule (docs/survey-mapping.md, "Respondent id"): the column is the survey tool's own id
+    column (``tool_id``: Nettskjema ``$submission_id``, Microsoft Forms ``ID``), or every non-empty
+    id is a single token that looks issued by a machine: 1 to 64 characters from letters, digits
+    and ``_ . : # / -``, at least one digit, no e-mail address. Names ("Kari Nordmann", "Kari"),
+    e-mail addresses and free text are refused for the whole file, without quoting them.
 
     Computed with Arrow kernels: a million distinct ids never become a Python list of strings
     except for the output column itself.
@@ -549,6 +626,17 @@ def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[Problem
     if len(labels) and pc.any(pc.match_substring_regex(labels, EMAIL_PATTERN.pattern)).as_py():
         message = f"column '{column}' (mapped to respondent_id) holds e-mail addresses; map the tool's own id"
         groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
+    elif len(labels) and not tool_id:
+        looks_issued = pc.and_(pc.match_substring_regex(labels, ID_PATTERN), pc.match_substring_regex(labels, "[0-9]"))
+        not_ids = pc.and_(pc.invert(looks_issued), pc.not_equal(labels, ""))
+        count = int(np.count_nonzero(not_ids.to_numpy(zero_copy_only=False)[row_codes]))
+        if count:
+            message = (
+                f"column '{column}' (mapped to respondent_id) holds {count} value(s) that do not look like ids "
+                "issued by a survey tool (spaces, letters only, or other characters: names or free text?); "
+                "map the tool's own id column"
+            )
+            groups.append(ProblemGroup(message, column, "respondent_id", None, np.empty(0, dtype=np.int64)))
     empty = pc.equal(labels, "").to_numpy(zero_copy_only=False).astype(bool) if len(labels) else np.zeros(0, bool)
     bad = empty | (counts > 1)
     for k, rows in _group_rows(row_codes, bad).items():
@@ -556,7 +644,7 @@ def _respondent(values: pa.Array, column: str) -> tuple[np.ndarray, list[Problem
         message = (
             f"empty respondent id in column '{column}'"
             if rid == ""
-            else f"duplicate respondent id '{rid}' in column '{column}'"
+            else f"duplicate respondent id in column '{column}'"
         )
         groups.append(ProblemGroup(message, column, "respondent_id", rid, rows))
     ids = trimmed.to_numpy(zero_copy_only=False).astype(object, copy=False)
@@ -579,6 +667,21 @@ def _cross_field(
     total_codes, total_uniques = table.coded(total_map.column)
     values = [f"{doc_uniques[doc_codes[r]]} > {total_uniques[total_codes[r]]}" for r in flagged.tolist()]
     return [ProblemGroup(message, doc_map.column, "hours_doc", None, flagged + 1, order, values)]
+
+
+def _cell_problems(table: Table | pd.DataFrame, mapping: Mapping) -> list[ProblemGroup]:
+    """The reader's cell problems (a formula without a cached value) in mapped columns, as row problems."""
+    if not isinstance(table, Table) or not table.cell_problems:
+        return []
+    fields = {fm.column: fm.field for fm in [*mapping.fields.values(), mapping.respondent_id]}
+    rows: dict[tuple[str, str], list[int]] = {}
+    for row, column, kind in table.cell_problems:
+        if column in fields:
+            rows.setdefault((column, kind), []).append(row)
+    return [
+        ProblemGroup(f"{kind} in column '{column}'", column, fields[column], None, np.unique(np.array(found)))
+        for (column, kind), found in rows.items()
+    ]
 
 
 class CodedTable:
@@ -654,7 +757,7 @@ def map_table(
     table: Table | pd.DataFrame,
     mapping: Mapping,
     source_name: str,
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
     release_columns: bool = False,
 ) -> MappedSurvey:
     """Map an export's cells (all text) to canonical records; reject and report rows with problems.
@@ -662,18 +765,19 @@ def map_table(
     ``release_columns``: empty each column of ``table`` once it is encoded, to save memory on
     large exports (the table cannot be used afterwards).
 
-    ``sectors`` is the set of allowed sector codes (default: the nine sectors of spec section 1).
+    ``sectors`` is the set of allowed sector codes (default: the sectors of the seed, spec section 1).
     If a mapped column is missing from the export (or may not be mapped), no row can be mapped:
     every row is rejected and those columns are the problems.
     """
-    allowed = frozenset(sectors)
+    allowed = frozenset(sector_codes() if sectors is None else sectors)
     coded = CodedTable(table, release_columns)
     n = coded.n_rows
     file_groups = _header_problems(coded.header, mapping)
     if file_groups:
         empty = _records_frame(mapping, np.empty(0, dtype=object), {}, np.zeros(0, dtype=bool))
         return MappedSurvey(empty, file_groups, n, n, source_name)
-    ids, groups = _respondent(coded.arrow(mapping.respondent_id.column), mapping.respondent_id.column)
+    rid_column = mapping.respondent_id.column
+    ids, groups = _respondent(coded.arrow(rid_column), rid_column, rid_column == tool_id_column(mapping.format))
     field_columns = {fm.column for fm in mapping.fields.values()}
     if release_columns and isinstance(table, Table) and mapping.respondent_id.column not in field_columns:
         table.columns[mapping.respondent_id.column] = pa.chunked_array([], type=pa.string())
@@ -687,6 +791,7 @@ def map_table(
         for k, rows in _group_rows(codes, bad).items():
             groups.append(ProblemGroup(str(results[k][1]), fm.column, name, uniques[k], rows, order))
     groups.extend(_cross_field(mapping, columns, coded, len(mapping.fields) + 1))
+    groups.extend(_cell_problems(table, mapping))
     keep = np.ones(n, dtype=bool)
     for group in groups:
         keep[group.rows - 1] = False
@@ -701,7 +806,7 @@ def apply_mapping(
     df: pd.DataFrame,
     mapping: Mapping,
     source_name: str,
-    sectors: Iterable[str] = SECTOR_CODES,
+    sectors: Iterable[str] | None = None,
 ) -> MappedSurvey:
     """Map an export read into a DataFrame of strings (see :func:`map_table`)."""
     return map_table(df, mapping, source_name, sectors)
@@ -714,11 +819,21 @@ def _row_list(rows: list[int], total: int | None = None) -> str:
     return ("rows " if total > 1 else "row ") + shown + more
 
 
-def summarise_groups(groups: Iterable[ProblemGroup]) -> list[str]:
-    """One line per problem message, e.g. ``unmapped value 'X' in column 'q7' rows 12, 40, 41``."""
+def summarise_groups(groups: Iterable[ProblemGroup], with_values: bool = False) -> list[str]:
+    """One line per problem message, e.g. ``unmapped value in column 'q7' rows 12, 40, 41``.
+
+    The messages never hold an answer. ``with_values`` (only for the restricted outputs: the
+    operator's ``validate`` command and the quarantine report) adds the answer, shortened, to each
+    line: ``unmapped value in column 'q7': 'Ukentlig' rows 12, 40, 41``.
+    """
     merged: dict[str, list[np.ndarray]] = {}
     for group in groups:
-        merged.setdefault(group.message, []).append(group.rows)
+        key = group.message
+        if with_values and group.value is not None:
+            key = f"{group.message}: {quote(group.value)}"
+        elif with_values and group.row_values:
+            key = f"{group.message}: {quote(group.row_values[0])}"
+        merged.setdefault(key, []).append(group.rows)
     lines = []
     for message, parts in merged.items():
         rows = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)

@@ -1,39 +1,34 @@
 """The raw survey area: accepted exports, stored immutably, one folder per survey and version.
 
-Layout (``paths.raw_surveys_dir()``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
+Layout (``Paths.raw_surveys``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 
     <survey_id>/<received>-<sha8>/export.<csv|tsv|txt|xlsx>   the export, byte for byte
                                   mapping.yml                 the mapping, byte for byte
                                   sidecar.json                original names, sha256s, received time
                                   report.json, report.txt     the validation report at acceptance
 
-``<received>`` is the UTC time of acceptance (``20261125T081500Z``), so the newest version of a
-survey sorts last. Files are written into a temporary folder that is renamed into place, then
-made read-only. Nothing here is ever overwritten or deleted; a corrected delivery of the same
-survey is a new version, and the newest version is the one ingested.
+``<received>`` is the UTC time of acceptance (``20261125T081500Z``). Versions are ordered by their
+*arrival sequence* (``sidecar.json`` ``sequence``: 1, 2, 3, ... per survey, claimed atomically
+with an exclusive marker file in ``.sequences/``), never by name or hash: two versions stored in
+the same second keep the order in which they arrived. Files are written into a temporary folder
+that is renamed into place, then made read-only (``0o440`` files in ``0o750`` folders). Nothing
+here is ever overwritten or deleted; a corrected delivery of the same survey is a new version, and
+the newest version (by arrival) is the one ingested.
 """
 
-import hashlib
 import json
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sources.restricted import copy_file, restricted_dir, write_text
+from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,27 @@ def versions(root: Path, survey_id: str) -> list[StoredSurvey]:
         if sidecar_path.exists():
             sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
             out.append(StoredSurvey(survey_id, version.name, version, sidecar))
-    return out
+    return sorted(out, key=_arrival)
+
+
+def _arrival(stored: StoredSurvey) -> tuple[int, str]:
+    """Arrival order: the sequence number (versions stored before sequences existed: 0, by time)."""
+    sequence = stored.sidecar.get("sequence")
+    return (sequence if isinstance(sequence, int) else 0, str(stored.sidecar.get("received_at", "")))
+
+
+def claim_sequence(root: Path, survey_id: str) -> int:
+    """The next arrival number of a survey, claimed with an exclusive marker file
+    ``<root>/.sequences/<survey_id>/<n>`` (two processes storing at once get different numbers)."""
+    folder = restricted_dir(root / ".sequences" / survey_id, top=root / ".sequences")
+    taken = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+    number = max(taken, default=0) + 1
+    while True:
+        try:
+            os.close(os.open(folder / str(number), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640))
+            return number
+        except FileExistsError:
+            number += 1
 
 
 def newest(root: Path, survey_id: str) -> StoredSurvey | None:
@@ -116,15 +131,17 @@ def store_accepted(
         version = f"{received_at.strftime('%Y%m%dT%H%M%SZ')}-{export_sha[:8]}-{suffix}"
     final = root / survey_id / version
     tmp = root / survey_id / f".tmp-{version}-{os.getpid()}"
-    tmp.mkdir(parents=True)
+    restricted_dir(root / survey_id, top=root.parent)
+    restricted_dir(tmp)
     export_copy = tmp / f"export{export_path.suffix.lower()}"
-    shutil.copyfile(export_path, export_copy)
-    shutil.copyfile(mapping_path, tmp / MAPPING)
+    copy_file(export_path, export_copy)
+    copy_file(mapping_path, tmp / MAPPING)
     if sha256_file(export_copy) != export_sha or sha256_file(tmp / MAPPING) != mapping_sha:
         raise OSError(f"{export_path}: the file changed while it was being copied; try again")
     sidecar = {
         "survey_id": survey_id,
         "version": version,
+        "sequence": claim_sequence(root, survey_id),
         "received_at": received_at.isoformat(),
         "original_export_name": export_path.name,
         "original_mapping_name": mapping_path.name,
@@ -136,9 +153,9 @@ def store_accepted(
         "rows_rejected": report.rows_rejected,
         "policy": report.policy,
     }
-    (tmp / SIDECAR).write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-    (tmp / "report.txt").write_text(report.to_text(), encoding="utf-8")
+    write_text(tmp / SIDECAR, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
+    write_text(tmp / "report.json", report.to_json())
+    write_text(tmp / "report.txt", report.to_text(restricted=True))
     for path in tmp.iterdir():
         _read_only(path)
     tmp.rename(final)

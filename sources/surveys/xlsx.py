@@ -1,23 +1,30 @@
-"""Reader for survey exports saved as Excel workbooks (.xlsx), with openpyxl.
+"""Reader for survey exports saved as Excel workbooks (.xlsx), with python-calamine.
 
-DuckDB's excel extension is not available offline, so the workbook is read with openpyxl in
-read-only mode, one sheet (the first, or the one named). The first row is the header; every cell
-becomes text so that the mapping sees the same answers as in a CSV export:
+DuckDB's excel extension is not available offline; the workbook is read with python-calamine (a
+Rust reader, several times faster than openpyxl), one sheet (the first, or the one named). Before
+it is parsed, :mod:`sources.surveys.xlsx_guard` checks the workbook's sizes, compression ratios,
+rows and columns against documented limits, so a compression bomb is refused in seconds with
+bounded memory, and finds formula cells without a cached value. The first row is the header;
+every cell becomes text so that the mapping sees the same answers as in a CSV export:
 
 - a whole number stored as a float (Excel stores every number as a float) loses its ``.0``:
   ``27685292.0`` -> ``"27685292"``, ``4.0`` -> ``"4"``; other numbers keep Python's shortest
   form (``4.5``, ``2.2``);
 - dates and times become ISO 8601 text (they are never mapped to a canonical field);
-- an empty cell is the empty string; rows that are entirely empty at the end are ignored.
+- an empty cell is the empty string; rows that are entirely empty at the end are ignored;
+- a formula cell without a cached value (a workbook written by a program, never opened and saved
+  in Excel) would read as empty: it is listed in ``Table.cell_problems`` and its row is rejected.
 """
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from sources.surveys.delimited import SurveyFormatError, Table, check_header
+from sources.surveys.xlsx_guard import WorkbookRefused, guard_workbook
+
+FORMULA_WITHOUT_VALUE = "formula without a cached value (open and save the workbook in Excel)"
 
 
 def cell_text(value: object) -> str:
@@ -33,54 +40,79 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _filled(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def _column_text(values: list[object]) -> pd.Series:
+    """One column's cells as text: text cells as they are, every other *distinct* cell converted once."""
+    texts: dict[object, str] = {}
+
+    def text(value: object) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = cell_text(value)
+        return found
+
+    return pd.Series([v if type(v) is str else text(v) for v in values], dtype=object)
+
+
 def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | None = None) -> Table:
     """Read one sheet of a workbook as text; ``columns`` = the columns to keep (None: all)."""
-    from openpyxl import load_workbook  # imported here: only XLSX exports need it
+    from python_calamine import CalamineError, load_workbook  # imported here: only XLSX exports need it
 
     path = Path(path)
     source = str(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Workbook contains no default style" from tool exports
-            book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException, ...
-        raise SurveyFormatError(f"{source}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        facts = guard_workbook(path, sheet)
+    except WorkbookRefused as exc:
+        raise SurveyFormatError(f"{source}: {exc}") from exc
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise SurveyFormatError(f"{source}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        header = [cell_text(v) for v in first] if first else []
-        while header and header[-1] == "":
-            header.pop()
-        header = check_header(header, f"{source} (sheet {worksheet.title!r})")
-        wanted = header if columns is None else [c for c in columns if c in header]
-        index = [header.index(c) for c in wanted]
-        width = len(header)
-        data: list[list[str]] = [[] for _ in wanted]
-        pending_blank = 0
-        n_rows = 0
-        for values in rows:
-            cells = [cell_text(v) for v in values[:width]] + [""] * max(0, width - len(values))
-            if not any(cells) and not any(cell_text(v) for v in values[width:]):
-                pending_blank += 1
-                continue
-            if any(cell_text(v) for v in values[width:]):
-                raise SurveyFormatError(
-                    f"{source} (sheet {worksheet.title!r}): data row {n_rows + pending_blank + 1} "
-                    f"(sheet row {n_rows + pending_blank + 2}) has cells to the right of the header"
-                )
-            for _ in range(pending_blank):  # blank rows inside the data are kept as unanswered rows
-                for column in data:
-                    column.append("")
-                n_rows += 1
-            pending_blank = 0
-            for column, i in zip(data, index, strict=True):
-                column.append(cells[i])
-            n_rows += 1
-        title = worksheet.title
+        book = load_workbook(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise SurveyFormatError(f"{source}: not a readable .xlsx workbook ({type(exc).__name__})") from exc
+    try:
+        if sheet is not None and sheet not in book.sheet_names:
+            names = ", ".join(book.sheet_names)
+            raise SurveyFormatError(f"{source}: no sheet named {sheet!r} (sheets: {names})")
+        title = sheet if sheet is not None else book.sheet_names[0]
+        try:
+            grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            rows = iter(grid)
+        except (CalamineError, ValueError) as exc:
+            raise SurveyFormatError(f"{source} (sheet {title!r}): unreadable ({type(exc).__name__})") from exc
     finally:
         book.close()
-    frame = {name: pd.Series(values, dtype=object) for name, values in zip(wanted, data, strict=True)}
-    return Table(header, frame, n_rows, encoding=None, delimiter=None, sheet=title)
+    where = f"{source} (sheet {title!r})"
+    if facts.member and facts.rows > len(grid) + 2:  # a second reading: the <row> elements of the XML
+        raise SurveyFormatError(
+            f"{where}: the sheet holds {facts.rows} rows but only {len(grid)} were read; the workbook is damaged"
+        )
+    first = next(rows, None)
+    header = [cell_text(v) for v in first] if first else []
+    while header and header[-1] == "":
+        header.pop()
+    header = check_header(header, where)
+    wanted = header if columns is None else [c for c in columns if c in header]
+    index = [header.index(c) for c in wanted]
+    width = len(header)
+    body = list(rows)
+    while body and not any(_filled(v) for v in body[-1]):  # entirely empty rows at the end
+        body.pop()
+    for position, values in enumerate(body):
+        if len(values) > width and any(_filled(v) for v in values[width:]):
+            raise SurveyFormatError(
+                f"{where}: data row {position + 1} (sheet row {position + 2}) has cells to the right of the header"
+            )
+    n_rows = len(body)
+    frame = {
+        name: _column_text([row[i] if i < len(row) else "" for row in body])
+        for name, i in zip(wanted, index, strict=True)
+    }
+    problems: list[tuple[int, str, str]] = []
+    for sheet_row, col in facts.formulas_without_value:
+        if col < width and header[col] in wanted and 2 <= sheet_row <= n_rows + 1:
+            problems.append((sheet_row - 1, header[col], FORMULA_WITHOUT_VALUE))
+        elif sheet_row == 1 and col < width:
+            raise SurveyFormatError(f"{where}: header cell {col + 1} is a {FORMULA_WITHOUT_VALUE}")
+    return Table(header, frame, n_rows, encoding=None, delimiter=None, sheet=title, cell_problems=problems)

@@ -9,12 +9,15 @@ import json
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
 from orchestration.definitions import defs
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.resources import PipelinePaths
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
 
 
 def main() -> None:
     instance = DagsterInstance.get()
-    result = survey_inbox(build_sensor_context(instance=instance, definitions=defs))
+    result = survey_inbox(
+        build_sensor_context(instance=instance, definitions=defs, resources={"pipeline_paths": PipelinePaths()})
+    )
     if not isinstance(result, SensorResult):
         print(json.dumps({"skip": result.skip_message}))
         return

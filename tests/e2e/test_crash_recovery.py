@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import run_lock
-from orchestration.release.checksums import verify
+from orchestration.runs import run_lock
+from publication.checksums import verify
+from sources.paths import Paths
 from tests.e2e.crash_harness import DEBUG_CONFIG, STAGES, kill_group, run, start
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
@@ -54,7 +55,7 @@ def test_a_run_killed_in_a_stage_is_recovered_by_the_next_run(
     assert (output / "releases" / release / "SHA256SUMS").read_bytes() == sums
     assert verify(output / "releases" / release) == []
     assert not [p for p in (output / "releases").iterdir() if p.name.startswith(".partial")]
-    state = json.loads((output / "warehouse" / "build.json").read_text())
+    state = json.loads(Paths.from_env(output=output).build_state.read_text())
     assert state["state"] == "complete"
 
 

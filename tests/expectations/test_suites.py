@@ -13,19 +13,19 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.contracts import (
+from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
+from expectations.suites import build_suite
+from publication.contracts import (
     COMPONENT_SECTOR_YEAR,
     CONTEXT_SECTOR_YEAR,
     FLAGS,
     INDEX_SECTOR_YEAR,
-    SECTOR_CODES,
     SENSITIVITY,
     TABLES,
     flag_values_with,
     flags_pattern,
 )
-from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
-from expectations.suites import build_suite
+from sources.reference import sector_codes
 
 DTYPES = {"text": "string", "int": "Int64", "dec1": "float64", "dec3": "float64", "plain": "float64"}
 N = None  # a NULL cell
@@ -451,7 +451,7 @@ def test_contracts_match_spec_section_9() -> None:
         "indicator_nb", "indicator_en", "unit", "value", "status", "nace_code", "ssb_sector", "source_id",
         "source_table", "data_status",
     ]  # fmt: skip
-    assert SECTOR_CODES == (
+    assert sector_codes() == (
         "SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI"
     )  # fmt: skip
     assert list(FLAGS) == sorted(FLAGS)

@@ -19,17 +19,7 @@ def respondents(rows: list[tuple], survey_id: str = "S", year: int = 2025, secto
     """rows: (respondent_id, weight, hours_total, hours_doc, unnecessary, duplicate, a1, a2, a3)."""
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "respondent_id",
-            "weight",
-            "hours_total",
-            "hours_doc",
-            "unnecessary",
-            "duplicate",
-            "autonomy_1",
-            "autonomy_2",
-            "autonomy_3",
-        ],
+        columns=[c for c in rm.RESPONDENT_COLUMNS if c not in ("survey_id", "year", "sector_code")],
     )
     frame.insert(0, "survey_id", survey_id)
     frame.insert(2, "year", year)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sources.reference import CANONICAL_COLUMNS
 from tests.method.dbt_harness import query, run_dbt, write_tables
 
 MODELS = ["int_population_sector_year", "int_respondent_weights", "int_survey_components", "int_register_components"]
@@ -72,23 +73,7 @@ RESPONDENTS = pd.DataFrame(
     + group("D", 2026, "NAV", "d2", 1, "F", (40.0, 10.0, 4, 4, 5, 5, 5), 2.0)
     + group("D", 2026, "NAV", "d3", 1, "M", (40.0, 20.0, 1, 1, 1, 1, 1), 3.0)
     + group("D", 2026, "NAV", "d5", 1, None, (40.0, 0.0, 5, 8, 3, 3, 3), 5.0),
-    columns=[
-        "survey_id",
-        "respondent_id",
-        "year",
-        "sector_code",
-        "sex",
-        "hours_total",
-        "hours_doc",
-        "unnecessary",
-        "duplicate",
-        "autonomy_1",
-        "autonomy_2",
-        "autonomy_3",
-        "design_weight",
-        "data_status",
-        "source_id",
-    ],
+    columns=[*CANONICAL_COLUMNS, "data_status", "source_id"],
 ).astype({"year": "int32", "unnecessary": "Int32", "duplicate": "Int32"})
 for _c in ("autonomy_1", "autonomy_2", "autonomy_3"):
     RESPONDENTS[_c] = RESPONDENTS[_c].astype("Int32")

@@ -16,7 +16,7 @@ from dagster import (
     reconstructable,
 )
 
-from orchestration.run_reaper import process_tags
+from orchestration.runs.run_reaper import process_tags
 
 
 @asset(pool="duckdb_warehouse")

@@ -1,29 +1,34 @@
-"""The Dagster definitions load and hold what `make run` and the UI rely on."""
+"""The Dagster definitions load, and the whole graph is what the committed snapshot says.
+
+A structural change (an asset, a dependency, a group, a check, a partition, a job, a sensor or a
+schedule added, removed or moved) fails ``test_graph_matches_the_snapshot`` until the snapshot is
+refreshed with ``.venv/bin/python -m tests.orchestration.graph_snapshot`` and its diff reviewed."""
+
+import difflib
 
 from dagster import AssetKey
 
 from orchestration.definitions import defs
+from tests.orchestration.graph_snapshot import SNAPSHOT, describe, render
 
 
-def test_definitions_load_with_every_layer() -> None:
-    repo = defs.get_repository_def()
-    keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
-    for expected in (
-        "raw/ssb_sickness_absence",
-        "raw/ssb_employment",
-        "raw/ssb_05300",
-        "raw/demo_population",
-        "raw/demo_obligations",
-        "raw/survey_responses",
-        "staging/stg_surveys__respondents",
-        "intermediate/int_respondent_weights",
-        "marts/index_sector_year",
-        "marts/component_sector_year",
-        "marts/context_sector_year",
-        "raw/source_register",
-        "csv_release",
-    ):
-        assert expected in keys, expected
+def test_graph_matches_the_snapshot() -> None:
+    expected = SNAPSHOT.read_text(encoding="utf-8")
+    actual = render(defs)
+    diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "snapshot", "definitions"))
+    assert actual == expected, (
+        "the Dagster graph changed; if intended, refresh the snapshot with "
+        f"`.venv/bin/python -m tests.orchestration.graph_snapshot` and review its diff:\n{diff}"
+    )
+
+
+def test_graph_holds_every_layer_and_the_publish_job() -> None:
+    graph = describe(defs)
+    groups = {asset["group"] for asset in graph["assets"].values()}
+    assert groups == {"raw", "method", "staging", "intermediate", "marts", "publication"}
+    assert graph["assets"]["raw/survey_export"]["partitions"] == "dynamic:surveys"
+    assert "raw/survey_responses" in graph["assets"]["raw/source_register"]["deps"]
+    assert graph["jobs"] == ["publish_all"]
     assert defs.resolve_job_def("publish_all").name == "publish_all"
 
 

@@ -2,6 +2,7 @@
 a lost sector; the warehouse wait is bounded and says who holds it."""
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from expectations import coverage
-from orchestration import build_state, stale_files, warehouse_wait
-from orchestration.release.diff import release_changes
+from orchestration.runs import stale_files, warehouse_wait
+from orchestration.warehouse import build_state
+from publication.diff import release_changes
+from sources.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,14 +41,19 @@ def test_dbt_artefacts_are_bounded(tmp_path: Path) -> None:
 
 
 def test_a_build_that_did_not_finish_is_refused(tmp_path: Path) -> None:
-    build_state.require_complete(tmp_path)  # no build recorded yet (an older warehouse)
-    build_state.mark_building(tmp_path, "run-1")
-    assert build_state.interrupted(tmp_path).run_id == "run-1"
+    state = Paths.from_env(output=tmp_path).build_state
+    build_state.require_complete(state)  # no build recorded yet (an older warehouse)
+    build_state.mark_building(state, "run-1")
+    assert build_state.interrupted(state).run_id == "run-1"
     with pytest.raises(build_state.IncompleteBuild, match="did not finish \\(run run-1"):
-        build_state.require_complete(tmp_path)
-    build_state.mark_complete(tmp_path, "run-2")
-    build_state.require_complete(tmp_path)
-    assert build_state.interrupted(tmp_path) is None
+        build_state.require_complete(state)
+    build_state.mark_complete(state, "run-2")
+    build_state.require_complete(state)
+    assert build_state.interrupted(state) is None
+    # next to the warehouse, restricted like it (sources/restricted.py)
+    assert state.parent == Paths.from_env(output=tmp_path).warehouse.parent
+    assert stat.S_IMODE(state.stat().st_mode) == 0o640
+    assert stat.S_IMODE(state.parent.stat().st_mode) == 0o750
 
 
 PREVIOUS = [

@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 from dagster import SkipReason, build_schedule_context, build_sensor_context, instance_for_test
 
-from orchestration import run_lock
-from orchestration.run_guard import busy_skip_reason
-from orchestration.schedules import monthly_publication
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.publication.schedules import monthly_publication
+from orchestration.resources import PipelinePaths
+from orchestration.runs import run_lock
+from orchestration.runs.run_guard import busy_skip_reason
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
+from sources.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 HOLD = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from orchestration import run_lock\n"
+    "from orchestration.runs import run_lock\n"
     "run_lock.acquire(Path(sys.argv[1]), run_id='run-abc', command='test holder')\n"
     "print('held', flush=True)\n"
     "time.sleep(600)\n"
@@ -66,17 +68,21 @@ def test_the_lock_of_a_killed_holder_is_free_at_once(holder) -> None:
     assert run_lock.held_here(output) is None
 
 
-def test_sensors_and_the_schedule_skip_while_a_run_holds_the_output(holder, monkeypatch) -> None:
+def test_sensors_and_the_schedule_skip_while_a_run_holds_the_output(holder) -> None:
     output, process = holder
-    monkeypatch.setenv("RBI_OUTPUT_DIR", str(output))
-    reason = busy_skip_reason()
+    paths = Paths.from_env(output=output)
+    reason = busy_skip_reason(paths)
     assert isinstance(reason, SkipReason) and f"process {process.pid}" in (reason.skip_message or "")
     (output / "inbox").mkdir()
     with instance_for_test() as instance:
-        sensor_result = survey_inbox(build_sensor_context(instance=instance))
+        resources = {"pipeline_paths": PipelinePaths(output_dir=str(output))}
+        # entered and left in order, so the instance's Dagster context is restored after each
+        with build_sensor_context(instance=instance, resources=resources) as sensor_context:
+            sensor_result = survey_inbox(sensor_context)
         assert isinstance(sensor_result, SkipReason) and "in use by run run-abc" in sensor_result.skip_message
-        tick = monthly_publication(build_schedule_context(instance=instance))
+        with build_schedule_context(instance=instance, resources=resources) as schedule_context:
+            tick = monthly_publication(schedule_context)
         assert isinstance(tick, SkipReason) and "in use by run run-abc" in tick.skip_message
     process.kill()
     process.wait()
-    assert busy_skip_reason() is None
+    assert busy_skip_reason(paths) is None

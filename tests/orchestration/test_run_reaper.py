@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, SkipReason, build_sensor_context
 
-from orchestration.run_reaper import reap_dead_runs
-from orchestration.run_reaper_sensor import dead_run_reaper
+from orchestration.resources import PipelinePaths
+from orchestration.runs.run_reaper import reap_dead_runs
+from orchestration.runs.run_reaper_sensor import dead_run_reaper
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,14 +79,17 @@ def test_a_killed_run_is_failed_and_its_pool_slot_freed(tmp_path: Path, tagged: 
         assert reap_dead_runs(instance, str(tmp_path), True, lines.append) == []
 
 
-def test_the_sensor_fails_a_dead_run_under_the_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sensor_fails_a_dead_run_under_the_daemon(tmp_path: Path) -> None:
     home = killed_run(tmp_path, tagged=True)
-    monkeypatch.setenv("RBI_OUTPUT_DIR", str(tmp_path))
+    resources = {"pipeline_paths": PipelinePaths(output_dir=str(tmp_path))}
     with DagsterInstance.from_config(str(home)) as instance:
         run = only_run(instance)
-        outcome = dead_run_reaper(build_sensor_context(instance=instance))
+        with build_sensor_context(instance=instance, resources=resources) as context:
+            outcome = dead_run_reaper(context)
         assert isinstance(outcome, SkipReason)
         assert (outcome.skip_message or "").startswith(f"dead run {run.run_id} (sleepy_job, STARTED) marked FAILED")
         assert only_run(instance).status == DagsterRunStatus.FAILURE
         assert claimed(instance, run.run_id) == []
-        assert dead_run_reaper(build_sensor_context(instance=instance)).skip_message == "no dead run"
+        with build_sensor_context(instance=instance, resources=resources) as context:
+            again = dead_run_reaper(context)
+        assert again.skip_message == "no dead run"

@@ -15,7 +15,7 @@ from dagster import (
     instance_for_test,
 )
 
-from orchestration.schedules import FINGERPRINT_TAG, JOB_NAME, monthly_publication, publication_request
+from orchestration.publication.schedules import FINGERPRINT_TAG, JOB_NAME, monthly_publication, publication_request
 from sources.fingerprint import file_digests, inputs_fingerprint
 from sources.paths import EMBEDDED_INPUTS
 from tests.sources.fake_statbank import FakeStatBank

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context, instance_for_test
 
-from orchestration.assets.raw_surveys import survey_partitions
 from orchestration.definitions import defs
-from orchestration.survey_inbox_sensor import survey_inbox
+from orchestration.resources import PipelinePaths
+from orchestration.surveys.raw_surveys import survey_partitions
+from orchestration.surveys.survey_inbox_sensor import survey_inbox
 from sources.demo import survey as demo
 
 
@@ -38,7 +39,9 @@ def drop(output: Path, name: str, survey_id: str, bad: bool = False) -> Path:
 
 
 def evaluate(instance, cursor: str | None = None):
-    context = build_sensor_context(instance=instance, definitions=defs, cursor=cursor)
+    context = build_sensor_context(
+        instance=instance, definitions=defs, cursor=cursor, resources={"pipeline_paths": PipelinePaths()}
+    )
     result = survey_inbox(context)
     if isinstance(result, SensorResult):
         for request in result.dynamic_partitions_requests:

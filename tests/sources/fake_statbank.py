@@ -154,6 +154,44 @@ class Handler(BaseHTTPRequestHandler):
             document = json.loads(payload)
             document["value"] = document["value"][:-1]
             self._send(200, json.dumps(document, ensure_ascii=False).encode())
+        elif fault[0] == "body":  # ("body", bytes[, content type[, {headers}]]): any answer with status 200
+            kind = fault[2] if len(fault) > 2 else "application/json; charset=utf-8"
+            self._send(200, fault[1], kind, **(fault[3] if len(fault) > 3 else {}))
+        elif fault[0] == "stream":  # ("stream", total bytes): a huge body of spaces, no Content-Length
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            block = b" " * 65536
+            try:
+                for _ in range(fault[1] // len(block)):
+                    self.wfile.write(block)
+            except OSError:  # the client hung up at its cap
+                pass
+            self.close_connection = True
+        elif fault[0] == "drip":  # ("drip", seconds between bytes): a slowloris answer
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            try:
+                for byte in payload:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fault[1])
+            except OSError:
+                pass
+            self.close_connection = True
+        elif fault[0] == "drip_headers":  # ("drip_headers", seconds): the status line byte by byte
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fault[1])
+            except OSError:
+                pass
+            self.close_connection = True
+        elif fault[0] == "redirect":  # ("redirect", location)
+            self._send(302, b"", Location=fault[1])
         elif fault[0] == "ratelimit":  # ("ratelimit", remaining, reset)
             self._send(status, payload, content_type, x_ratelimit_remaining=fault[1], x_ratelimit_reset=fault[2])
         else:

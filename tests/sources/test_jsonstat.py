@@ -97,7 +97,7 @@ def test_index_as_list_or_object_and_sparse_cells() -> None:
         ({"value": [1, 2, 3]}, "'value' has 3 cells but the sizes multiply to 6"),
         ({"id": ["region", "year"]}, "dimension 'year' is listed in 'id' but missing from 'dimension'"),
         ({"value": {"9": 1}}, "'value' key 9 is outside 0..5"),
-        ({"value": [1, 2, 3, 4, "x", 6]}, "'value' cell 4 is 'x'"),
+        ({"value": [1, 2, 3, 4, {"x": 1}, 6]}, "'value' cell 4 is a dict"),
     ],
 )
 def test_structural_errors_name_what_is_wrong(overrides: dict, message: str) -> None:

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from sources.snapshots import SnapshotError, latest_snapshot, list_snapshots, write_snapshot
+from sources.snapshots import (
+    SnapshotError,
+    latest_snapshot,
+    list_snapshots,
+    newest_snapshot,
+    sha256_bytes,
+    write_snapshot,
+)
 
 META = {
     "title": "t",
@@ -60,3 +67,13 @@ def test_embedded_snapshots_verify() -> None:
         assert snap.read_bytes()  # checksum verified
         assert snap.sidecar["licence"]
         assert snap.data_status == ("demonstration" if entry.source_id.startswith("demo_") else "published")
+
+
+def test_snapshots_of_the_same_second_keep_their_arrival_order(tmp_path: Path) -> None:
+    payloads = sorted([b"first", b"second", b"third"], key=sha256_bytes, reverse=True)  # hashes sort backwards
+    when = datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
+    stored = [write_snapshot(tmp_path, "s", p, "json", META, when) for p in payloads]
+    assert stored[0].snapshot_id > stored[-1].snapshot_id  # by id the last arrival would look oldest
+    assert [s.snapshot_id for s in list_snapshots(tmp_path, "s")] == [s.snapshot_id for s in stored]
+    assert latest_snapshot(tmp_path, "s").snapshot_id == stored[-1].snapshot_id
+    assert newest_snapshot([tmp_path], "s").snapshot_id == stored[-1].snapshot_id

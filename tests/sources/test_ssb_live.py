@@ -9,15 +9,18 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
 
-from orchestration.assets.raw_inputs import build_raw_asset
 from orchestration.resources import PipelinePaths, Warehouse
-from orchestration.run_guard import RunGuard
-from orchestration.ssb_sensor import check_updates, run_request_for, ssb_table_updates
+from orchestration.runs.run_guard import RunGuard
+from orchestration.ssb.raw_inputs import build_raw_asset
+from orchestration.ssb.ssb_sensor import run_request_for, ssb_table_updates
 from sources.catalogue import entry_by_id, load_catalogue
 from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import list_snapshots
+from sources.ssb_updates import check_updates
 from tests.e2e.harness import run_pipeline
 from tests.sources.fake_statbank import PAYLOAD_05300, V2, FakeStatBank
+
+PATHS_RESOURCE = {"pipeline_paths": PipelinePaths()}
 
 EMBEDDED_05300 = "20261125T000000Z-fd16b227"
 
@@ -123,7 +126,7 @@ def test_sensor_requests_only_the_updated_table_and_downstream(server, live_env,
     graph = defs.get_repository_def().asset_graph
     request = run_request_for(newer.changed, newer.cursor, graph)
     keys = {k.to_user_string() for k in request.asset_selection}
-    assert "raw/ssb_05300" in keys and "csv_release" in keys and "staging/stg_ssb__table_05300" in keys
+    assert "raw/ssb_05300" in keys and "csv_release" in keys and "raw/source_register" in keys
     assert "raw/ssb_employment" not in keys and "raw/demo_population" not in keys
     assert request.run_config == {"ops": {"raw__ssb_05300": {"config": {"live": True}}}}
 
@@ -135,14 +138,18 @@ def test_sensor_evaluation_against_the_fake_server(server, live_env, monkeypatch
     cursor = {e.table_id: "2030-01-01T00:00:00Z" for e in load_catalogue() if e.is_live}
     cursor["05300"] = "2022-05-24T06:00:00Z"
     server.updated["05300"] = "2026-11-20T07:00:00Z"
-    context = build_sensor_context(cursor=json.dumps(cursor), repository_def=defs.get_repository_def())
+    context = build_sensor_context(
+        cursor=json.dumps(cursor), repository_def=defs.get_repository_def(), resources=PATHS_RESOURCE
+    )
     request = ssb_table_updates(context)
     assert AssetKey(["raw", "ssb_05300"]) in request.asset_selection
     assert json.loads(context.cursor)["05300"] == "2026-11-20T07:00:00Z"
     assert [r["path"] for r in server.requests if r["path"].endswith("/05300")] == [f"{V2}/tables/05300"]
     # the unverified tables are unknown to the fake server (404): kept in the cursor, not requested
     assert AssetKey(["raw", "ssb_sickness_sector"]) not in request.asset_selection
-    again = build_sensor_context(cursor=context.cursor, repository_def=defs.get_repository_def())
+    again = build_sensor_context(
+        cursor=context.cursor, repository_def=defs.get_repository_def(), resources=PATHS_RESOURCE
+    )
     assert "no catalogue table has new data" in ssb_table_updates(again).skip_message
 
 

@@ -1,0 +1,162 @@
+"""Benchmark: ingest the same survey rows as .xlsx and as CSV, in one run; and refuse a bomb.
+
+    .venv/bin/python benchmarks/xlsx_ingest.py [--rows 100000] [--workdir DIR] [--keep]
+
+1. Generates the rows of ``survey_ingest.py`` (Nettskjema conventions, value labels, a free-text
+   and an e-mail column the mapping does not read) and writes them twice: as the CSV report and as
+   the Excel report (one sheet, ids and hours as numbers, everything else text; XlsxWriter).
+   Then a 1 GiB shared-strings compression bomb (a few MiB zipped). Not timed.
+2. Times, each in a fresh child process (peak memory = the child's own maximum RSS):
+   - ``csv``: ``check_export`` of the CSV with its ``nettskjema_csv`` mapping (the baseline);
+   - ``xlsx``: ``check_export`` of the workbook with the same mapping as ``nettskjema_xlsx``
+     (the guard's pass over the ZIP, then python-calamine);
+   - ``bomb``: ``check_export`` of the bomb (must be refused).
+3. Prints the figures and checks the targets: xlsx <= 3x csv, xlsx peak <= 1 GiB, the same
+   canonical records from both, the bomb refused within 10 s and 1 GiB.
+
+Exit status 0 when every target is met, 1 otherwise.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.survey_ingest import HEADER, generate, mapping_yaml  # noqa: E402
+
+TARGET_RATIO = 3.0
+TARGET_PEAK_BYTES = 1 << 30
+BOMB_SECONDS = 10.0
+
+CHILD = """
+import sys, time, json, resource
+from pathlib import Path
+t0 = time.perf_counter()
+from sources.surveys.ingest import check_export
+t1 = time.perf_counter()
+checked = check_export(Path(sys.argv[1]), Path(sys.argv[2]))
+t2 = time.perf_counter()
+report = checked.report
+records = checked.records
+digest = None
+if records is not None:
+    import hashlib
+    digest = hashlib.sha256(records.to_csv(index=False).encode()).hexdigest()
+print(json.dumps({"seconds": t2 - t1, "import_seconds": t1 - t0, "accepted": report.accepted,
+                  "rows": report.rows_read, "error": (report.error or "")[:300], "digest": digest,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
+    """The same rows as the CSV, as Nettskjema's Excel report would hold them."""
+    import csv
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+    sheet = book.add_worksheet("Sheet1")
+    numeric = {HEADER.index("$submission_id"), HEADER.index("timer_uke"), HEADER.index("timer_dok")}
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for r, row in enumerate(csv.reader(handle, delimiter=";")):
+            for c, value in enumerate(row):
+                if r and c in numeric and value:
+                    sheet.write_number(r, c, float(value.replace(",", ".")))
+                elif value:
+                    sheet.write_string(r, c, value)
+    book.close()
+
+
+def write_bomb(source: Path, bomb: Path, inflated: int = 1 << 30) -> None:
+    """A copy of a small workbook whose shared strings inflate to ``inflated`` bytes."""
+    block = b"<si><t>" + b"A" * 4000 + b"</t></si>"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                out.writestr(info, original.read(info))
+        with out.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
+            for _ in range(inflated // len(block)):
+                member.write(block)
+
+
+def child(*args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--reuse", action="store_true", help="reuse the files a kept --workdir already holds")
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="rbi-xlsx-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path, bomb = work / "export.csv", work / "export.xlsx", work / "bomb.xlsx"
+    csv_mapping, xlsx_mapping = work / "mapping_csv.yml", work / "mapping_xlsx.yml"
+    started = time.perf_counter()
+    if not (args.reuse and xlsx_path.exists() and bomb.exists()):
+        generate(csv_path, args.rows)
+        write_xlsx(csv_path, xlsx_path)
+        write_bomb(xlsx_path if args.rows <= 1000 else _tiny(work), bomb)
+    text = mapping_yaml()
+    csv_mapping.write_text(text, encoding="utf-8")
+    xlsx_mapping.write_text(text.replace("format: nettskjema_csv", "format: nettskjema_xlsx"), encoding="utf-8")
+    print(
+        f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s: "
+        f"CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB, "
+        f"bomb {bomb.stat().st_size / 1e6:.1f} MB (1 GiB inflated)"
+    )
+    csv_run = child(str(csv_path), str(csv_mapping))
+    xlsx_run = child(str(xlsx_path), str(xlsx_mapping))
+    bomb_run = child(str(bomb), str(xlsx_mapping))
+    ratio = xlsx_run["seconds"] / csv_run["seconds"]
+    for name, run in (("csv (baseline)", csv_run), ("xlsx", xlsx_run), ("bomb", bomb_run)):
+        print(
+            f"{name:15s} {run['seconds']:6.2f} s, peak RSS {run['maxrss_kb'] / 1024:5.0f} MiB, "
+            f"accepted={run['accepted']} rows={run['rows']:,} {run['error'][:120]}"
+        )
+    print(f"ratio xlsx / csv: {ratio:.1f}x")
+    checks = {
+        f"xlsx <= {TARGET_RATIO:g}x csv": ratio <= TARGET_RATIO,
+        "xlsx peak memory <= 1 GiB": xlsx_run["maxrss_kb"] * 1024 <= TARGET_PEAK_BYTES,
+        "same canonical records from both": csv_run["digest"] is not None and csv_run["digest"] == xlsx_run["digest"],
+        f"bomb refused within {BOMB_SECONDS:g} s": not bomb_run["accepted"] and bomb_run["seconds"] <= BOMB_SECONDS,
+        "bomb peak memory <= 1 GiB": bomb_run["maxrss_kb"] * 1024 <= TARGET_PEAK_BYTES,
+    }
+    for name, ok in checks.items():
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    if not args.keep and args.workdir is None:
+        for path in work.iterdir():
+            path.unlink()
+        work.rmdir()
+    return 0 if all(checks.values()) else 1
+
+
+def _tiny(work: Path) -> Path:
+    """A 100-row workbook to carry the bomb (so the bomb's size is the shared strings' alone)."""
+    small_csv, small_xlsx = work / "tiny.csv", work / "tiny.xlsx"
+    generate(small_csv, 100)
+    write_xlsx(small_csv, small_xlsx)
+    return small_xlsx
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Publication helpers (plain Python): rounding, CSV writing and the release folder."""

@@ -1,0 +1,128 @@
+"""Every file of a release, from the gated marts' rows: plain Python, no Dagster, no warehouse.
+
+``build_release`` returns the bytes of each reproducible file (CSV, Parquet, the Norwegian-Excel CSV,
+releases.csv, changes.json, datapackage.json, methodology.md, report.html, README.txt, SHA256SUMS)
+and a writer for the analyst DuckDB file; publication/store.py publishes them.
+"""
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from publication.analyst_db import write_analyst_db
+from publication.checksums import SUMS_FILE, sha256sums
+from publication.contracts import RELEASES
+from publication.csv_writer import csv_bytes, excel_no_csv_bytes
+from publication.datapackage import ReleaseInfo, datapackage_json
+from publication.diff import changelog_text, changes_json, read_csv_text, release_changes
+from publication.parquet import parquet_bytes
+from publication.readme import release_readme
+from publication.report import report_html
+from publication.store import Writer
+from publication.values import published_rows
+
+ANALYST_DB = "rbi.duckdb"
+EXCEL_NO_TABLE = "index_sector_year"
+EXCEL_NO_SUFFIX = ".xlsx-no.csv"
+
+
+@dataclass
+class ReleaseContent:
+    files: dict[str, bytes]
+    writers: dict[str, Writer]
+    changes: dict[str, Any]
+    changelog: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+
+def read_history(folder: Path | None) -> list[dict[str, str]]:
+    """The ``releases`` table of a release folder (the history up to that release)."""
+    if folder is None or not (folder / "releases.csv").exists():
+        return []
+    with (folder / "releases.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def build_release(
+    info: ReleaseInfo,
+    tables: Sequence[tuple[str, Mapping[str, str]]],
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    current_folder: Path | None,
+    methodology: bytes,
+) -> ReleaseContent:
+    """All files of release ``info`` from the warehouse ``rows`` of each published table (name, columns).
+
+    ``current_folder``: the current release (None before the first); its history gives the previous
+    release this one is compared with (the last entry other than this release itself)."""
+    history = [r for r in read_history(current_folder) if r["release_id"] != info.release_id]
+    previous_id = history[-1]["release_id"] if history else None
+    previous_folder = current_folder.parent / previous_id if current_folder is not None and previous_id else None
+
+    files: dict[str, bytes] = {}
+    typed: dict[str, list[dict[str, Any]]] = {}
+    for name, columns in tables:
+        typed[name] = published_rows(rows[name], columns)
+        files[f"{name}.csv"] = csv_bytes(typed[name], columns)
+        files[f"{name}.parquet"] = parquet_bytes(typed[name], columns)
+    columns_of = dict(tables)
+    if EXCEL_NO_TABLE in typed:
+        files[EXCEL_NO_TABLE + EXCEL_NO_SUFFIX] = excel_no_csv_bytes(typed[EXCEL_NO_TABLE], columns_of[EXCEL_NO_TABLE])
+
+    previous_tables: dict[str, list[dict[str, str]]] = {}
+    if previous_folder is not None:
+        for name, _ in tables:
+            path = previous_folder / f"{name}.csv"
+            if path.exists():
+                previous_tables[name] = read_csv_text(path.read_bytes())
+    current_tables = {name: read_csv_text(files[f"{name}.csv"]) for name, _ in tables}
+    previous_method = history[-1]["method_version"] if history else None
+    changes = release_changes(previous_id, previous_method, previous_tables, info.method_version, current_tables)
+    changelog = changelog_text(changes)
+
+    entry = {
+        "release_id": info.release_id,
+        "created_at": info.created_at,
+        "method_version": info.method_version,
+        "data_status": info.data_status,
+        "changelog": changelog,
+    }
+    typed["releases"] = published_rows([*history, entry], RELEASES)
+    files["releases.csv"] = csv_bytes(typed["releases"], RELEASES)
+    files["releases.parquet"] = parquet_bytes(typed["releases"], RELEASES)
+    files["changes.json"] = changes_json(changes)
+    files["methodology.md"] = methodology
+
+    described = {f"{name}.csv": f"table {name} (CSV)" for name, _ in tables}
+    described |= {f"{name}.parquet": f"table {name} (Parquet, same rows, typed)" for name, _ in tables}
+    described |= {
+        "releases.csv": "release history and changelog (CSV)",
+        "releases.parquet": "release history and changelog (Parquet)",
+        EXCEL_NO_TABLE + EXCEL_NO_SUFFIX: f"{EXCEL_NO_TABLE} for Excel, Norwegian settings (;, decimal comma, BOM)",
+        "changes.json": "what changed since the previous release, machine-readable",
+        "methodology.md": "the methodology, method " + info.method_version,
+        "datapackage.json": "Frictionless Data Package: schemas, titles, units, licence, sources",
+        "report.html": "the numbers as a web page (works offline)",
+        "README.txt": "this file",
+        SUMS_FILE: "SHA-256 checksums of the files above",
+    }
+    unchecked = {ANALYST_DB: "DuckDB database for analysts: schema publish = the CSV tables, commented"}
+    all_tables = [*tables, ("releases", RELEASES)]
+    files["datapackage.json"] = datapackage_json(
+        info, all_tables, files, rows.get("sources", []), extra_files={**described, **unchecked}
+    )
+    index_rows, component_rows = typed.get("index_sector_year", []), typed.get("component_sector_year", [])
+    files["report.html"] = report_html(info, index_rows, component_rows, [*described, *unchecked], changelog)
+    files["README.txt"] = release_readme(
+        info.release_id, info.created_at, info.method_version, info.data_status, described, changelog, unchecked
+    ).encode("utf-8")
+    files[SUMS_FILE] = sha256sums(files)
+
+    db_tables = [(name, columns, typed[name]) for name, columns in all_tables]
+    writers: dict[str, Writer] = {
+        ANALYST_DB: partial(write_analyst_db, info=info, tables=db_tables, sources=list(rows.get("sources", [])))
+    }
+    row_counts = {name: len(typed[name]) for name, _ in all_tables}
+    return ReleaseContent(files, writers, changes, changelog, row_counts)

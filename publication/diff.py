@@ -1,0 +1,149 @@
+"""What changed since the previous release: ``changes.json`` and a readable changelog line.
+
+Compares the published CSV text of each table (so rounding noise below the published precision is
+not a change), by the table's key (publication/contracts.py KEYS): rows added and removed, values
+changed, sectors and years that appear or disappear (with an index: an emptied index counts as
+removed), the method version, and inputs (the
+``sources`` table) added, removed or changed. ``release_id`` columns are ignored (they always change).
+"""
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from publication.contracts import KEYS
+
+IGNORED_COLUMNS = ("release_id",)
+MAX_LISTED = 200  # values_changed listed per table; the count is always complete
+
+
+def read_csv_text(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def _keyed(table: str, rows: list[dict[str, str]]) -> dict[tuple[str, ...], dict[str, str]]:
+    key = KEYS[table]
+    return {tuple(row.get(k, "") for k in key): row for row in rows}
+
+
+def table_changes(table: str, before: list[dict[str, str]], after: list[dict[str, str]]) -> dict[str, Any]:
+    key = KEYS[table]
+    old, new = _keyed(table, before), _keyed(table, after)
+    changed = []
+    for k in sorted(old.keys() & new.keys()):
+        for column in new[k]:
+            if column in IGNORED_COLUMNS or column in key:
+                continue
+            if old[k].get(column) != new[k].get(column):
+                changed.append(
+                    {
+                        "key": dict(zip(key, k, strict=True)),
+                        "column": column,
+                        "before": old[k].get(column),
+                        "after": new[k][column],
+                    }
+                )
+    columns_before = list(before[0]) if before else []
+    columns_after = list(after[0]) if after else []
+    return {
+        "rows_before": len(before),
+        "rows_after": len(after),
+        "rows_added": [dict(zip(key, k, strict=True)) for k in sorted(new.keys() - old.keys())],
+        "rows_removed": [dict(zip(key, k, strict=True)) for k in sorted(old.keys() - new.keys())],
+        "values_changed_count": len(changed),
+        "values_changed": changed[:MAX_LISTED],
+        "columns_added": [c for c in columns_after if columns_before and c not in columns_before],
+        "columns_removed": [c for c in columns_before if columns_after and c not in columns_after],
+    }
+
+
+def _values(rows: list[dict[str, str]], column: str) -> set[str]:
+    """Values of ``column`` among rows that have an index: a sector (or year) whose rows stay with the
+    index emptied counts as removed."""
+    return {row[column] for row in rows if row.get(column) and row.get("index")}
+
+
+def release_changes(
+    previous_id: str | None,
+    previous_method: str | None,
+    previous_tables: Mapping[str, list[dict[str, str]]],
+    current_method: str,
+    current_tables: Mapping[str, list[dict[str, str]]],
+) -> dict[str, Any]:
+    """The changes document; ``*_tables`` map table name -> rows as read from the published CSV."""
+    if previous_id is None:
+        return {"previous_release": None, "first_release": True, "method_version": {"after": current_method}}
+    tables = {
+        name: table_changes(name, list(previous_tables.get(name, [])), list(rows))
+        for name, rows in current_tables.items()
+        if name in KEYS
+    }
+    index_before = list(previous_tables.get("index_sector_year", []))
+    index_after = list(current_tables.get("index_sector_year", []))
+    sources = tables.get("sources", {})
+    changed_inputs = sorted(
+        {c["key"]["source_id"] for c in sources.get("values_changed", []) if c["column"] == "sha256"}
+    )
+    return {
+        "previous_release": previous_id,
+        "first_release": False,
+        "method_version": {
+            "before": previous_method,
+            "after": current_method,
+            "changed": previous_method != current_method,
+        },
+        "sectors_added": sorted(_values(index_after, "sector_code") - _values(index_before, "sector_code")),
+        "sectors_removed": sorted(_values(index_before, "sector_code") - _values(index_after, "sector_code")),
+        "years_added": sorted(_values(index_after, "year") - _values(index_before, "year")),
+        "years_removed": sorted(_values(index_before, "year") - _values(index_after, "year")),
+        "inputs_added": [r["source_id"] for r in sources.get("rows_added", [])],
+        "inputs_removed": [r["source_id"] for r in sources.get("rows_removed", [])],
+        "inputs_changed": changed_inputs,
+        "tables": {name: tables[name] for name in sorted(tables) if name != "sources"},
+        "tables_added": sorted(n for n in current_tables if n in KEYS and n not in previous_tables),
+    }
+
+
+def changes_json(changes: Mapping[str, Any]) -> bytes:
+    return (json.dumps(changes, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def changelog_text(changes: Mapping[str, Any]) -> str:
+    """One readable line (English) for releases.csv and the README."""
+    if changes.get("first_release"):
+        return "First release."
+    notes = []
+    method = changes["method_version"]
+    if method["changed"]:
+        notes.append(f"method {method['before']} -> {method['after']}")
+    for label, field in (("sector", "sectors"), ("year", "years")):
+        if changes[f"{field}_added"]:
+            notes.append(f"new {label}s {', '.join(changes[f'{field}_added'])}")
+        if changes[f"{field}_removed"]:
+            notes.append(f"{label}s removed {', '.join(changes[f'{field}_removed'])}")
+    notes += [f"new input {s}" for s in changes["inputs_added"]]
+    notes += [f"input {s} removed" for s in changes["inputs_removed"]]
+    notes += [f"input {s} changed" for s in changes["inputs_changed"]]
+    notes += [f"new table {t}" for t in changes["tables_added"]]
+    for name, table in changes["tables"].items():
+        if name in changes["tables_added"]:
+            continue
+        parts = []
+        if table["rows_added"]:
+            parts.append(f"{_plural(len(table['rows_added']), 'row')} added")
+        if table["rows_removed"]:
+            parts.append(f"{_plural(len(table['rows_removed']), 'row')} removed")
+        if table["values_changed_count"]:
+            parts.append(f"{_plural(table['values_changed_count'], 'published value')} changed")
+        if parts:
+            notes.append(f"{name}: {', '.join(parts)}")
+    previous = changes["previous_release"]
+    if not notes:
+        return f"Rebuilt from the inputs of {previous}; no published value changed."
+    return f"Since {previous}: " + "; ".join(notes) + "."

@@ -1,0 +1,28 @@
+"""The dbt unit tests (``unit_tests:`` in dbt_project/models/, single-model worked examples of the
+method) pass on a fresh warehouse holding only the method seeds."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sources.paths import DBT_PROJECT_DIR, Paths
+
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
+    command = [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target)]
+    command += ["--vars", Paths.from_env(output=warehouse.parent.parent).dbt_vars()]
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=600)
+
+
+def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
+    warehouse = Paths.from_env(output=tmp_path / "out").warehouse
+    warehouse.parent.mkdir(parents=True)
+    target = tmp_path / "target"
+    seeded = dbt(["seed"], warehouse, target)
+    assert seeded.returncode == 0, seeded.stdout[-4000:]
+    result = dbt(["test", "--select", "test_type:unit"], warehouse, target)
+    assert result.returncode == 0, result.stdout[-6000:]
+    # every unit test ran (none was skipped or deselected)
+    assert result.stdout.count("PASS") >= 3 and "PASS=3" in result.stdout, result.stdout[-3000:]

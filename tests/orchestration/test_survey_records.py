@@ -1,0 +1,78 @@
+"""A survey is parsed once per run: the partition asset keeps the canonical records it checked and
+raw/survey_responses reads them; the source register comes from the provenance written beside them."""
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, materialize
+
+from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
+from orchestration.surveys import raw_surveys
+from orchestration.surveys.raw_surveys import survey_export, survey_partitions, survey_responses
+from sources.demo import survey as demo
+from sources.paths import EMBEDDED_INPUTS, Paths
+from sources.surveys.inbox import process_inbox
+from sources.surveys.records import read_records
+
+SURVEY_ID = "INBOX-2026-ONCE"
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    for name in ("RBI_INBOX_DIR", "RBI_RAW_DIR", "RBI_SNAPSHOT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    paths = Paths.from_env(inputs=EMBEDDED_INPUTS, output=tmp_path / "out")
+    folder = paths.inbox / "spring"
+    _, mapping = demo.write_demo_survey(folder, seed=11, respondents=80)
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(demo.SURVEY_ID, SURVEY_ID), encoding="utf-8")
+    old = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    (outcome,) = process_inbox(paths.inbox, paths.raw_surveys, paths.quarantine, paths.received, min_age_seconds=0)
+    assert outcome.status == "accepted", outcome.message
+    return paths
+
+
+def test_each_survey_is_parsed_once_and_the_register_reads_the_provenance(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real = raw_surveys.check_export
+
+    def counting_check_export(export, mapping, sectors=None):
+        parsed.append(Path(export).parent.name)
+        return real(export, mapping, sectors)
+
+    monkeypatch.setattr(raw_surveys, "check_export", counting_check_export)
+    resources = {
+        "pipeline_paths": PipelinePaths(inputs_dir=str(paths.inputs), output_dir=str(paths.output)),
+        "warehouse": Warehouse(),
+        "run_guard": RunGuard(output_dir=str(paths.output)),
+    }
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(survey_partitions.name, [SURVEY_ID])
+
+    assert materialize([survey_export], partition_key=SURVEY_ID, resources=resources, instance=instance).success
+    assert len(parsed) == 1  # the partition checked the inbox survey
+    (version,) = [p for p in (paths.raw_surveys / SURVEY_ID).iterdir()]
+    kept = read_records(paths.survey_records, f"{SURVEY_ID}/{version.name}")
+    assert kept is not None
+    records, provenance = kept
+    assert provenance["register"]["source_id"] == SURVEY_ID
+    assert provenance["rows_read"] == 80
+
+    assert materialize([survey_responses], resources=resources, instance=instance).success
+    # only the inputs directory's survey was parsed again; the inbox survey came from its records
+    assert parsed[1:] == ["DEMO-2025-ARBEIDSTID"]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        kept_rows = con.execute(
+            "select count(*) from raw.survey_responses where _source_id = ?", [SURVEY_ID]
+        ).fetchone()[0]
+        register = con.execute("select source_id, kind, sha256 from raw.survey_register order by all").fetchall()
+    assert kept_rows == len(records) > 0
+    assert [(r[0], r[1]) for r in register] == [("DEMO-2025-ARBEIDSTID", "survey"), (SURVEY_ID, "survey")]
+    assert all(len(r[2]) == 64 for r in register)
