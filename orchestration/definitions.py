@@ -6,6 +6,7 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from orchestration.publication.alerts import run_failure_alert
 from orchestration.publication.checks import build_gate_checks
 from orchestration.publication.publication import csv_release
 from orchestration.publication.schedules import monthly_publication
@@ -37,7 +38,7 @@ defs = Definitions(
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],
-    sensors=[ssb_table_updates, survey_inbox, dead_run_reaper],
+    sensors=[ssb_table_updates, survey_inbox, run_failure_alert, dead_run_reaper],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),

@@ -20,6 +20,8 @@ from dagster import (
 )
 
 from expectations import coverage
+from expectations.validation_page import render_validation_page
+from orchestration.publication.alerts import notify_gate_failure
 from orchestration.resources import PipelinePaths
 from orchestration.runs.run_guard import RunGuard
 from orchestration.warehouse import build_state
@@ -45,12 +47,27 @@ def add_coverage(report: Any, paths: Paths, table: PublishedTable) -> None:
         report.success = False
 
 
+def gate_check_name(table: str) -> str:
+    """`gate_<table>`: the checks that decide publication, apart from the dbt tests' names."""
+    return f"gate_{table}"
+
+
+def gate_description(table: str) -> str:
+    return (
+        f"QUALITY GATE for the published table `{table}`: the Great Expectations suite `{table}` "
+        "(expectations/suites.py: contract columns and types, ranges, keys, row count against the previous "
+        "release). BLOCKS publication when it fails: the previous release stays current, the result is saved "
+        f"in failed-attempts/, readable in output/validation/{table}.html, and an alert is sent."
+    )
+
+
 def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(["marts", table.name]),
-        name=f"gx_{table.name}",
+        name=gate_check_name(table.name),
         blocking=True,
-        description=f"Great Expectations suite '{table.name}' (expectations/); blocks publication on failure.",
+        description=gate_description(table.name),
+        metadata={"quality_gate": True, "suite": f"expectations/suites.py: {table.name}"},
     )
     def _gate(
         context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
@@ -72,16 +89,30 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
         result_path = paths.validation / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
         report.write_json(result_path)
+        release = read_relation(paths.warehouse, "marts.release_info")[0]
+        release_id = release["release_id"]
+        page_path = result_path.with_suffix(".html")
+        page = render_validation_page(
+            table.name,
+            report.success,
+            report.evaluated,
+            report.failed,
+            report.result_json,
+            str(release_id),
+            str(release["data_status"]),
+        )
+        page_path.write_text(page, encoding="utf-8")
         metadata = {
             "expectations": report.evaluated,
             "failed": MetadataValue.json(report.failed),
             "validation_result": MetadataValue.path(str(result_path)),
+            "validation_page": MetadataValue.path(str(page_path)),
         }
         if not report.success:
-            release_id = read_relation(paths.warehouse, "marts.release_info")[0]["release_id"]
             attempt = paths.failed_attempts / str(release_id)
             attempt.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(result_path, attempt / f"{table.name}.validation.json")
+            shutil.copyfile(page_path, attempt / f"{table.name}.validation.html")
             (attempt / f"{table.name}.failures.json").write_text(
                 json.dumps(report.failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
@@ -89,6 +120,14 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             metadata["failed_attempt"] = MetadataValue.path(str(attempt))
             for line in report.failed:
                 context.log.error(f"{table.name}: {line}")
+            notify_gate_failure(
+                context.run.run_id,
+                context.run.job_name,
+                gate_check_name(table.name),
+                len(report.failed),
+                paths.releases,
+                context.log,
+            )
         return AssetCheckResult(passed=report.success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
 
     return _gate

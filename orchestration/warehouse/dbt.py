@@ -3,13 +3,15 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetSpec
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
 from orchestration.runs.run_guard import RunGuard
 from orchestration.runs.warehouse_wait import wait_until_writable
 from orchestration.warehouse import build_state
+from orchestration.warehouse.dbt_metadata import with_table_metadata
+from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 from orchestration.warehouse.project import dbt_project
 
 
@@ -21,6 +23,23 @@ class LayerTranslator(DagsterDbtTranslator):
             return "method"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetCheckSpec | None:
+        """dbt tests as checks with a description of their rule (dbt has none for generic tests).
+        The 4 gated marts have no dbt tests: their `gate_<table>` GX check covers the contract."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=describe_dbt_test(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+        )
 
 
 @dbt_assets(
@@ -47,5 +66,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_pat
         if context.is_subset:
             full = paths.dbt_target / f"{context.run_id[:8]}-full"
             dbt.cli(build, manifest=dbt_project.manifest_path, target_path=full).wait()
-    yield from dbt.cli(build, context=context, target_path=paths.dbt_target / context.run_id[:8]).stream()
+    events = dbt.cli(build, context=context, target_path=paths.dbt_target / context.run_id[:8]).stream()
+    # with row counts and column types, read once dbt has exited (orchestration/warehouse/dbt_metadata.py)
+    yield from with_table_metadata(events, paths.warehouse, dbt_project.manifest_path)
     build_state.mark_complete(paths.build_state, context.run_id)

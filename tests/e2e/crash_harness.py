@@ -23,7 +23,7 @@ STAGES = {
     "dbt seeds": r"START seed file method\.components ",
     "bootstrap model": r"START python table model intermediate\.int_component_replicates ",
     "marts": r"START sql table model marts\.index_sector_year ",
-    "gate": r'Started execution of step "[^"]*gx_index_sector_year"',
+    "gate": r'Started execution of step "[^"]*gate_index_sector_year"',
     "publication": r'Started execution of step "csv_release"',
 }
 DEBUG_CONFIG = "loggers:\n  console:\n    config:\n      log_level: DEBUG\n"

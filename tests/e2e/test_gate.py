@@ -12,11 +12,12 @@ from publication.checksums import verify
 from sources.snapshots import latest_snapshot, write_snapshot
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
+from tests.orchestration.alert_sinks import HttpSink
 
 pytestmark = pytest.mark.e2e
 
 
-def test_gate_failure_keeps_the_previous_release(tmp_path: Path) -> None:
+def test_gate_failure_keeps_the_previous_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = make_tiny_inputs(tmp_path / "inputs")
     output = tmp_path / "output"
     first = run_pipeline(inputs, output)
@@ -41,9 +42,19 @@ def test_gate_failure_keeps_the_previous_release(tmp_path: Path) -> None:
         snapshots, "ssb_sickness_absence", broken.encode(), "csv", metadata, datetime(2026, 12, 1, tzinfo=UTC)
     )
 
-    second = run_pipeline(inputs, output)
+    # the gate's notice goes to the configured webhook (a local sink; `make run` has no daemon)
+    sink = HttpSink()
+    monkeypatch.setenv("RBI_ALERT_WEBHOOK_URL", sink.url)
+    try:
+        second = run_pipeline(inputs, output)
+    finally:
+        sink.stop()
     assert second.returncode != 0
-    assert "gx_context_sector_year" in second.stdout + second.stderr
+    (notice,) = [json.loads(body) for body in sink.bodies]
+    assert notice["kind"] == "gate_failure" and notice["failed_checks"] == ["gate_context_sector_year"]
+    assert notice["published_release"] == good and notice["previous_release_kept"] is True
+    assert b"150.0" not in sink.bodies[0]
+    assert "gate_context_sector_year" in second.stdout + second.stderr
     # nothing new was published; the previous release is current and byte-for-byte the same
     assert (releases / "LATEST").read_text().strip() == good
     assert [p.name for p in releases.iterdir() if p.is_dir() and not p.is_symlink()] == [good]

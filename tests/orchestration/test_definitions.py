@@ -42,6 +42,6 @@ def test_gate_checks_are_blocking_and_guard_the_published_marts() -> None:
     graph = defs.get_repository_def().asset_graph
     checks = {key.name: key for key in graph.asset_check_keys}
     for table in ("index_sector_year", "component_sector_year", "context_sector_year", "sensitivity"):
-        key = checks[f"gx_{table}"]
+        key = checks[f"gate_{table}"]
         assert key.asset_key == AssetKey(["marts", table])
         assert graph.get_check_spec(key).blocking
