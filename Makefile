@@ -51,7 +51,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
 
 run: setup  ## run the whole pipeline on the embedded snapshot (offline) and print where the outputs are
-	$(BIN)/dagster job execute -m orchestration.definitions -j publish_all -c orchestration/run_config.yaml
+	$(BIN)/python -m orchestration.run publish_all -c orchestration/run_config.yaml
 	@$(BIN)/python -m orchestration.summary
 
 test: setup  ## run the test suite (all of it, with the end-to-end runs)

@@ -11,6 +11,8 @@ from orchestration.publication.checks import build_gate_checks
 from orchestration.publication.publication import csv_release
 from orchestration.publication.schedules import monthly_publication
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
+from orchestration.runs.run_reaper_sensor import dead_run_reaper
 from orchestration.ssb.raw_inputs import build_raw_assets
 from orchestration.ssb.ssb_sensor import ssb_table_updates
 from orchestration.surveys.raw_surveys import survey_export, survey_responses
@@ -45,10 +47,11 @@ defs = Definitions(
     asset_checks=build_gate_checks(),
     jobs=[publish_all],
     schedules=[monthly_publication],
-    sensors=[ssb_table_updates, survey_inbox, run_failure_alert],
+    sensors=[ssb_table_updates, survey_inbox, run_failure_alert, dead_run_reaper],
     resources={
         "pipeline_paths": PipelinePaths(),
         "warehouse": Warehouse(),
+        "run_guard": RunGuard(),  # holds the output directory for the whole run (orchestration/runs/run_guard.py)
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # one process, one step at a time: DuckDB allows one writer, and the raw assets, dbt and the

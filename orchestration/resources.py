@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from dagster import ConfigurableResource
 
+from orchestration.runs import warehouse_wait
 from sources.paths import Paths
 from sources.restricted import restrict_warehouse
 
@@ -33,7 +33,7 @@ class Warehouse(ConfigurableResource):
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
         restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
-        with duckdb.connect(str(db_path)) as con:
+        with warehouse_wait.connect(db_path) as con:
             restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)
@@ -42,7 +42,7 @@ class Warehouse(ConfigurableResource):
 
     def read_rows(self, db_path: Path, table: str, order_by: list[str]) -> list[dict]:
         """Every row of a raw table, read-only, in the given order."""
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with warehouse_wait.connect(db_path, read_only=True) as con:
             order = ", ".join(f'"{c}"' for c in order_by)
             cursor = con.execute(f'select * from raw."{table}" order by {order}')
             names = [d[0] for d in cursor.description]
@@ -50,6 +50,6 @@ class Warehouse(ConfigurableResource):
 
     def distinct_values(self, db_path: Path, table: str, columns: list[str]) -> list[tuple]:
         """Distinct values of some columns of a raw table, read-only."""
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with warehouse_wait.connect(db_path, read_only=True) as con:
             cols = ", ".join(f'"{c}"' for c in columns)
             return con.execute(f'select distinct {cols} from raw."{table}" order by all').fetchall()

@@ -2,7 +2,8 @@
 
 Compares the published CSV text of each table (so rounding noise below the published precision is
 not a change), by the table's key (publication/contracts.py KEYS): rows added and removed, values
-changed, sectors and years that appear or disappear, the method version, and inputs (the
+changed, sectors and years that appear or disappear (with an index: an emptied index counts as
+removed), the method version, and inputs (the
 ``sources`` table) added, removed or changed. ``release_id`` columns are ignored (they always change).
 
 Method 1.1 (spec sections 5 and 5b): a cell held by the revision rule (flag REVISION_HELD) is not a
@@ -84,7 +85,9 @@ def table_changes(table: str, before: list[dict[str, str]], after: list[dict[str
 
 
 def _values(rows: list[dict[str, str]], column: str) -> set[str]:
-    return {row[column] for row in rows if row.get(column)}
+    """Values of ``column`` among rows that have an index: a sector (or year) whose rows stay with the
+    index emptied counts as removed."""
+    return {row[column] for row in rows if row.get(column) and row.get("index")}
 
 
 def release_changes(

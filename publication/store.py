@@ -135,6 +135,17 @@ def publish(
     return PublishOutcome(release_id, target, "published")
 
 
+def previous_release_table(releases_root: Path, table: str) -> list[dict[str, str]]:
+    """The rows of ``table`` in the current (previous) release ([] before the first one or when the
+    table is new)."""
+    current = current_release(releases_root)
+    path = releases_root / current / f"{table}.csv" if current else None
+    if path is None or not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def previous_release_rows(releases_root: Path, table: str) -> tuple[int, frozenset[int] | None] | None:
     """Rows of ``table`` in the current (previous) release and the years they cover (None when the
     table has no year column); None before the first release or when the table is new."""

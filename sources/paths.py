@@ -118,6 +118,26 @@ class Paths:
         """The Great Expectations results of the last quality gate."""
         return self.output / "validation"
 
+    @property
+    def build_state(self) -> Path:
+        """Whether the warehouse's last dbt build finished (``building``/``complete``), next to the
+        warehouse file it describes (orchestration/warehouse/build_state.py)."""
+        return self.warehouse.parent / "build.json"
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's artefacts of the runs on this output directory, one folder per dbt invocation (the
+        newest few are kept; orchestration/runs/stale_files.py). Each invocation starts from the
+        ``partial_parse.msgpack`` of ``make setup``'s ``dbt parse`` (dbt_project/target), which
+        dagster-dbt copies in; the same ``dbt_vars`` keep that parse valid."""
+        return self.output / "dbt-target"
+
+    # run-level state
+    @property
+    def run_lock(self) -> Path:
+        """The lock one run holds on this output directory for its whole length (orchestration/runs/run_lock.py)."""
+        return self.output / "run.lock"
+
     def dbt_vars(self) -> str:
         """``--vars`` of every dbt command: the warehouse path, read by ``dbt_project/profiles.yml``
         (the Makefile's ``dbt parse`` passes the same, so dbt's partial parsing stays valid)."""

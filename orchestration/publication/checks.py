@@ -7,6 +7,7 @@ GX is imported inside the check (it costs seconds to import)."""
 import json
 import shutil
 from collections.abc import Sequence
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -18,12 +19,32 @@ from dagster import (
     asset_check,
 )
 
+from expectations import coverage
 from expectations.validation_page import render_validation_page
 from orchestration.publication.alerts import notify_gate_failure
 from orchestration.resources import PipelinePaths
+from orchestration.runs.run_guard import RunGuard
+from orchestration.warehouse import build_state
 from publication.contracts import PUBLISHED_TABLES, PublishedTable
 from publication.marts import read_relation
-from publication.store import previous_release_rows
+from publication.store import previous_release_rows, previous_release_table
+from sources.paths import Paths
+
+COVERAGE_TABLE = "index_sector_year"  # where a lost sector or year is looked for
+
+
+def add_coverage(report: Any, paths: Paths, table: PublishedTable) -> None:
+    """The coverage rule (expectations/coverage.py) on top of the GX suite: a lost sector or year
+    fails the check with one readable line each."""
+    previous = previous_release_table(paths.releases, table.name)
+    if not previous:
+        return
+    current = read_relation(paths.warehouse, table.mart)
+    lines = coverage.failure_lines(previous, current)
+    report.evaluated += 1
+    if lines:
+        report.failed.extend(lines)
+        report.success = False
 
 
 def gate_check_name(table: str) -> str:
@@ -48,10 +69,13 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
         description=gate_description(table.name),
         metadata={"quality_gate": True, "suite": f"expectations/suites.py: {table.name}"},
     )
-    def _gate(context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths) -> AssetCheckResult:
+    def _gate(
+        context: AssetCheckExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+    ) -> AssetCheckResult:
         from expectations.runner import validate_duckdb_table
 
         paths = pipeline_paths.paths()
+        build_state.require_complete(paths.build_state)
         previous = previous_release_rows(paths.releases, table.name)
         report = validate_duckdb_table(
             paths.warehouse,
@@ -60,6 +84,8 @@ def build_gate_check(table: PublishedTable) -> AssetChecksDefinition:
             previous_row_count=previous[0] if previous else None,
             previous_years=previous[1] if previous else None,
         )
+        if table.name == COVERAGE_TABLE:
+            add_coverage(report, paths, table)
         result_path = paths.validation / f"{table.name}.json"
         result_path.parent.mkdir(parents=True, exist_ok=True)
         report.write_json(result_path)

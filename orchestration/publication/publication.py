@@ -5,7 +5,10 @@ Runs only after the blocking GX checks on the marts pass (orchestration/publicat
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
+from orchestration.publication import published_schema
 from orchestration.resources import PipelinePaths
+from orchestration.runs.run_guard import RunGuard
+from orchestration.warehouse import build_state
 from publication.build import build_release
 from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
@@ -71,9 +74,15 @@ def update_revision_store(paths: Paths, release_id: str) -> str:
     ),
     kinds={"csv", "parquet", "duckdb"},
 )
-def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
+def csv_release(
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+) -> MaterializeResult:
     paths = pipeline_paths.paths()
     warehouse = paths.warehouse
+    try:
+        build_state.require_complete(paths.build_state)
+    except build_state.IncompleteBuild as exc:
+        raise Failure(description=str(exc)) from exc
     check_revision_store(paths)
     info = with_presentation(release_info(read_relation(warehouse, "marts.release_info")[0]))
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
@@ -93,6 +102,8 @@ def csv_release(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -
     context.log.info(f"release {info.release_id}: {outcome.status} at {outcome.path}; {content.changelog}")
     revision = update_revision_store(paths, info.release_id)
     context.log.info(f"revision store (spec 5b): {revision}")
+    marts = [t.mart for t in PUBLISHED_TABLES] + ["marts.release_info"]
+    published_schema.promote(warehouse, marts, info.release_id, context.log.warning)
     return MaterializeResult(
         metadata={
             "release_id": info.release_id,

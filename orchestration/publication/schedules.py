@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from orchestration.resources import PipelinePaths
+from orchestration.runs.run_guard import busy_skip_reason
 from sources.fingerprint import inputs_fingerprint
 from sources.paths import Paths
 from sources.snapshots import SnapshotError, writable_store
@@ -99,7 +100,8 @@ def publication_request(context: ScheduleEvaluationContext, paths: Paths | None 
     "(or RBI_PUBLISH_FORCE=1).",
 )
 def monthly_publication(context: ScheduleEvaluationContext, pipeline_paths: PipelinePaths):
-    decision = publication_request(context, pipeline_paths.paths())
+    paths = pipeline_paths.paths()
+    decision = busy_skip_reason(paths) or publication_request(context, paths)
     if isinstance(decision, SkipReason):
         context.log.info(decision.skip_message or "skipped")
     return decision

@@ -23,6 +23,7 @@ from dagster import (
 )
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
 from sources.paths import Paths
@@ -67,7 +68,11 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
         tags={"rbi/kind": entry.kind, "rbi/provider": entry.provider},
     )
     def _raw_asset(
-        context: AssetExecutionContext, config: RawInputConfig, pipeline_paths: PipelinePaths, warehouse: Warehouse
+        context: AssetExecutionContext,
+        config: RawInputConfig,
+        pipeline_paths: PipelinePaths,
+        warehouse: Warehouse,
+        run_guard: RunGuard,  # holds the output directory for the whole run
     ) -> MaterializeResult:
         fetch, fetch_error, live_snapshot = "replay", "", None
         try:

@@ -21,6 +21,7 @@ from dagster import (
 )
 
 from orchestration.resources import PipelinePaths
+from orchestration.runs.run_guard import busy_skip_reason
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.ssb import SsbClient
 from sources.ssb_updates import check_updates, snapshot_roots
@@ -49,6 +50,9 @@ def run_request_for(changed: list[CatalogueEntry], updated: dict[str, str], asse
     asset_selection=AssetSelection.all(),
 )
 def ssb_table_updates(context: SensorEvaluationContext, pipeline_paths: PipelinePaths):
+    busy = busy_skip_reason(pipeline_paths.paths())  # a run holds the output directory: ask again next tick
+    if busy is not None:
+        return busy
     cursor = json.loads(context.cursor) if context.cursor else {}
     client = SsbClient()
     found = check_updates(

@@ -35,6 +35,7 @@ from dagster import (
 )
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
 from sources.paths import Paths
 from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes
@@ -168,7 +169,9 @@ def load_survey(source: SurveySource, paths: Paths, sectors: set[str]) -> Ingest
     ),
     kinds={"python"},
 )
-def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> MaterializeResult:
+def survey_export(
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, run_guard: RunGuard
+) -> MaterializeResult:
     survey_id = context.partition_key
     paths = pipeline_paths.paths()
     stored = store.newest(paths.raw_surveys, survey_id)
@@ -227,6 +230,7 @@ def survey_export(context: AssetExecutionContext, pipeline_paths: PipelinePaths)
 def survey_responses(
     context: AssetExecutionContext,
     pipeline_paths: PipelinePaths,
+    run_guard: RunGuard,
     warehouse: Warehouse,
 ) -> MaterializeResult:
     paths = pipeline_paths.paths()

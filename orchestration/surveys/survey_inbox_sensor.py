@@ -21,6 +21,7 @@ from dagster import (
 )
 
 from orchestration.resources import PipelinePaths
+from orchestration.runs.run_guard import busy_skip_reason
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions
 from sources.reference import sector_codes
 from sources.surveys import store
@@ -52,6 +53,9 @@ def run_request_for(outcome: Outcome, asset_graph=None) -> RunRequest:
 )
 def survey_inbox(context: SensorEvaluationContext, pipeline_paths: PipelinePaths):
     paths = pipeline_paths.paths()
+    busy = busy_skip_reason(paths)  # a run holds the output directory: the inbox waits for the next tick
+    if busy is not None:
+        return busy
     raw_surveys = paths.raw_surveys
     outcomes = process_inbox(
         paths.inbox,

@@ -7,6 +7,9 @@ from dagster import AssetCheckSpec, AssetExecutionContext, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
+from orchestration.runs.run_guard import RunGuard
+from orchestration.runs.warehouse_wait import wait_until_writable
+from orchestration.warehouse import build_state
 from orchestration.warehouse.dbt_metadata import with_table_metadata
 from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 from orchestration.warehouse.project import dbt_project
@@ -45,13 +48,25 @@ class LayerTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_paths: PipelinePaths):
-    """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile."""
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_paths: PipelinePaths, run_guard: RunGuard):
+    """dbt build: seeds, models and their tests. dbt is the only writer of the warehouse meanwhile.
+    The build's state is recorded (orchestration/warehouse/build_state.py): a build that did not
+    finish is rebuilt whole, and the gate and publication read only the marts of a complete build.
+    dbt's artefacts go to ``Paths.dbt_target`` (one folder per invocation, the newest few kept)."""
     paths = pipeline_paths.paths()
-    events = dbt.cli(
-        # unit tests run in `make test` (tests/method/test_dbt_unit_tests.py), not in a production build
-        ["build", "--exclude-resource-type", "unit_test", "--vars", paths.dbt_vars()],
-        context=context,
-    ).stream()
+    wait_until_writable(paths.warehouse, context.log.warning)
+    # unit tests run in `make test` (tests/method/test_dbt_unit_tests.py), not in a production build
+    build = ["build", "--exclude-resource-type", "unit_test", "--vars", paths.dbt_vars()]
+    broken = build_state.interrupted(paths.build_state)
+    build_state.mark_building(paths.build_state, context.run_id)
+    if broken is not None:
+        context.log.warning(
+            f"the dbt build of run {broken.run_id} (started {broken.at}) did not finish; every dbt model is rebuilt"
+        )
+        if context.is_subset:
+            full = paths.dbt_target / f"{context.run_id[:8]}-full"
+            dbt.cli(build, manifest=dbt_project.manifest_path, target_path=full).wait()
+    events = dbt.cli(build, context=context, target_path=paths.dbt_target / context.run_id[:8]).stream()
     # with row counts and column types, read once dbt has exited (orchestration/warehouse/dbt_metadata.py)
     yield from with_table_metadata(events, paths.warehouse, dbt_project.manifest_path)
+    build_state.mark_complete(paths.build_state, context.run_id)

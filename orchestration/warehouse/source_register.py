@@ -7,6 +7,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
 from sources.catalogue import load_catalogue
 from sources.raw_tables import REGISTER_COLUMNS, provenance_row
 from sources.snapshots import SnapshotError, snapshot_by_id
@@ -21,7 +22,7 @@ from sources.snapshots import SnapshotError, snapshot_by_id
     pool=WAREHOUSE_POOL,
 )
 def source_register(
-    context: AssetExecutionContext, pipeline_paths: PipelinePaths, warehouse: Warehouse
+    context: AssetExecutionContext, pipeline_paths: PipelinePaths, warehouse: Warehouse, run_guard: RunGuard
 ) -> MaterializeResult:
     db = pipeline_paths.paths().warehouse
     rows = []

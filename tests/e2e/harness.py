@@ -33,7 +33,7 @@ def _environment(inputs: Path, output: Path) -> dict[str, str]:
 def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
     """`make run`'s command, in a subprocess, on other inputs and output directories."""
     return subprocess.run(
-        [str(DAGSTER), "job", "execute", "-m", "orchestration.definitions", "-j", "publish_all"],
+        [sys.executable, "-m", "orchestration.run", "publish_all"],
         cwd=REPO,
         env=_environment(inputs, output),
         capture_output=True,

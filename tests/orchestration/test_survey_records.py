@@ -10,6 +10,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
 from orchestration.surveys import raw_surveys
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions, survey_responses
 from sources.demo import survey as demo
@@ -52,6 +53,7 @@ def test_each_survey_is_parsed_once_and_the_register_reads_the_provenance(
     resources = {
         "pipeline_paths": PipelinePaths(inputs_dir=str(paths.inputs), output_dir=str(paths.output)),
         "warehouse": Warehouse(),
+        "run_guard": RunGuard(output_dir=str(paths.output)),
     }
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(survey_partitions.name, [SURVEY_ID])

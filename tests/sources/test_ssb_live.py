@@ -10,6 +10,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
 
 from orchestration.resources import PipelinePaths, Warehouse
+from orchestration.runs.run_guard import RunGuard
 from orchestration.ssb.raw_inputs import build_raw_asset
 from orchestration.ssb.ssb_sensor import run_request_for, ssb_table_updates
 from sources.catalogue import entry_by_id, load_catalogue
@@ -47,6 +48,7 @@ def materialize_raw(source_id: str, tmp_path: Path, live: bool | None):
         resources={
             "pipeline_paths": PipelinePaths(inputs_dir=str(EMBEDDED_INPUTS), output_dir=str(tmp_path / "out")),
             "warehouse": Warehouse(),
+            "run_guard": RunGuard(output_dir=str(tmp_path / "out")),
         },
         run_config=config,
         instance=DagsterInstance.ephemeral(),

@@ -1,0 +1,40 @@
+"""The warehouse schema ``published``: the marts of the last published build, for analysts.
+
+``marts`` is the build in progress: a run rewrites it table by table, and after a gate failure it
+holds numbers that were never published. After a publication (or a rebuild that gave the same
+release), the publication copies the marts it published into ``published`` in one transaction, so
+an analyst reading ``published`` always sees one whole, published build, with the release id in
+``published.release_info``. The warehouse file stays owner/group-only (sources/restricted.py).
+"""
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from orchestration.runs import warehouse_wait
+from sources.restricted import restrict_warehouse
+
+SCHEMA = "published"
+
+
+def promote(
+    warehouse: Path, relations: Sequence[str], release_id: str, log: Callable[[str], None] | None = None
+) -> None:
+    """Replace ``published.<table>`` by ``<relation>`` for every relation (``marts.<table>``) and
+    record ``release_id``, all in one transaction."""
+    restrict_warehouse(warehouse)
+    with warehouse_wait.connect(warehouse, log=log) as con:
+        restrict_warehouse(warehouse)
+        con.execute("begin transaction")
+        try:
+            con.execute(f"create schema if not exists {SCHEMA}")
+            for relation in relations:
+                table = relation.split(".")[-1]
+                con.execute(f'create or replace table {SCHEMA}."{table}" as select * from {relation}')
+            con.execute(
+                f"comment on table {SCHEMA}.release_info is "
+                f"'The release these published tables belong to: {release_id.replace(chr(39), '')}'"
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
