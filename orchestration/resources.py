@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import ConfigurableResource
 
-from orchestration.runs import warehouse_wait
+from sources import warehouse_wait
 from sources.paths import Paths
 from sources.restricted import restrict_warehouse
 

@@ -2,7 +2,6 @@
 
 Runs only after the blocking GX checks on the marts pass (orchestration/publication/checks.py)."""
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration.publication import published_schema
@@ -14,7 +13,7 @@ from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
-from sources import revisions
+from sources import revisions, warehouse_wait
 from sources.paths import METHODOLOGY, Paths
 
 # the revision store after this release (spec 5b), written once the release is published
@@ -34,7 +33,7 @@ def check_revision_store(paths: Paths) -> None:
         in_force = revisions.loaded_name(revisions.current_version(root))
     except revisions.RevisionStoreError as exc:
         raise Failure(description=str(exc)) from exc
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with warehouse_wait.connect(paths.warehouse, read_only=True) as con:
         loaded = revisions.loaded_version(con) or ""  # never loaded: as if the store were empty
     if loaded != in_force:
         raise Failure(
@@ -53,7 +52,7 @@ def update_revision_store(paths: Paths, release_id: str) -> str:
     only after the release was published: a build stopped by the gate never reaches it. Returns a
     line for the log (counts only)."""
     root = paths.revisions
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with warehouse_wait.connect(paths.warehouse, read_only=True) as con:
         held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
         queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
         version = revisions.write_version(root, release_id, con, queries)

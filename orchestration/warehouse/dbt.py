@@ -8,11 +8,11 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
 from orchestration.runs.run_guard import RunGuard
-from orchestration.runs.warehouse_wait import wait_until_writable
 from orchestration.warehouse import build_state
 from orchestration.warehouse.dbt_metadata import with_table_metadata
 from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 from orchestration.warehouse.project import dbt_project
+from sources.warehouse_wait import wait_until_writable
 
 
 class LayerTranslator(DagsterDbtTranslator):

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from expectations import coverage
-from orchestration.runs import stale_files, warehouse_wait
+from orchestration.runs import stale_files
 from orchestration.warehouse import build_state
 from publication.diff import release_changes
+from sources import warehouse_wait
 from sources.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
