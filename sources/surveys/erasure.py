@@ -33,7 +33,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +43,7 @@ import pandas as pd
 
 from sources import revisions
 from sources.paths import Paths
+from sources.restricted import copy_file, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys import store
 from sources.surveys.encoding import detect_delimiter, detect_encoding, first_record
@@ -214,19 +214,20 @@ def _holds(version: store.StoredSurvey, mapping: Mapping, respondent_id: str) ->
 
 def _store_withdrawn_marker(raw_surveys: Path, newest: store.StoredSurvey, when: datetime, reason: str) -> str:
     version = f"{when.strftime('%Y%m%dT%H%M%SZ')}-withdrawn"
-    tmp = raw_surveys / newest.survey_id / f".tmp-{version}-{os.getpid()}"
-    tmp.mkdir(parents=True)
-    shutil.copyfile(newest.mapping, tmp / store.MAPPING)
+    tmp = restricted_dir(raw_surveys / newest.survey_id / f".tmp-{version}-{os.getpid()}")
+    copy_file(newest.mapping, tmp / store.MAPPING)
     sidecar = {
         "survey_id": newest.survey_id,
         "version": version,
+        # after every stored version, whatever the clock says (versions are ordered by arrival)
+        "sequence": store.claim_sequence(raw_surveys, newest.survey_id),
         "received_at": when.isoformat(),
         "withdrawn": True,
         "superseded_reason": reason,
         "supersedes": newest.version,
         "mapping_sha256": sha256_file(tmp / store.MAPPING),
     }
-    (tmp / store.SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
+    write_text(tmp / store.SIDECAR, json.dumps(sidecar, indent=2) + "\n")
     for path in tmp.iterdir():
         path.chmod(0o440)
     tmp.rename(raw_surveys / newest.survey_id / version)

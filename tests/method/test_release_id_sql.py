@@ -40,6 +40,10 @@ def test_non_default_bootstrap_replicates_get_their_own_release_id(
 ) -> None:
     monkeypatch.delenv("RBI_BOOTSTRAP_REPLICATES", raising=False)
     found = release_id(tmp_path, replicates)
-    assert found.startswith("demo-rbi-1.0-"), found
-    expected = r"^demo-rbi-1\.0-b200-20261125-[0-9a-f]{8}$" if segment else r"^demo-rbi-1\.0-20261125-[0-9a-f]{8}$"
+    version = r"\d+\.\d+"  # the method version of dbt_project.yml
+    expected = (
+        rf"^demo-rbi-{version}-b200-20261125-[0-9a-f]{{8}}$"
+        if segment
+        else rf"^demo-rbi-{version}-20261125-[0-9a-f]{{8}}$"
+    )
     assert re.match(expected, found), found
