@@ -13,7 +13,6 @@ from typing import Any
 
 from publication.contracts import (
     DATA_STATUSES,
-    FLAGS,
     KEYS,
     MIN_COMPONENTS_FOR_INDEX,
     MIN_PUBLISHED_N_EFF,
@@ -25,7 +24,7 @@ from publication.contracts import (
     flag_values_with,
     flags_pattern,
 )
-from sources.reference import component_ids, percent_component_ids, percent_units, sector_codes
+from sources.reference import component_ids, flag_codes, percent_component_ids, percent_units, sector_codes
 
 # pandas dtypes a column of each kind may have (text columns are handed to GX as object, see runner)
 KIND_DTYPES: dict[str, list[str]] = {
@@ -148,7 +147,7 @@ def _common(b: _Builder, table: str, previous_row_count: int | None) -> None:
     if "flags" in cols:
         b.add(
             "ExpectColumnValuesToMatchRegex",
-            f"flags: empty or distinct, sorted ';'-separated tokens of {', '.join(FLAGS)} [9]",
+            f"flags: empty or distinct, sorted ';'-separated tokens of {', '.join(flag_codes())} [9]",
             column="flags",
             regex=flags_pattern(),
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
+from sources import reference
+
 # column kinds: text | int | dec1 | dec3 | plain (a source's own number, as published)
 INDEX_SECTOR_YEAR: dict[str, str] = {
     "release_id": "text",
@@ -140,19 +142,8 @@ PUBLISHED_TABLES = (
     PublishedTable("sources", "marts.sources", SOURCES, False),
 )
 
-# every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9); alphabetical, the order of `flags`
-FLAGS: tuple[str, ...] = (
-    "CAPPED",
-    "INSUFFICIENT",
-    "LOW_PRECISION",
-    "NO_FTE",
-    "POP_LAGGED",
-    "REVISION_HELD",  # spec 5b: the value last published, kept (method 1.1)
-    "SECTOR_WEIGHTED",
-    "SKEWED",
-    "SUPPRESSED",
-    "UNWEIGHTED",
-)
+# every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9) is a row of the seed
+# flags.csv with its meaning in nb and en: sources.reference.flag_codes(), alphabetical as in `flags`
 FLAG_SEPARATOR = ";"
 SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
@@ -171,18 +162,18 @@ def flags_pattern() -> str:
     """Regex of a valid ``flags`` value: known flags, distinct, sorted, ';'-separated, or empty.
 
     Null is handled by the caller (GX regex expectations skip nulls)."""
-    return "^(?!.*;$)" + "".join(f"(?:{flag}(?:;|$))?" for flag in FLAGS) + "$"
+    return "^(?!.*;$)" + "".join(f"(?:{flag}(?:;|$))?" for flag in reference.flag_codes()) + "$"
 
 
 @cache
 def flag_values_with(flag: str) -> tuple[str, ...]:
-    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**(len(FLAGS) - 1) strings.
+    """Every valid (sorted, distinct) ``flags`` value that contains ``flag``: 2**(len(flag codes) - 1) strings.
 
     GX row conditions have no 'contains'; membership in this set is the same test for any value
     that passes the flags regex (values that do not fail that expectation anyway)."""
-    if flag not in FLAGS:
+    if flag not in reference.flag_codes():
         raise ValueError(f"unknown flag {flag!r}")
-    others = [f for f in FLAGS if f != flag]
+    others = [f for f in reference.flag_codes() if f != flag]
     values = []
     for size in range(len(others) + 1):
         for subset in combinations(others, size):

@@ -71,3 +71,8 @@ def percent_units() -> tuple[str, ...]:
 def flag_rows() -> tuple[dict[str, str], ...]:
     """The flag glossary (seed flags.csv): code, where it applies, label and meaning in nb and en."""
     return seed_rows("flags.csv")
+
+
+def flag_codes() -> tuple[str, ...]:
+    """Every flag code, sorted as a published ``flags`` cell lists them (spec section 9)."""
+    return tuple(sorted(row["flag"] for row in flag_rows()))
