@@ -11,24 +11,14 @@ from pathlib import Path
 
 import yaml
 
+from sources.reference import CANONICAL_COLUMNS, sector_codes
+
 KIT_DIR = Path(__file__).resolve().parent
 QUESTIONNAIRE = KIT_DIR / "questionnaire.yml"
 LANGUAGES = ("nb", "en")
 # the canonical fields a respondent answers (survey_id, respondent_id, year, design_weight are not asked)
-ASKED_FIELDS = frozenset(
-    {
-        "sector_code",
-        "sex",
-        "hours_total",
-        "hours_doc",
-        "unnecessary",
-        "duplicate",
-        "autonomy_1",
-        "autonomy_2",
-        "autonomy_3",
-    }
-)
-SECTORS = ("SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI")
+NOT_ASKED = frozenset({"survey_id", "respondent_id", "year", "design_weight"})
+ASKED_FIELDS = frozenset(CANONICAL_COLUMNS) - NOT_ASKED
 SCALE_CODES = (1, 2, 3, 4, 5, 8)
 DONT_KNOW = 8
 
@@ -125,7 +115,7 @@ def _options(raw: dict, scales: dict, where: str) -> tuple[Option, ...]:
 
 def _check_domain(item: Item, where: str) -> None:
     values = [o.value for o in item.options]
-    if item.field == "sector_code" and sorted(values) != sorted(SECTORS):
+    if item.field == "sector_code" and sorted(values) != sorted(sector_codes()):
         raise QuestionnaireError(f"{where}: the sector options must be exactly the 9 sectors of section 1")
     if item.field == "sex" and not set(values) <= {"F", "M", None}:
         raise QuestionnaireError(f"{where}: sex answers map to F, M or null")

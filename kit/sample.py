@@ -19,8 +19,9 @@ import pandas as pd
 
 from kit.mappings import mapping_text
 from kit.planner.assumptions import build_assumptions
-from kit.questionnaire import SECTORS, Item, Questionnaire, load
+from kit.questionnaire import Item, Questionnaire, load
 from kit.simulate import draw
+from sources.reference import sector_codes
 
 START = dt.datetime(2026, 3, 2, 8, 0, 0)
 MSFORMS_LEAD = {
@@ -108,7 +109,7 @@ def write_sample(
 ) -> tuple[Path, Path]:
     """Write ``export.csv`` (Nettskjema) or ``export.xlsx`` (MS Forms) and ``mapping.yml`` into ``out``."""
     q = load()
-    records = draw(build_assumptions(), dict.fromkeys(SECTORS, per_sector), seed)
+    records = draw(build_assumptions(), dict.fromkeys(sector_codes(), per_sector), seed)
     out.mkdir(parents=True, exist_ok=True)
     survey_id = f"KIT-SAMPLE-{tool.upper()}-{year}"
     if tool == "nettskjema":

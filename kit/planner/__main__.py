@@ -24,7 +24,7 @@ from kit.planner.check import ExportRejected, check, check_to_dict
 from kit.planner.plan import SectorPlan, plan_sector
 from kit.planner.tables import check_text, plan_text
 from kit.population import PopulationError, read_population
-from kit.questionnaire import SECTORS
+from sources.reference import sector_codes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     plan.add_argument("--response-rate", type=float, help="expected response rate, 0..1")
     plan.add_argument("--year", type=int, help="population year (default: the latest in the file)")
-    plan.add_argument("--sector", action="append", choices=SECTORS, help="plan only these sectors")
+    plan.add_argument("--sector", action="append", choices=sector_codes(), help="plan only these sectors")
     for flag, help_ in (
         ("--c1", "expected C1, % of working hours to documentation (default 20)"),
         ("--c1-sd", "SD between respondents of that share, percentage points (default 12)"),
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.response_rate is not None and not 0 < args.response_rate <= 1:
             raise AssumptionsError(f"--response-rate {args.response_rate} must be in (0, 1]")
         population = read_population(args.population, args.year) if args.population else {}
-        sectors = args.sector or list(SECTORS)
+        sectors = args.sector or list(sector_codes())
         plans = [
             plan_sector(s, assumptions, population[s].total if s in population else None, args.response_rate)
             for s in sectors

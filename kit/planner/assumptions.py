@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from kit.estimators import COMPONENTS
-from kit.questionnaire import SECTORS
+from sources.reference import sector_codes
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def build_assumptions(
         raise AssumptionsError(f"assumptions: unknown keys {sorted(unknown)}")
     default = _merge(_merge(DEFAULTS, raw.get("default"), "default"), overrides, "options")
     sectors = {s: _sector(default, v, s) for s, v in (raw.get("sectors") or {}).items()}
-    unknown_sectors = set(sectors) - set(SECTORS)
+    unknown_sectors = set(sectors) - set(sector_codes())
     if unknown_sectors:
         raise AssumptionsError(f"sectors: not sectors of the method: {sorted(unknown_sectors)}")
     deff = float(deff if deff is not None else raw.get("deff", DEFAULT_DEFF))

@@ -18,8 +18,8 @@ from kit.estimators import Cell, sector_cells
 from kit.planner.assumptions import Assumptions, Expectation
 from kit.planner.plan import component_need
 from kit.population import SectorPopulation, read_population
-from kit.questionnaire import SECTORS
 from kit.weights import stratum_weights
+from sources.reference import sector_codes
 from sources.surveys.ingest import check_export
 
 
@@ -96,7 +96,7 @@ def check(
     population: dict[str, SectorPopulation] = read_population(population_path, year) if population_path else {}
     all_weighted = bool(records["design_weight"].notna().all())
     sectors = []
-    for sector in SECTORS:
+    for sector in sector_codes():
         rows = records[records["sector_code"] == sector].reset_index(drop=True)
         pop = population.get(sector)
         weights, how = stratum_weights(rows, pop, all_weighted)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from kit.estimators import COMPONENTS, unit_values
-from kit.questionnaire import SECTORS
+from sources.reference import sector_codes
 from sources.surveys.ingest import check_export
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
@@ -38,7 +38,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     inputs = make_tiny_inputs(root / "inputs")
     truths = {}
     for survey_id, (tool, size, seed) in SURVEYS.items():
-        truths[survey_id] = truth(dict.fromkeys(SECTORS, size), seed)
+        truths[survey_id] = truth(dict.fromkeys(sector_codes(), size), seed)
         write_survey(inputs / "surveys" / survey_id, tool, truths[survey_id], survey_id, YEAR)
     output = root / "output"
     result = run_pipeline(inputs, output)
@@ -72,7 +72,7 @@ def test_every_sector_appears_with_the_valid_answers_of_both_surveys(run: dict) 
     rows = [r for r in read_csv(run["release"] / "component_sector_year.csv") if r["year"] == str(YEAR)]
     cells = {(r["sector_code"], r["component_id"]): r for r in rows}
     pooled = run["pooled"]
-    for sector in SECTORS:
+    for sector in sector_codes():
         records = pooled[pooled["sector_code"] == sector].reset_index(drop=True)
         for component in COMPONENTS:
             row = cells[(sector, component)]
@@ -80,7 +80,7 @@ def test_every_sector_appears_with_the_valid_answers_of_both_surveys(run: dict) 
             assert row["n"] == str(int(valid.sum())), (sector, component)
             assert set(SURVEYS) <= set(row["source_ids"].split(";")), (sector, component)
     index = {r["sector_code"] for r in read_csv(run["release"] / "index_sector_year.csv") if r["year"] == str(YEAR)}
-    assert set(SECTORS) <= index
+    assert set(sector_codes()) <= index
     sources = (run["release"] / "sources.csv").read_text(encoding="utf-8")
     assert all(survey_id in sources for survey_id in SURVEYS)
 

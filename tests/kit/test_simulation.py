@@ -10,8 +10,8 @@ from scipy.optimize import brentq
 from kit.estimators import COMPONENTS, sector_cells
 from kit.planner.assumptions import build_assumptions
 from kit.planner.plan import plan_sector
-from kit.questionnaire import SECTORS
 from kit.simulate import draw
+from sources.reference import sector_codes
 
 REPLICATIONS = 12
 BOOTSTRAP = 300
@@ -26,14 +26,14 @@ def heavy_weight(deff: float) -> float:
 
 def published_shares(assumptions, scale: float, seed: int) -> dict[str, float]:
     """Per component, the share of simulated cells published, at ``scale`` x the planned size."""
-    plans = {s: plan_sector(s, assumptions) for s in SECTORS}
+    plans = {s: plan_sector(s, assumptions) for s in sector_codes()}
     sizes = {s: max(1, int(p.respondents * scale)) for s, p in plans.items()}
     heavy = heavy_weight(assumptions.deff)
     published = {c: [] for c in COMPONENTS}
     for rep in range(REPLICATIONS):
         records = draw(assumptions, sizes, seed=seed + rep)
         rng = np.random.default_rng(seed + 1000 + rep)
-        for sector in SECTORS:
+        for sector in sector_codes():
             rows = records[records["sector_code"] == sector].reset_index(drop=True)
             weights = np.where(rng.random(len(rows)) < HEAVY_SHARE, heavy, 1.0)
             for cell in sector_cells(rows, weights * len(rows) / weights.sum(), BOOTSTRAP, seed + rep):
