@@ -27,13 +27,15 @@ def promote(
         con.execute("begin transaction")
         try:
             con.execute(f"create schema if not exists {SCHEMA}")
+            literal = "'" + release_id.replace("'", "") + "'"
             for relation in relations:
                 table = relation.split(".")[-1]
-                con.execute(f'create or replace table {SCHEMA}."{table}" as select * from {relation}')
-            con.execute(
-                f"comment on table {SCHEMA}.release_info is "
-                f"'The release these published tables belong to: {release_id.replace(chr(39), '')}'"
-            )
+                columns = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+                # the marts hold the numbers part of the id; the release adds its presentation revision
+                select = f"* replace ({literal} as release_id)" if "release_id" in columns else "*"
+                con.execute(f'create or replace table {SCHEMA}."{table}" as select {select} from {relation}')
+            comment = f"'The release these published tables belong to: {literal[1:-1]}'"
+            con.execute(f"comment on table {SCHEMA}.release_info is {comment}")
             con.execute("commit")
         except Exception:
             con.execute("rollback")

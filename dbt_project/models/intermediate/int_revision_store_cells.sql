@@ -3,15 +3,7 @@
 -- other cell in the store (held, suppressed now, or not in this build) the entry as it was. The
 -- publication asset writes this (with int_revision_store_members) to the internal store only after
 -- the quality gate passed and the release is published. Internal, never published.
-with revised as (
-    select * from {{ ref('int_components_revised') }}
-),
-
-survey_components as (
-    select component_id from {{ ref('components') }} where source_kind = 'survey'
-),
-
-fresh as (
+with fresh as (
     select
         revised.year,
         revised.sector_code,
@@ -28,10 +20,8 @@ fresh as (
         array_to_string(revised.flag_list, ';') as flags,
         array_to_string(revised.source_ids, ';') as source_ids,
         release.release_id
-    from revised
-    semi join survey_components using (component_id)
+    from ({{ fresh_revision_cells('revised.*') }}) as revised  -- published afresh (macros/revisions.sql)
     cross join {{ ref('int_release') }} as release
-    where not revised.suppressed and not revised.revision_held and revised.raw_value is not null
 ),
 
 kept as (

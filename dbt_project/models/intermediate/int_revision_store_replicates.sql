@@ -2,11 +2,8 @@
 -- cell published afresh with a value (int_revision_store_cells), and the stored replicates of every
 -- other cell in the store. Internal, never published.
 with fresh_cells as (
-    -- the cells this release publishes afresh with a value (as in int_revision_store_cells)
-    select revised.year, revised.sector_code, revised.component_id
-    from {{ ref('int_components_revised') }} as revised
-    semi join (select component_id from {{ ref('components') }} where source_kind = 'survey') using (component_id)
-    where not revised.suppressed and not revised.revision_held and revised.raw_value is not null
+    -- the cells this release publishes afresh with a value (macros/revisions.sql)
+    {{ fresh_revision_cells() }}
 ),
 
 fresh as (
