@@ -176,3 +176,9 @@ class Paths:
         """The append-only audit log of withdrawals and erasures (spec section 10), JSON lines. The
         pipeline reads it to leave the rows out of every later computation."""
         return self.raw / "audit" / "erasures.jsonl"
+
+    @property
+    def pseudonym_secret(self) -> Path:
+        """The installation secret of the respondent keys and element digests (sources/pseudonyms.py):
+        created on first use, 0o400; back it up with the raw area, never publish it."""
+        return self.raw / "keys" / "pseudonym.key"
