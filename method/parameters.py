@@ -1,0 +1,76 @@
+"""The parameters of a method version, read from the seed ``method_parameters.csv``.
+
+The method version in force is the dbt var ``method_version`` of ``dbt_project/dbt_project.yml``
+(the models read the seed rows of that version); :func:`current_version` reads the same place, so
+the gate, the planner and the models can never run different versions of the rules. A scratch copy
+of the seeds folder can be passed as ``seeds_dir`` (tests change a parameter there and see every
+reader follow).
+"""
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_FILE = REPO_ROOT / "dbt_project" / "dbt_project.yml"
+SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
+PARAMETERS_SEED = "method_parameters.csv"
+
+
+@cache
+def current_version(project_file: Path = DBT_PROJECT_FILE) -> str:
+    """The method version in force: ``vars.method_version`` of the dbt project."""
+    with project_file.open(encoding="utf-8") as handle:
+        project = yaml.safe_load(handle)
+    return str(project["vars"]["method_version"])
+
+
+CURRENT_VERSION = current_version()
+
+
+@dataclass(frozen=True)
+class MethodParameters:
+    """The parameters of one method version: ``params["suppress_n_below"]`` or ``params.number(...)``."""
+
+    version: str
+    values: dict[str, str]
+    meanings: dict[str, str]
+
+    def __getitem__(self, name: str) -> float:
+        return self.number(name)
+
+    def number(self, name: str) -> float:
+        if name not in self.values:
+            raise KeyError(
+                f"method {self.version}: the seed {PARAMETERS_SEED} has no parameter {name!r} "
+                f"(it has: {', '.join(sorted(self.values))})"
+            )
+        return float(self.values[name])
+
+    def integer(self, name: str) -> int:
+        value = self.number(name)
+        if not value.is_integer():
+            raise ValueError(f"method {self.version}: parameter {name!r} = {value} is not a whole number")
+        return int(value)
+
+
+def load_parameters(version: str | None = None, seeds_dir: Path = SEEDS_DIR) -> MethodParameters:
+    """The parameters of ``version`` (default: the version in force) from ``seeds_dir``."""
+    return _load(version or CURRENT_VERSION, Path(seeds_dir))
+
+
+@cache
+def _load(version: str, seeds_dir: Path) -> MethodParameters:
+    values: dict[str, str] = {}
+    meanings: dict[str, str] = {}
+    with (seeds_dir / PARAMETERS_SEED).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["method_version"] == version:
+                values[row["parameter"]] = row["value"]
+                meanings[row["parameter"]] = row["meaning"]
+    if not values:
+        raise ValueError(f"the seed {seeds_dir / PARAMETERS_SEED} has no rows for method version {version!r}")
+    return MethodParameters(version=version, values=values, meanings=meanings)
