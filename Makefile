@@ -23,7 +23,7 @@ DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup run test test-quick docs dev lint manifest lock clean
+.PHONY: help setup run test test-quick docs dev lint manifest lock clean old-readers
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -59,6 +59,9 @@ test: setup  ## run the test suite (all of it, with the end-to-end runs)
 
 test-quick: setup  ## the quick loop: every test but the end-to-end pipeline runs (pytest -m "not e2e")
 	$(BIN)/pytest -m "not e2e" -q
+
+old-readers: setup  ## install the older readers the analysts' files are tested with (DuckDB 1.1 and 1.5, pyarrow 14; needs the package index once)
+	$(BIN)/python -m tests.publication.older_readers
 
 docs: setup  ## dbt docs as one offline HTML file: output/docs/dbt/index.html (column types after a `make run`)
 	@mkdir -p $(OUTPUT_DIR)/docs/dbt

@@ -14,6 +14,14 @@ rows as the CSVs).
 
 DuckDB files are not byte-deterministic (block layout and headers vary between runs), so the file is
 left out of ``SHA256SUMS`` and of the byte-identity of releases; its content is deterministic.
+
+Storage format: the file is written in the OLDEST DuckDB storage version that holds its contents
+(:data:`STORAGE_VERSION`, ``v1.0.0``: tables, views, comments and lists), not in the format of the
+DuckDB that writes it, so every DuckDB 1.x reader (the CLI, R, Julia, DBeaver's driver, notebooks
+pinned to 1.x) opens it; tests/publication/test_older_readers.py opens it with DuckDB 1.1 and 1.5.
+A newer format is chosen here only when the file needs a feature the old one lacks, and then the
+documentation of the versions that open it changes with it (docs/analysts.md, the release README,
+the workbook's About sheet all read :data:`OPENS_WITH`).
 """
 
 import os
@@ -29,12 +37,18 @@ from publication.method_tables import method_tables, rows_as_columns
 from publication.parquet import arrow_table
 from sources.reference import component_ids
 
+ANALYST_DB = "rbi.duckdb"  # the file name in every release
 SCHEMA = "publish"
 METHOD_SCHEMA = "method"
 TIMESTAMP_COLUMNS = ("created_at", "retrieved_at")
 RESULTS_VIEW = "results"
 DUCKDB_TYPES = {"text": "VARCHAR", "int": "BIGINT", "dec1": "DOUBLE", "dec3": "DOUBLE", "plain": "DOUBLE"}
 METADATA_TABLE = "release_metadata"
+# the oldest storage version that holds the file's contents; DuckDB 1.0.0 and every later release read it
+STORAGE_VERSION = "v1.0.0"
+OPENS_WITH = "DuckDB 1.0 or newer (1.x and 2.x)"
+OPENS_WITH_NB = "DuckDB 1.0 eller nyere (1.x og 2.x)"
+_ALIAS = "release_file"
 
 
 def _quote(text: str) -> str:
@@ -57,46 +71,69 @@ def write_analyst_db(
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         if leftover.exists():
             leftover.unlink()
-    with duckdb.connect(str(tmp)) as con:
-        con.execute(f"CREATE SCHEMA {SCHEMA}")
-        for name, columns, rows in tables:
-            meta = table_metadata(name, list(columns))
-            ddl = ", ".join(f'"{c}" {DUCKDB_TYPES[k]}' for c, k in columns.items())
-            con.execute(f'CREATE TABLE {SCHEMA}."{name}" ({ddl})')
-            incoming = arrow_table(rows, columns)  # noqa: F841  (read by name by DuckDB)
-            con.execute(f'INSERT INTO {SCHEMA}."{name}" SELECT * FROM incoming')
-            con.execute(f'COMMENT ON TABLE {SCHEMA}."{name}" IS {_quote(_comment(meta.table))}')
-            for column in columns:
-                comment = _quote(_comment(meta.columns[column]))
-                con.execute(f'COMMENT ON COLUMN {SCHEMA}."{name}"."{column}" IS {comment}')
-        con.execute(
-            f"CREATE TABLE {SCHEMA}.{METADATA_TABLE} (release_id VARCHAR, created_at TIMESTAMP, method_version VARCHAR,"
-            " data_status VARCHAR, licence VARCHAR, licence_url VARCHAR, source_ids VARCHAR[], tables VARCHAR[])"
-        )
-        con.execute(
-            f"INSERT INTO {SCHEMA}.{METADATA_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                info.release_id,
-                info.created_at,
-                info.method_version,
-                info.data_status,
-                LICENCE["name"],
-                LICENCE["path"],
-                sorted(str(s["source_id"]) for s in sources),
-                [name for name, _, _ in tables],
-            ],
-        )
-        con.execute(
-            f"COMMENT ON TABLE {SCHEMA}.{METADATA_TABLE} IS "
-            + _quote(
-                "The release this file belongs to: method version, data status ('demonstration' = invented data), "
-                "licence and input sources (see table sources) / Utgivelsen filen hører til."
-            )
-        )
-        _method_schema(con, info.method_version)
-        _default_views(con, [name for name, _, _ in tables])
+    with duckdb.connect() as con:
+        # written through ATTACH with an explicit storage version: a plain connect() would write the
+        # newest format, which DuckDB 1.x refuses ("version number 69 ... can only read 64 to 68")
+        con.execute(f"ATTACH {_quote(str(tmp))} AS {_ALIAS} (STORAGE_VERSION {_quote(STORAGE_VERSION)})")
+        con.execute(f"USE {_ALIAS}")
+        _fill(con, info, tables, sources)
         con.execute("CHECKPOINT")
+        con.execute("USE memory")
+        con.execute(f"DETACH {_ALIAS}")
     os.replace(tmp, path)
+
+
+def storage_version(path: Path) -> str:
+    """The storage version tag of a DuckDB file (e.g. ``v1.0.0+``), read without writing to it."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {_quote(str(path))} AS probe (READ_ONLY)")
+        (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'probe'").fetchone()
+        return str(dict(tags).get("storage_version", ""))
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    info: ReleaseInfo,
+    tables: Sequence[tuple[str, Mapping[str, str], list[dict[str, Any]]]],
+    sources: Sequence[Mapping[str, Any]],
+) -> None:
+    con.execute(f"CREATE SCHEMA {SCHEMA}")
+    for name, columns, rows in tables:
+        meta = table_metadata(name, list(columns))
+        ddl = ", ".join(f'"{c}" {DUCKDB_TYPES[k]}' for c, k in columns.items())
+        con.execute(f'CREATE TABLE {SCHEMA}."{name}" ({ddl})')
+        incoming = arrow_table(rows, columns)  # noqa: F841  (read by name by DuckDB)
+        con.execute(f'INSERT INTO {SCHEMA}."{name}" SELECT * FROM incoming')
+        con.execute(f'COMMENT ON TABLE {SCHEMA}."{name}" IS {_quote(_comment(meta.table))}')
+        for column in columns:
+            comment = _quote(_comment(meta.columns[column]))
+            con.execute(f'COMMENT ON COLUMN {SCHEMA}."{name}"."{column}" IS {comment}')
+    con.execute(
+        f"CREATE TABLE {SCHEMA}.{METADATA_TABLE} (release_id VARCHAR, created_at TIMESTAMP, method_version VARCHAR,"
+        " data_status VARCHAR, licence VARCHAR, licence_url VARCHAR, source_ids VARCHAR[], tables VARCHAR[])"
+    )
+    con.execute(
+        f"INSERT INTO {SCHEMA}.{METADATA_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            info.release_id,
+            info.created_at,
+            info.method_version,
+            info.data_status,
+            LICENCE["name"],
+            LICENCE["path"],
+            sorted(str(s["source_id"]) for s in sources),
+            [name for name, _, _ in tables],
+        ],
+    )
+    con.execute(
+        f"COMMENT ON TABLE {SCHEMA}.{METADATA_TABLE} IS "
+        + _quote(
+            "The release this file belongs to: method version, data status ('demonstration' = invented data), "
+            "licence and input sources (see table sources) / Utgivelsen filen hører til."
+        )
+    )
+    _method_schema(con, info.method_version)
+    _default_views(con, [name for name, _, _ in tables])
 
 
 def _method_schema(con: duckdb.DuckDBPyConnection, method_version: str) -> None:
@@ -116,12 +153,14 @@ def _default_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None
     for schema, table in [(SCHEMA, n) for n in [*names, METADATA_TABLE]] + [
         (METHOD_SCHEMA, n)
         for (n,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? ORDER BY table_name", [METHOD_SCHEMA]
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+            "ORDER BY table_name",
+            [METHOD_SCHEMA],
         ).fetchall()
     ]:
         commented = con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-            "ORDER BY column_index",
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
             [schema, table],
         ).fetchall()
         columns = [c for c, _ in commented]

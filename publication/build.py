@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from publication.analyst_db import write_analyst_db
+from publication.analyst_db import ANALYST_DB, OPENS_WITH, write_analyst_db
 from publication.chart_files import chart_description, chart_files
 from publication.checksums import SUMS_FILE, sha256sums
 from publication.contracts import RELEASES
@@ -30,7 +30,6 @@ from publication.store import Writer
 from publication.values import published_rows
 from publication.workbook import WORKBOOK_FILE, workbook_bytes
 
-ANALYST_DB = "rbi.duckdb"
 EXCEL_NO_SUFFIX = ".excel-nb.csv"  # <table>.excel-nb.csv: Norwegian Excel settings, Norwegian headers
 
 
@@ -143,7 +142,10 @@ def build_release(
     charts = chart_files(index_rows)
     files |= charts
     described = _described(info, tables, sorted(charts))
-    unchecked = {ANALYST_DB: "DuckDB database for analysts: every table as a view, method tables, a wide results table"}
+    unchecked = {
+        ANALYST_DB: "DuckDB database for analysts: every table as a view, method tables, a wide results table; "
+        f"opens with {OPENS_WITH}"
+    }
     listed = [*described, *unchecked]
     files["methodology.html"] = methodology_html(info.method_version, info.data_status, listed, methodology)
     files[WORKBOOK_FILE] = workbook_bytes(info, all_tables, typed)

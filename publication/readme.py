@@ -43,7 +43,8 @@ Filene / the files
 - changes.json: hva som er endret siden forrige utgivelse / what changed since the last release.
 - datapackage.json: beskrivelse av tabellene (Frictionless Data) / description of the tables.
 - rbi.duckdb: for analytikere (DuckDB): alle tabeller, metodetabeller (vekter, målestolper,
-  flagg, scenarioer, sektorer) og en bred resultattabell / for analysts.
+  flagg, scenarioer, sektorer) og en bred resultattabell / for analysts. Åpnes med / opens with
+  DuckDB 1.0 eller nyere / or newer (1.x og/and 2.x): duckdb rbi.duckdb -c "FROM results".
 - SHA256SUMS: kontrollsummer / checksums.
 """
 

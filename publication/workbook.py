@@ -17,6 +17,7 @@ from typing import Any
 
 import xlsxwriter
 
+from publication.analyst_db import ANALYST_DB, OPENS_WITH, OPENS_WITH_NB
 from publication.calendar import next_release
 from publication.datapackage import LICENCE, ReleaseInfo
 from publication.glossary import flags, readable_flags
@@ -97,6 +98,11 @@ def _about(
         ("Sitering / citation", CITATION_NB.format(**citation), CITATION_EN.format(**citation)),
         ("Lisens / licence", f"{LICENCE['title']} ({LICENCE['path']})", f"{LICENCE['title']} ({LICENCE['path']})"),
         ("Neste utgivelse / next", next_nb, next_en),
+        (
+            "Analysefil / analyst file",
+            f"{ANALYST_DB} åpnes med {OPENS_WITH_NB}; Parquet-filene med pyarrow 14 eller nyere",
+            f"{ANALYST_DB} opens with {OPENS_WITH}; the Parquet files with pyarrow 14 or newer",
+        ),
     ]
     for year in sorted({r["year"] for r in index_rows}, reverse=True):
         facts.append(
