@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from sources.messages import clip
 from sources.surveys.encoding import (
     OTHER_DELIMITERS,
     SAMPLE_BYTES,
@@ -48,8 +49,11 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    # cells that cannot be read as they look: (1-based data row, column, kind of problem)
-    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
+    # cells that cannot be read as they look: (1-based data row, column or None for the whole row,
+    # kind of problem, cell address such as "Sheet1!C14" or None)
+    cell_problems: list[tuple] = field(default_factory=list)
+    # per column, the distinct texts that were typed numbers (workbook number cells): read exactly
+    numeric_texts: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def coded(self, name: str) -> tuple[np.ndarray, list[str]]:
         """One column as (integer code per row, distinct texts): a dictionary encoding."""
@@ -79,9 +83,12 @@ class Table:
 def check_header(header: list[str] | None, source: str) -> list[str]:
     if not header or header == [""]:
         raise SurveyFormatError(f"{source}: the file has no header row")
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    seen: set[str] = set()
+    duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # linear: one set
     if duplicated:
-        raise SurveyFormatError(f"{source}: header repeats column(s) {', '.join(duplicated)}")
+        shown = ", ".join(clip(name, 60) for name in duplicated[:10])
+        shown += f", ... ({len(duplicated)} names)" if len(duplicated) > 10 else ""
+        raise SurveyFormatError(f"{source}: header repeats column(s) {shown}")
     return header
 
 
