@@ -166,6 +166,11 @@ def find_export(folder: Path) -> Path:
     """The export file of a survey folder: the one file named ``export.<csv|tsv|txt|xlsx>``."""
     candidates = sorted(p for p in folder.glob("export.*") if p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx"))
     if len(candidates) != 1:
+        from sources.surveys.exports import unsupported_export_hint
+
+        others = [unsupported_export_hint(p) for p in folder.glob("export.*")]
+        if not candidates and any(others):
+            raise ValueError(f"{folder}: export.* is {next(h for h in others if h)}")
         found = ", ".join(p.name for p in candidates) or "none"
         raise ValueError(f"{folder}: a survey folder holds exactly one export.<csv|tsv|txt|xlsx> (found: {found})")
     return candidates[0]
