@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sources.messages import clip
 from sources.surveys.encoding import (
     OTHER_DELIMITERS,
     SAMPLE_BYTES,
@@ -35,7 +34,7 @@ from sources.surveys.encoding import (
     mixed_up_encoding,
     sniff_problem,
 )
-from sources.surveys.problems import shown_name
+from sources.surveys.problems import header_name, header_preview, shown_name
 from sources.surveys.xlsx_guard import MAX_COLUMNS
 
 
@@ -89,8 +88,10 @@ def check_header(header: list[str] | None, source: str) -> list[str]:
         raise SurveyFormatError(f"{source}: the file has no header row")
     seen: set[str] = set()
     duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # linear: one set
+    if duplicated and "the first row holds data" in header_preview(header):
+        raise SurveyFormatError(f"{source}: {header_preview(header)}")
     if duplicated:
-        shown = ", ".join(clip(name, 60) for name in duplicated[:10])
+        shown = ", ".join(header_name(name) for name in duplicated[:10])
         shown += f", ... ({len(duplicated)} names)" if len(duplicated) > 10 else ""
         raise SurveyFormatError(f"{source}: header repeats column(s) {shown}")
     return header

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from sources.surveys.delimited import SurveyFormatError
+from sources.surveys.problems import header_preview
 
 ID_COLUMN = "ID"
 START_COLUMNS = ("Start time", "Starttidspunkt")
@@ -58,7 +59,7 @@ def check_header(header: list[str], source: str) -> None:
     if missing:
         raise SurveyFormatError(
             f"{source}: header has no {', '.join(repr(m) for m in missing)} column; not a Microsoft Forms "
-            f"export (first columns: {', '.join(header[:3])})"
+            f"export ({header_preview(header)})"
         )
 
 

@@ -9,6 +9,7 @@ Summaries are bounded: at most :data:`MAX_GROUPS_LISTED` lines (then ``... and N
 :data:`MAX_ROWS_LISTED` row numbers per line, every quoted example clipped.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,27 @@ def shown_name(path: str | Path) -> str:
         return clip(text, MAX_NAME)
     escaped = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
     return clip(escaped, MAX_NAME)
+
+
+_DATA_LIKE = re.compile(r"[\s\d.,:;/+\-TZ]*\d[\s\d.,:;/+\-TZ]*|[^@\s]+@[^@\s]+")
+
+
+def header_name(name: str) -> str:
+    """A header cell as a message may show it: quoted when it looks like a column name, described
+    when it looks like data (a number, a date or time, an e-mail address): a header-less export's
+    first row is answers, and a message never quotes an answer."""
+    if _DATA_LIKE.fullmatch(name.strip()):
+        return "(a cell that looks like data: a number, date or e-mail address)"
+    return quote(name, 60)
+
+
+def header_preview(header: list[str], n: int = 3) -> str:
+    """The first header cells for a message, as :func:`header_name` shows them; a hint when the
+    first row looks like data (is the header row missing?)."""
+    shown = [header_name(name) for name in header[:n]]
+    if any(name.startswith("(a cell") for name in shown):
+        return "the first row holds data, not column names: is the header row missing?"
+    return "first columns: " + ", ".join(shown)
 
 
 @dataclass(frozen=True)

@@ -473,5 +473,15 @@ def test_a_wide_header_is_checked_in_linear_time(tmp_path: Path) -> None:
         read_delimited(path, ["c1", "c2"])
     assert "the header has 200,000 columns (limit 2,000" in str(caught.value) and len(str(caught.value)) < 400
     path.write_text(";".join(["a", *names[:1500], "c7"]) + "\n", encoding="utf-8")
-    with pytest.raises(SurveyFormatError, match=r"header repeats column\(s\) c7$"):
+    with pytest.raises(SurveyFormatError, match=r"header repeats column\(s\) 'c7'$"):
         read_delimited(path, ["c1", "c2"])
+
+
+def test_a_header_less_export_is_refused_without_quoting_its_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "noheader.csv"
+    path.write_text('"27685292";"2023-06-01T20:57:15+02:00";"1";"1"\n"27685302";"2023-06-02T08:01:00+02:00";"2";"1"\n')
+    with pytest.raises(SurveyFormatError) as caught:
+        read_export(path, "nettskjema_csv", ["$submission_id", "q"])
+    message = str(caught.value)
+    assert "is the header row missing?" in message
+    assert "27685292" not in message and "2023-06-01" not in message and "'1'" not in message
