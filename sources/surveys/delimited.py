@@ -86,8 +86,10 @@ class Table:
 def check_header(header: list[str] | None, source: str) -> list[str]:
     if not header or header == [""]:
         raise SurveyFormatError(f"{source}: the file has no header row")
-    seen: set[str] = set()
-    duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # linear: one set
+    duplicated: list[str] = []
+    if len(set(header)) != len(header):  # linear: one set, then one pass
+        seen: set[str] = set()
+        duplicated = sorted({name for name in header if name in seen or seen.add(name)})
     if duplicated and "the first row holds data" in header_preview(header):
         raise SurveyFormatError(f"{source}: {header_preview(header)}")
     if duplicated:
@@ -251,13 +253,14 @@ def read_delimited(
     header_text = first_record(sample.lstrip("\ufeff"))
     delimiter = delimiter or detect_delimiter(header_text)
     csv.field_size_limit(max(csv.field_size_limit(), len(header_text) + 1))
-    header = check_header(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None), source)
+    first = next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None)
     reading = describe_reading(encoding, delimiter)
-    if len(header) > MAX_COLUMNS:
+    if first is not None and len(first) > MAX_COLUMNS:
         raise SurveyFormatError(
-            f"{source}: the header has {len(header):,} columns (limit {MAX_COLUMNS:,}, as for workbooks); "
+            f"{source}: the header has {len(first):,} columns (limit {MAX_COLUMNS:,}, as for workbooks); "
             f"is this a survey export? ({reading})"
         )
+    header = check_header(first, source)
     if columns is not None and not set(columns) <= set(header):
         from sources.surveys.xlsx import header_row_hint
 

@@ -36,6 +36,7 @@ SAMPLE_BYTES = 1 << 20
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old binary .xls
 CONTROL_BYTES = frozenset(range(0, 32)) - {9, 10, 13}
+_CONTROL_TABLE = bytes(sorted(CONTROL_BYTES))
 
 
 class EncodingError(ValueError):
@@ -106,7 +107,7 @@ def sniff_problem(data: bytes, encoding: str | None) -> str | None:
         )
     utf16_bom = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16_bom and (encoding is None or not encoding.lower().replace("_", "-").startswith("utf-16")):
-        controls = sum(1 for b in sample if b in CONTROL_BYTES)
+        controls = len(sample) - len(sample.translate(None, _CONTROL_TABLE))  # counted at C speed
         if controls and (0 in sample or controls > 0.01 * len(sample)):
             first = next(i for i, b in enumerate(sample) if b in CONTROL_BYTES)
             return (
@@ -183,6 +184,8 @@ def detect_delimiter(header_text: str) -> str:
     """The delimiter that splits the header row into the most fields (``;`` wins ties)."""
     best, best_count = DELIMITERS[0], 0
     for delimiter in DELIMITERS:
+        if delimiter not in header_text:
+            continue  # one field at most: no need to parse
         try:
             fields = next(csv.reader(io.StringIO(header_text), delimiter=delimiter), [])
         except csv.Error:  # one field longer than the csv module's limit: not this delimiter

@@ -141,7 +141,7 @@ def summarise_groups(groups: Iterable[ProblemGroup], with_values: bool = False) 
     for message, parts in merged.items():
         if len(lines) > MAX_GROUPS_LISTED:
             break
-        rows = np.unique(np.concatenate([g.rows for g in parts])) if parts else np.empty(0, dtype=np.int64)
+        rows = parts[0].rows if len(parts) == 1 else np.unique(np.concatenate([g.rows for g in parts]))
         cells = _cells(parts[0])
         listed = _row_list(rows[:MAX_ROWS_LISTED].tolist(), len(rows))
         lines.append(f"{message}{cells} {listed}" if len(rows) else message)
