@@ -53,7 +53,7 @@ from sources.surveys.mapping import (
     label_key,
 )
 from sources.surveys.msforms import parse_dates, single_choice
-from sources.surveys.problems import MAX_EXAMPLES, Problem, ProblemGroup
+from sources.surveys.problems import MAX_CELLS_LISTED, MAX_EXAMPLES, Problem, ProblemGroup
 from sources.surveys.respondent_ids import respondent_id_problems
 
 INTEGER_PATTERN = re.compile(r"[+-]?\d{1,15}(\.0*)?")
@@ -438,6 +438,21 @@ class CodedTable:
         return self._cache[column]
 
 
+def _add_cell_addresses(table: Table | pd.DataFrame, groups: list[ProblemGroup]) -> None:
+    """In a workbook, every row problem also names its first cells (``Form1!C14``): the sheet row is
+    the data row + 1 (the header is row 1)."""
+    if not isinstance(table, Table) or not table.sheet:
+        return
+    from sources.surveys.xlsx import column_letters
+
+    index = {name: i for i, name in enumerate(table.header)}
+    for group in groups:
+        if group.cells or not len(group.rows) or group.column not in index:
+            continue
+        letters = column_letters(index[group.column])
+        group.cells = [f"{table.sheet}!{letters}{row + 1}" for row in group.rows[:MAX_CELLS_LISTED].tolist()]
+
+
 def _repeat(value: object, n: int) -> np.ndarray:
     """``n`` references to one object (``np.full`` would make ``n`` copies of a string)."""
     out = np.empty(n, dtype=object)
@@ -520,6 +535,7 @@ def map_table(
         keep[group.rows - 1] = False
     if any(g.refuses_file for g in groups):  # a file-level problem (personal data as ids): nothing is kept
         keep[:] = False
+    _add_cell_addresses(table, groups)
     groups.sort(key=lambda g: (0 if g.refuses_file else int(g.rows.min()), g.order))
     records = _records_frame(mapping, ids, columns, keep)
     return MappedSurvey(records, groups, n - int(keep.sum()), n, source_name)

@@ -110,7 +110,8 @@ def _row_list(rows: list[int], total: int | None = None) -> str:
 def _cells(group: ProblemGroup) -> str:
     if not group.cells:
         return ""
-    return " (cells " + ", ".join(group.cells[:MAX_CELLS_LISTED]) + (", ..." if len(group.cells) > 5 else "") + ")"
+    more = ", ..." if len(group.cells) > MAX_CELLS_LISTED else ""
+    return " (cells " + ", ".join(group.cells[:MAX_CELLS_LISTED]) + more + ")"
 
 
 def _capped(lines: list[str], total: int) -> list[str]:

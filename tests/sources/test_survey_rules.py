@@ -485,3 +485,16 @@ def test_a_header_less_export_is_refused_without_quoting_its_first_row(tmp_path:
     message = str(caught.value)
     assert "is the header row missing?" in message
     assert "27685292" not in message and "2023-06-01" not in message and "'1'" not in message
+
+
+def test_workbook_row_problems_name_their_cells(tmp_path: Path) -> None:
+    rows = [HEADER, *[[f"R{i}", 1, 37.5] for i in range(1, 41)]]
+    rows[5][1] = 7  # an unmapped sector code in sheet row 6
+    rows[8][0] = ""  # a blank id in sheet row 9 (a total row, say)
+    path = workbook(tmp_path / "c.xlsx", {"Svar": rows})
+    text = MAPPING.replace("generic_csv", "generic_xlsx")
+    report = check_export(path, write(tmp_path / "m.yml", text)).report
+    assert report.lines == [
+        "unmapped value in column 'sektor' (not in its values table) (cells Svar!B6) row 5",
+        "empty respondent id in column 'id' (a blank, title or total row?) (cells Svar!A9) row 8",
+    ]
