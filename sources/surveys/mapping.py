@@ -31,6 +31,7 @@ import yaml
 from sources.messages import clip, quote
 from sources.reference import CANONICAL_COLUMNS
 from sources.surveys.exports import ExportOptions
+from sources.surveys.problems import shown_name
 
 CODE_DOMAIN: frozenset[int] = frozenset({1, 2, 3, 4, 5, 8})
 SEX_DOMAIN: frozenset[str] = frozenset({"F", "M"})
@@ -376,7 +377,7 @@ def load_mapping(path: str | Path) -> Mapping:
     aliases are expanded (a small file of nested aliases can stand for billions of values). Errors
     never quote the file's text beyond the key at fault, with its line and column.
     """
-    source = clip(str(path).encode("unicode_escape").decode("ascii"), 160) if not str(path).isprintable() else str(path)
+    source = shown_name(path)
     try:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_MAPPING_BYTES + 1)

@@ -22,7 +22,7 @@ MAX_ROWS_LISTED = 10
 MAX_GROUPS_LISTED = 50
 MAX_EXAMPLES = 3  # example answers kept per group (restricted outputs only)
 MAX_CELLS_LISTED = 5  # cell addresses named per group
-MAX_NAME = 160
+MAX_NAME = 500  # a path with a 255-byte file name fits
 
 
 def shown_name(path: str | Path) -> str:
