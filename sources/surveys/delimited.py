@@ -29,9 +29,13 @@ from sources.surveys.encoding import (
     delimiter_name,
     detect_delimiter,
     detect_encoding,
+    excel_separator_line,
     first_record,
+    mixed_up_encoding,
     sniff_problem,
 )
+from sources.surveys.problems import header_name, header_preview, shown_name
+from sources.surveys.xlsx_guard import MAX_COLUMNS
 
 
 class SurveyFormatError(ValueError):
@@ -48,8 +52,11 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    # cells that cannot be read as they look: (1-based data row, column, kind of problem)
-    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
+    # cells that cannot be read as they look: (1-based data row, column or None for the whole row,
+    # kind of problem, cell address such as "Sheet1!C14" or None)
+    cell_problems: list[tuple] = field(default_factory=list)
+    # per column, the distinct texts that were typed numbers (workbook number cells): read exactly
+    numeric_texts: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def coded(self, name: str) -> tuple[np.ndarray, list[str]]:
         """One column as (integer code per row, distinct texts): a dictionary encoding."""
@@ -79,9 +86,16 @@ class Table:
 def check_header(header: list[str] | None, source: str) -> list[str]:
     if not header or header == [""]:
         raise SurveyFormatError(f"{source}: the file has no header row")
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    duplicated: list[str] = []
+    if len(set(header)) != len(header):  # linear: one set, then one pass
+        seen: set[str] = set()
+        duplicated = sorted({name for name in header if name in seen or seen.add(name)})
+    if duplicated and "the first row holds data" in header_preview(header):
+        raise SurveyFormatError(f"{source}: {header_preview(header)}")
     if duplicated:
-        raise SurveyFormatError(f"{source}: header repeats column(s) {', '.join(duplicated)}")
+        shown = ", ".join(header_name(name) for name in duplicated[:10])
+        shown += f", ... ({len(duplicated)} names)" if len(duplicated) > 10 else ""
+        raise SurveyFormatError(f"{source}: header repeats column(s) {shown}")
     return header
 
 
@@ -139,6 +153,20 @@ def parse_rows(text: str, source: str, delimiter: str, reading: str = "") -> tup
     return header, rows
 
 
+def _first_rows(text: str, delimiter: str, n: int) -> list[list[str]]:
+    """The first ``n`` records of a text, leniently (only to find where the header is)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    out = []
+    try:
+        for cells in reader:
+            out.append(cells)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
 def _slow_table(text: str, source: str, delimiter: str, encoding: str, columns: list[str] | None) -> Table:
     header, rows = parse_rows(text, source, delimiter, describe_reading(encoding, delimiter))
     wanted = header if columns is None else [c for c in columns if c in header]
@@ -185,7 +213,7 @@ def read_delimited(
     otherwise the strict reader decides, and names the row, line and what it found.
     """
     path = Path(path)
-    source = str(path)
+    source = shown_name(path)
     data = path.read_bytes()
     if not data.strip():
         raise SurveyFormatError(f"{source}: the file is empty")
@@ -209,11 +237,37 @@ def read_delimited(
     if not _ascii_compatible(encoding):  # UTF-16: read as UTF-8 from here on
         body = body.decode(encoding).lstrip("\ufeff").encode("utf-8")
         skip = 0
-    sample = body[:SAMPLE_BYTES].decode(encoding if _ascii_compatible(encoding) else "utf-8", errors="ignore")
+    declared, sep_bytes = excel_separator_line(body)
+    if declared is not None:  # Excel's `sep=;` line: it declares the delimiter, and is not the header
+        body = body[sep_bytes:]
+        delimiter = delimiter or declared
+    size = SAMPLE_BYTES
+    sample = body[:size].decode(encoding if _ascii_compatible(encoding) else "utf-8", errors="ignore")
+    while len(body) > size and len(first_record(sample.lstrip("\ufeff"))) == len(sample.lstrip("\ufeff")):
+        size *= 4  # the header is longer than the sample: read on until it ends (each step linear)
+        sample = body[:size].decode(encoding if _ascii_compatible(encoding) else "utf-8", errors="ignore")
+    if detected:
+        mixed = mixed_up_encoding(sample, encoding)
+        if mixed:
+            raise SurveyFormatError(f"{source}: {mixed}")
     header_text = first_record(sample.lstrip("\ufeff"))
     delimiter = delimiter or detect_delimiter(header_text)
-    header = check_header(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None), source)
+    csv.field_size_limit(max(csv.field_size_limit(), len(header_text) + 1))
+    first = next(csv.reader(io.StringIO(header_text), delimiter=delimiter), None)
     reading = describe_reading(encoding, delimiter)
+    if first is not None and len(first) > MAX_COLUMNS:
+        raise SurveyFormatError(
+            f"{source}: the header has {len(first):,} columns (limit {MAX_COLUMNS:,}, as for workbooks); "
+            f"is this a survey export? ({reading})"
+        )
+    header = check_header(first, source)
+    if columns is not None and not set(columns) <= set(header):
+        from sources.surveys.xlsx import header_row_hint
+
+        first_rows = list(_first_rows(sample.lstrip("\ufeff"), delimiter, 20))
+        hint = header_row_hint(first_rows, columns, "line")
+        if hint:
+            raise SurveyFormatError(f"{source}: {hint} ({reading})")
     wanted = header if columns is None else [c for c in columns if c in header]
     if len(header) == 1 and columns is not None and len(set(columns)) > 1 and len(wanted) < len(set(columns)):
         others = [d for d in OTHER_DELIMITERS if d in header_text]

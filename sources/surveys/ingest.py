@@ -15,19 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sources.messages import clip
 from sources.surveys.delimited import SurveyFormatError, Table
+from sources.surveys.engine import MappedSurvey, map_table
 from sources.surveys.exports import read_export, time_columns
-from sources.surveys.mapping import (
-    MappedSurvey,
-    Mapping,
-    MappingError,
-    load_mapping,
-    map_table,
-    mapping_columns,
-    summarise_groups,
-)
+from sources.surveys.mapping import Mapping, MappingError, load_mapping, mapping_columns
 from sources.surveys.msforms import response_period
+from sources.surveys.problems import problem_dicts, summarise_groups
 
 MAX_ROWS_IN_REPORT = 1000
 
@@ -115,23 +108,6 @@ class CheckedExport:
         return self.mapped.records if self.mapped is not None and self.report.accepted else None
 
 
-def _problem_dicts(mapped: MappedSurvey) -> list[dict]:
-    out = []
-    for group in mapped.groups:
-        rows = group.rows.tolist()
-        out.append(
-            {
-                "message": group.message,
-                "column": group.column,
-                "field": group.field,
-                "value": None if group.value is None else clip(group.value, 200),  # restricted report only
-                "row_count": len(rows),
-                "rows": rows[:MAX_ROWS_IN_REPORT],
-            }
-        )
-    return out
-
-
 def _response_dates(table: Table, columns: list[str]) -> str | None:
     """First and last response date (``2026-11-02..2026-11-24``) from the tool's time column; the
     times themselves are dropped here."""
@@ -169,14 +145,14 @@ def check_export(
         return CheckedExport(report, mapping)
     delimiter = {"\t": "tab"}.get(table.delimiter or "", table.delimiter)
     report.detected = {"encoding": table.encoding, "delimiter": delimiter, "sheet": table.sheet}
-    report.detected["responses"] = _response_dates(table, times)
     pa.default_memory_pool().release_unused()  # give the parser's buffers back before mapping
-    mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True)
+    mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True, time_columns=times)
+    report.detected["responses"] = _response_dates(table, times)
     del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected
     report.lines = summarise_groups(mapped.groups)
     report.restricted_lines = summarise_groups(mapped.groups, with_values=True)
-    report.problems = _problem_dicts(mapped)
+    report.problems = problem_dicts(mapped.groups, MAX_ROWS_IN_REPORT)
     if mapped.file_problems:
         report.accepted = False
     elif mapped.rows_read == 0:
@@ -190,6 +166,11 @@ def find_export(folder: Path) -> Path:
     """The export file of a survey folder: the one file named ``export.<csv|tsv|txt|xlsx>``."""
     candidates = sorted(p for p in folder.glob("export.*") if p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx"))
     if len(candidates) != 1:
+        from sources.surveys.exports import unsupported_export_hint
+
+        others = [unsupported_export_hint(p) for p in folder.glob("export.*")]
+        if not candidates and any(others):
+            raise ValueError(f"{folder}: export.* is {next(h for h in others if h)}")
         found = ", ".join(p.name for p in candidates) or "none"
         raise ValueError(f"{folder}: a survey folder holds exactly one export.<csv|tsv|txt|xlsx> (found: {found})")
     return candidates[0]

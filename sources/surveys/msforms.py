@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from sources.surveys.delimited import SurveyFormatError
+from sources.surveys.problems import header_preview
 
 ID_COLUMN = "ID"
 START_COLUMNS = ("Start time", "Starttidspunkt")
@@ -58,7 +59,7 @@ def check_header(header: list[str], source: str) -> None:
     if missing:
         raise SurveyFormatError(
             f"{source}: header has no {', '.join(repr(m) for m in missing)} column; not a Microsoft Forms "
-            f"export (first columns: {', '.join(header[:3])})"
+            f"export ({header_preview(header)})"
         )
 
 
@@ -78,20 +79,19 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     return (a, b, c)
 
 
-def response_period(texts: Iterable[str]) -> tuple[dt.date, dt.date] | None:
-    """First and last date of locale-formatted times (``11/25/2026 14:03:11``, ``25.11.2026 14:03``,
-    ``2026-11-25 14:03:11``); None if no text is a date. Day-first vs month-first in ``a/b/yyyy`` is
-    decided over all texts (a first part > 12 means day-first; ``.`` is always day-first)."""
-    parsed = []
-    for text in texts:
-        parts = _date_parts(text)
-        if parts is not None:
-            parsed.append((text, parts))
-    if not parsed:
-        return None
-    day_first = any(p[0] > 12 for t, p in parsed if "/" in t)
-    dates = []
-    for text, (a, b, c) in parsed:
+def parse_dates(texts: list[str]) -> list[dt.date | None]:
+    """The date of each locale-formatted time (``11/25/2026 14:03:11``, ``25.11.2026 14:03``,
+    ``2026-11-25 14:03:11``), None where a text is not a date. Day-first vs month-first in
+    ``a/b/yyyy`` is decided over all texts (a first part > 12 means day-first; ``.`` is always
+    day-first)."""
+    parts = [_date_parts(text) for text in texts]
+    day_first = any(p is not None and p[0] > 12 and "/" in t for t, p in zip(texts, parts, strict=True))
+    out: list[dt.date | None] = []
+    for text, found in zip(texts, parts, strict=True):
+        if found is None:
+            out.append(None)
+            continue
+        a, b, c = found
         if a > 31:  # ISO year first
             year, month, day = a, b, c
         elif "." in text.split(" ")[0] or day_first:
@@ -99,7 +99,13 @@ def response_period(texts: Iterable[str]) -> tuple[dt.date, dt.date] | None:
         else:
             month, day, year = a, b, c
         try:
-            dates.append(dt.date(year, month, day))
+            out.append(dt.date(year, month, day))
         except ValueError:
-            continue
+            out.append(None)
+    return out
+
+
+def response_period(texts: Iterable[str]) -> tuple[dt.date, dt.date] | None:
+    """First and last date of locale-formatted times (see :func:`parse_dates`); None if no text is a date."""
+    dates = [d for d in parse_dates(list(texts)) if d is not None]
     return (min(dates), max(dates)) if dates else None

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from sources.surveys.delimited import SurveyFormatError, read_delimited
+from sources.surveys.problems import header_preview
 from sources.surveys.xlsx import read_xlsx
 
 SUBMISSION_ID = "$submission_id"
@@ -34,8 +35,7 @@ __all__ = ["SurveyFormatError", "check_header", "read_nettskjema_csv", "read_net
 def check_header(header: list[str], source: str) -> None:
     if SUBMISSION_ID not in header:
         raise SurveyFormatError(
-            f"{source}: header has no '{SUBMISSION_ID}' column; not a Nettskjema export "
-            f"(first columns: {', '.join(header[:3])})"
+            f"{source}: header has no '{SUBMISSION_ID}' column; not a Nettskjema export ({header_preview(header)})"
         )
 
 

@@ -38,6 +38,10 @@ __doc__ += f"""
 """
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # "Strict Open XML Spreadsheet"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Compound File: old .xls, or an encrypted .xlsx
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+HIDDEN_STATES = ("hidden", "veryHidden")
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
@@ -47,6 +51,13 @@ _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _STR_TYPE = re.compile(rb"\bt=\"str\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s*/>|>\s*</(?:\w+:)?v>)")
+_ERROR_TYPE = re.compile(rb"\bt=\"e\"")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN = re.compile(rb"\bhidden=\"(?:1|true)\"")
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)>")
 
 
 class WorkbookRefused(ValueError):
@@ -61,6 +72,11 @@ class SheetFacts:
     rows: int = 0
     columns: int = 0
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (sheet row, 0-based column)
+    error_cells: list[tuple[int, int]] = field(default_factory=list)  # cached #N/A, #VALUE!, ... (sheet row, column)
+    hidden_rows: list[int] = field(default_factory=list)  # sheet rows hidden (an autofilter, or by hand)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (first row, first col, last row, last col)
+    title: str = ""  # the sheet's name
+    sheets: list[str] = field(default_factory=list)  # every sheet's name, in order
 
 
 def column_index(letters: bytes | str) -> int:
@@ -79,8 +95,16 @@ def _small_xml(book: zipfile.ZipFile, name: str) -> ElementTree.Element:
     return ElementTree.fromstring(data)
 
 
-def sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str]:
-    """(sheet name, ZIP member) of the named sheet, or of the first sheet."""
+def _sheet_list(names: list[str], states: list[str]) -> str:
+    return ", ".join(
+        f"{n!r}" + (" (hidden)" if st in HIDDEN_STATES else "") for n, st in zip(names, states, strict=True)
+    )
+
+
+def sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str, list[str]]:
+    """(sheet name, ZIP member, every sheet name) of the named sheet or, when ``sheet`` is None, of
+    the only visible sheet. Several visible sheets are refused with their names (the data may be on
+    any of them); a hidden sheet is never read unless named."""
     try:
         workbook = _small_xml(book, "xl/workbook.xml")
         rels = _small_xml(book, "xl/_rels/workbook.xml.rels")
@@ -88,16 +112,53 @@ def sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str]:
         raise WorkbookRefused("not an .xlsx workbook (no xl/workbook.xml)") from exc
     except ElementTree.ParseError as exc:
         raise WorkbookRefused(f"not an .xlsx workbook (workbook.xml: {exc.msg})") from exc
+    if workbook.tag.startswith(f"{{{STRICT_NS}}}"):
+        raise WorkbookRefused(
+            "the workbook is saved as 'Strict Open XML Spreadsheet', which the reader does not support: "
+            "open it in Excel and save it as 'Excel Workbook (*.xlsx)'"
+        )
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
-    sheets = [(s.get("name", ""), s.get(f"{{{REL_NS}}}id")) for s in workbook.iter(f"{{{MAIN_NS}}}sheet")]
+    found = [s for s in workbook.iter(f"{{{MAIN_NS}}}sheet")]
+    sheets = [(s.get("name", ""), s.get(f"{{{REL_NS}}}id")) for s in found]
+    states = [s.get("state", "visible") for s in found]
+    names = [name for name, _ in sheets]
     if not sheets:
         raise WorkbookRefused("the workbook has no sheet")
-    chosen = next((s for s in sheets if s[0] == sheet), None) if sheet is not None else sheets[0]
-    if chosen is None:
-        return sheet or "", ""  # the reader reports the missing sheet with the names it has
+    if sheet is not None:
+        chosen = next((s for s in sheets if s[0] == sheet), None)
+        if chosen is None:
+            raise WorkbookRefused(
+                f"no sheet named {sheet!r} (sheets: {_sheet_list(names, states)}); set `export: {{sheet: ...}}` "
+                "to one of them"
+            )
+    else:
+        visible = [s for s, st in zip(sheets, states, strict=True) if st not in HIDDEN_STATES]
+        if len(visible) != 1:
+            what = "no visible sheet" if not visible else f"{len(visible)} visible sheets"
+            raise WorkbookRefused(
+                f"the workbook has {what} (sheets: {_sheet_list(names, states)}); name the sheet that holds the "
+                "responses in the mapping: `export: {sheet: ...}`, or delete the other sheets"
+            )
+        chosen = visible[0]
     target = targets.get(chosen[1], "")
     member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return chosen[0], member
+    return chosen[0], member, names
+
+
+def count_value_rows(path: Path, member: str) -> int:
+    """A second, exact reading of a sheet: the rows holding at least one value (styled empty rows,
+    which Excel writes when a format is applied to whole rows, do not count). Streams the member."""
+    count, carry = 0, b""
+    with zipfile.ZipFile(path) as book, book.open(member) as handle:
+        while block := handle.read(BLOCK):
+            data = carry + block
+            end = data.rfind(b"row>")
+            end = end + 4 if end >= 0 else 0
+            for match in _ROW_BODY.finditer(data[:end]):
+                if match.group(1) and _HAS_VALUE.search(match.group(1)):
+                    count += 1
+            carry = data[end:]
+    return count
 
 
 def _check_directory(book: zipfile.ZipFile) -> None:
@@ -129,6 +190,19 @@ def _check_size(name: str, size: int, compressed: int, verb: str) -> None:
 
 def _scan_sheet_block(block: bytes, facts: SheetFacts) -> None:
     facts.rows += block.count(b"<row") + block.count(b":row ") + block.count(b":row>")  # an upper bound
+    if b"hidden=" in block:
+        for match in _ROW_TAG.finditer(block):
+            number = _ROW_NUMBER.search(match.group(1))
+            if _HIDDEN.search(match.group(1)) and number:
+                facts.hidden_rows.append(int(number.group(1)))
+    if b'"e"' in block:
+        for match in _CELL.finditer(block):
+            ref = _REF.search(match.group(1))
+            if ref is not None and _ERROR_TYPE.search(match.group(1)):
+                facts.error_cells.append((int(ref.group(2)), column_index(ref.group(1))))
+    if b"mergeCell" in block:
+        for m in _MERGE.finditer(block):
+            facts.merged.append((int(m.group(2)), column_index(m.group(1)), int(m.group(4)), column_index(m.group(3))))
     if (b"<f" not in block and b":f" not in block) or not _FORMULA.search(block):
         return
     for match in _CELL.finditer(block):
@@ -181,13 +255,28 @@ def guard_workbook(path: Path, sheet: str | None) -> SheetFacts:
     """Check the workbook against the limits (module doc); return what the chosen sheet holds.
     Raises :class:`WorkbookRefused`; never quotes a cell."""
     try:
+        with path.open("rb") as handle:
+            head = handle.read(4 * 1024 * 1024)
+    except OSError as exc:
+        raise WorkbookRefused(f"not a readable .xlsx workbook ({type(exc).__name__})") from exc
+    if head.startswith(OLE_SIGNATURE):
+        if ENCRYPTED_MARK in head:
+            raise WorkbookRefused(
+                "the workbook is protected with a password (encrypted), so it cannot be read: open it in Excel, "
+                "remove the password (File > Info > Protect Workbook > Encrypt with Password: empty) and save it"
+            )
+        raise WorkbookRefused(
+            "is an Excel 97-2003 workbook (.xls) renamed .xlsx: open it in Excel and save it as "
+            "'Excel Workbook (*.xlsx)'"
+        )
+    try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise WorkbookRefused(f"not a readable .xlsx workbook ({type(exc).__name__})") from exc
     with book:
         _check_directory(book)
-        _, member = sheet_member(book, sheet)
-        facts = SheetFacts(member)
+        title, member, names = sheet_member(book, sheet)
+        facts = SheetFacts(member, title=title, sheets=names)
         total = 0
         for info in book.infolist():
             try:

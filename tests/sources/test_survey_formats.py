@@ -11,12 +11,12 @@ import pytest
 from sources.surveys.__main__ import main as validate_main
 from sources.surveys.delimited import SurveyFormatError, read_delimited
 from sources.surveys.encoding import detect_delimiter, detect_encoding
+from sources.surveys.engine import map_table
 from sources.surveys.exports import read_export
 from sources.surveys.ingest import check_export
 from sources.surveys.mapping import (
     MappingError,
     load_mapping,
-    map_table,
     mapping_columns,
     mapping_schema,
     schema_problems,
@@ -310,7 +310,7 @@ def good_row(i: int) -> list[str]:
         ({1: "9"}, "unknown sector code in column 'sektor' row 12"),
         ({1: "4"}, "unmapped value in column 'sektor' (not in its values table) row 12"),
         ({2: "mange"}, "not a number in column 'timer' row 12"),
-        ({0: ""}, "empty respondent id in column 'id' row 12"),
+        ({0: ""}, "empty respondent id in column 'id' (a blank, title or total row?) row 12"),
     ],
 )
 def test_row_problem_messages(tmp_path: Path, change: dict[int, str], line: str) -> None:
@@ -367,7 +367,9 @@ def test_email_addresses_as_respondent_ids_are_refused(tmp_path: Path) -> None:
     rows[2][0] = "kari@example.invalid"
     report = check_export(bad_export(tmp_path, rows), write(tmp_path / "m.yml", BAD_MAPPING)).report
     assert not report.accepted and report.rows_rejected == 4
-    assert report.lines == ["column 'id' (mapped to respondent_id) holds e-mail addresses; map the tool's own id"]
+    (line,) = report.lines
+    assert line.startswith("column 'id' (mapped to respondent_id) holds 1 value(s) that look like e-mail addresses")
+    assert line.endswith("map the survey tool's own response id row 3")
     assert "kari@example.invalid" not in report.to_json()
 
 
@@ -383,7 +385,7 @@ def test_unreadable_files_are_reported_not_raised(tmp_path: Path) -> None:
     report = check_export(fake, write(tmp_path / "x.yml", BAD_MAPPING.replace("generic_csv", "generic_xlsx"))).report
     assert report.error.startswith(f"{fake}: not a readable .xlsx workbook")
     report = check_export(ragged, write(tmp_path / "b.yml", BAD_MAPPING.replace("year: 2026", "year: later"))).report
-    assert report.error.startswith("mapping file:") and ": year: must be an integer year" in report.error
+    assert report.error.startswith("mapping file:") and ": year: must be integer, got 'later'" in report.error
     empty = write(tmp_path / "empty.csv", '"id";"sektor";"timer";"dok";"q7";"a1"\n')
     assert "no rows" in check_export(empty, mapping).report.error
 
@@ -413,6 +415,8 @@ def test_validate_command_exit_codes_and_output(tmp_path: Path, capsys: pytest.C
         "column": "q7",
         "field": "duplicate",
         "value": "Ukentlig",
+        "examples": ["Ukentlig"],
+        "cells": [],
         "row_count": 3,
         "rows": None,
     }
@@ -434,9 +438,9 @@ def test_shipped_mappings_satisfy_the_json_schema() -> None:
 def test_json_schema_reports_every_violation() -> None:
     doc = {"survey_id": "a b", "year": "x", "format": "pdf", "data_status": "demonstration", "fields": {}}
     problems = schema_problems(doc)
-    assert "(top level): 'respondent_id' is a required property" in problems
-    assert any(p.startswith("format: 'pdf' is not one of") for p in problems)
-    assert any(p.startswith("fields: 'sector_code' is a required property") for p in problems)
+    assert "respondent_id: required key is missing" in problems
+    assert any(p.startswith("format: must be one of 'nettskjema_csv'") and p.endswith("got 'pdf'") for p in problems)
+    assert "fields.sector_code: required field is missing" in problems
     assert any(p.startswith("survey_id:") for p in problems) and any(p.startswith("year:") for p in problems)
 
 

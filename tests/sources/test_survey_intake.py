@@ -99,14 +99,14 @@ def test_xlsx_formula_without_cached_value_is_a_row_problem(tmp_path: Path) -> N
     path = formula_workbook(tmp_path / "f.xlsx")
     table = read_xlsx(path)
     assert sorted(table.cell_problems) == [
-        (4, "timer", table.cell_problems[0][2]),
-        (8, "dok", table.cell_problems[0][2]),
+        (4, "timer", table.cell_problems[0][2], "Sheet!C5"),
+        (8, "dok", table.cell_problems[0][2], "Sheet!D9"),
     ]
     report = check_export(path, write(tmp_path / "m.yml", MAPPING.replace("generic_csv", "generic_xlsx"))).report
     assert report.rows_rejected == 2 and report.accepted  # 2 of 40 rows = 5 %: dropped, not NULL hours
     assert report.lines == [
-        "formula without a cached value (open and save the workbook in Excel) in column 'timer' row 4",
-        "formula without a cached value (open and save the workbook in Excel) in column 'dok' row 8",
+        "formula without a cached value (open and save the workbook in Excel) in column 'timer' (cells Sheet!C5) row 4",
+        "formula without a cached value (open and save the workbook in Excel) in column 'dok' (cells Sheet!D9) row 8",
     ]
 
 
