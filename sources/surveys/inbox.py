@@ -8,18 +8,32 @@ A *delivery* in the inbox (``Paths.inbox``) is either
 - two files side by side with the same stem: ``<name>.<csv|tsv|txt|xlsx>`` and ``<name>.yml``.
 
 A delivery is processed once no file of it changed for ``min_age_seconds`` (the *settle time*,
-5 s by default: it may still be copying); until then it is reported as ``waiting``, with the time
-left. An export without a mapping (or the reverse) waits too. Each complete delivery is checked
-with :func:`sources.surveys.ingest.check_export`, then
+5 s by default: it may still be copying) **and** its files are unchanged (size, mtime_ns, sha256)
+between two looks the settle time apart; until then it is reported as ``waiting``. An export
+without a mapping (or the reverse) waits too. A sender may add ``<export>.sha256`` (must match)
+or a ``READY`` marker (see docs/survey-delivery.md). Complete deliveries are taken in arrival
+order (:func:`arrival_key`), each **as a transaction**: checked with
+:func:`sources.surveys.ingest.check_export`, keyed (:func:`sources.surveys.records.pseudonymise`),
+compared with the survey's current version and the deny list, then
 
-- **accepted**: copied into ``raw/surveys/<survey_id>/<version>/`` (see ``sources.surveys.store``)
-  and the originals moved to ``raw/received/<stamp>-<name>/``;
+- **accepted**: stored atomically into ``raw/surveys/<survey_id>/<version>/`` with its keyed
+  canonical records (see ``sources.surveys.store``) and the originals moved to
+  ``raw/received/<stamp>-<name>/``;
 - **repeated** (the same export and mapping as a stored version): nothing new is stored, the
   originals move to ``raw/received/`` and no run is needed;
+- **held** (a re-delivery that removes or changes respondents or brings older responses,
+  ``sources.surveys.redelivery``): kept in the quarantine with ``held.json`` (counts only) until
+  ``python -m sources.surveys accept SURVEY_ID FOLDER`` (:func:`accept_held`);
 - **quarantined** (unreadable, bad mapping, missing column, too many bad rows, a survey id that
-  the inputs directory already uses, two exports or two mappings in one delivery, or a symbolic
-  link anywhere in it): moved to ``raw/quarantine/<stamp>-<name>/`` with ``report.json`` and
-  ``report.txt`` naming the file, rows and columns of every problem.
+  the inputs directory already uses, the same export under another survey id, a withdrawn survey,
+  an erased respondent or removed export bytes coming back, a ``.sha256`` that does not match, two
+  exports or two mappings in one delivery, a symbolic link anywhere in it, **or any exception
+  while checking or storing it**): moved to ``raw/quarantine/<stamp>-<name>/`` with
+  ``report.json`` and ``report.txt`` naming the file, rows and columns of every problem (and
+  ``crash.txt`` after an exception). The pass then goes on with the next delivery.
+
+Messages for the console and logs never quote a cell (:func:`without_cells`) and show names
+escaped (:func:`shown`, :func:`one_line`).
 
 Escapes: a symbolic link (an export, a mapping, a delivery folder or anything inside one) is never
 followed or read: the link itself is moved to the quarantine. Every path is checked to resolve
