@@ -30,6 +30,7 @@ from sources.surveys.mapping import (
 from sources.surveys.msforms import response_period
 
 MAX_ROWS_IN_REPORT = 1000
+MAX_PROBLEMS_LISTED = 200  # distinct problems listed in a report (the rest are counted): bounded size
 
 
 @dataclass
@@ -115,9 +116,9 @@ class CheckedExport:
         return self.mapped.records if self.mapped is not None and self.report.accepted else None
 
 
-def _problem_dicts(mapped: MappedSurvey) -> list[dict]:
+def _problem_dicts(mapped: MappedSurvey, limit: int | None = None) -> list[dict]:
     out = []
-    for group in mapped.groups:
+    for group in mapped.groups[:limit]:
         rows = group.rows.tolist()
         out.append(
             {
@@ -174,9 +175,21 @@ def check_export(
     mapped = map_table(table, mapping, str(export_path), sectors, release_columns=True)
     del table
     report.rows_read, report.rows_rejected = mapped.rows_read, mapped.rows_rejected
-    report.lines = summarise_groups(mapped.groups)
-    report.restricted_lines = summarise_groups(mapped.groups, with_values=True)
-    report.problems = _problem_dicts(mapped)
+    groups = mapped.groups[: MAX_PROBLEMS_LISTED + 1]  # one more than listed: "... N more" is counted below
+    rest = len(mapped.groups) - MAX_PROBLEMS_LISTED
+    more = f"... and {rest} more distinct problem(s), not listed" if rest > 0 else ""
+    lines = summarise_groups(mapped.groups)  # merged by message: every row counted
+    rest_lines = len(lines) - MAX_PROBLEMS_LISTED
+    tail = [f"... and {rest_lines} more distinct problem(s), not listed"] if rest_lines > 0 else []
+    report.lines = lines[:MAX_PROBLEMS_LISTED] + tail
+    report.restricted_lines = summarise_groups(groups, with_values=True)[:MAX_PROBLEMS_LISTED] + (
+        [more] if more else []
+    )
+    report.problems = _problem_dicts(mapped, MAX_PROBLEMS_LISTED)
+    if more:
+        report.problems.append(
+            {"message": more, "row_count": sum(len(g.rows) for g in mapped.groups[MAX_PROBLEMS_LISTED:])}
+        )
     if mapped.file_problems:
         report.accepted = False
     elif mapped.rows_read == 0:

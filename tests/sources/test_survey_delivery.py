@@ -324,3 +324,27 @@ def test_erased_respondents_and_withdrawn_surveys_do_not_come_back(tmp_path: Pat
     assert "survey OTHER-2025 was withdrawn" in outcomes["withdrawn-again"].message
     assert "new survey_id" in outcomes["withdrawn-again"].message
     assert victim not in json.dumps(outcomes["victim-back"].message)
+
+
+def test_a_report_lists_a_bounded_number_of_distinct_problems(tmp_path: Path) -> None:
+    from sources.surveys.ingest import MAX_PROBLEMS_LISTED, check_export
+
+    lines = survey_export().splitlines()
+    header, body = lines[0], lines[1:]
+    bad = []
+    for i in range(1, 601):  # 600 respondents, each with its own unmapped answer in 'unyttig'
+        cells = body[i % len(body)].split(";")
+        cells[0] = f'"{40000000 + i}"'
+        cells[6] = f'"svar {i}"'
+        bad.append(";".join(cells))
+    export = tmp_path / "e.csv"
+    export.write_text("\n".join([header, *bad]) + "\n", encoding="utf-8")
+    mapping = tmp_path / "m.yml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    report = check_export(export, mapping).report
+    assert report.rows_rejected == 600
+    assert len(report.problems) == MAX_PROBLEMS_LISTED + 1 and "400 more distinct" in report.problems[-1]["message"]
+    assert report.problems[-1]["row_count"] == 400
+    assert len(report.restricted_lines) == MAX_PROBLEMS_LISTED + 1
+    assert len(report.to_json()) < 200_000 and len(report.to_text(restricted=True)) < 100_000
+    assert len(report.lines) == 1 and "(600 rows)" in report.lines[0]  # merged: every row counted
