@@ -348,3 +348,30 @@ def test_a_report_lists_a_bounded_number_of_distinct_problems(tmp_path: Path) ->
     assert len(report.restricted_lines) == MAX_PROBLEMS_LISTED + 1
     assert len(report.to_json()) < 200_000 and len(report.to_text(restricted=True)) < 100_000
     assert len(report.lines) == 1 and "(600 rows)" in report.lines[0]  # merged: every row counted
+
+
+def test_the_accept_command_makes_a_held_delivery_current_and_logs_it(tmp_path: Path, capsys, monkeypatch) -> None:
+    from sources.paths import Paths
+    from sources.surveys.__main__ import main
+
+    monkeypatch.setenv("RBI_OUTPUT_DIR", str(tmp_path / "out"))
+    for name in ("RBI_INBOX_DIR", "RBI_RAW_DIR", "RBI_INPUTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    paths = Paths.from_env()
+    paths.inbox.mkdir(parents=True)
+    deliver(paths.inbox, "first")
+    assert main(["inbox", "--settle", "0"]) == 0
+    fewer = "\n".join(survey_export().splitlines()[:50]) + "\n"
+    deliver(paths.inbox, "fewer", export=fewer)
+    assert main(["inbox", "--settle", "0"]) == 2
+    said = capsys.readouterr().out
+    assert "'fewer': held:" in said and "respondent(s) of the current version are missing" in said
+    (held,) = paths.quarantine.iterdir()
+    assert main(["accept", "OTHER-ID", held.name]) == 2
+    assert "a delivery of survey TINY-2025, not OTHER-ID" in capsys.readouterr().err
+    assert main(["accept", "TINY-2025", held.name, "--requested-by", "Operatør"]) == 0
+    assert "is now the current version" in capsys.readouterr().out
+    assert store.newest(paths.raw_surveys, "TINY-2025").sidecar["rows_read"] == 49
+    (record,) = [json.loads(line) for line in paths.audit_log.read_text(encoding="utf-8").splitlines()]
+    assert record["action"] == "accept" and record["requested_by"] == "Operatør"
+    assert record["held"]["removed"] == len(tool_ids(survey_export())) - 49
