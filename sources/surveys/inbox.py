@@ -306,8 +306,16 @@ def _move(delivery: Delivery, target: Path) -> Path:
         shutil.move(str(delivery.folder), str(final))
     else:
         restricted_dir(final)
-        for path in delivery.files:
-            shutil.move(str(path), str(final / path.name))
+        moved: list[Path] = []
+        try:
+            for path in delivery.files:
+                shutil.move(str(path), str(final / path.name))
+                moved.append(path)
+        except BaseException:  # whole or not at all: put back what moved, then report
+            for path in moved:
+                shutil.move(str(final / path.name), str(path))
+            shutil.rmtree(final, ignore_errors=True)
+            raise
     restrict_tree(final)
     return final
 
@@ -593,8 +601,15 @@ def _process(
         extra=extra,
         records=records,
     )
-    _move(delivery, _target(context.received_root, delivery, when))
-    return Outcome(delivery.name, "accepted", stored.survey_id, stored.version, report.decision(), stored.folder)
+    message = report.decision()
+    try:
+        _move(delivery, _target(context.received_root, delivery, when))
+    except Exception as exc:  # stored: the originals stay in the inbox, the next pass finds them "repeated"
+        message += (
+            f"; the originals could not be moved out of the inbox ({type(exc).__name__} at {_where(exc)}): "
+            "the next pass recognises them as repeated"
+        )
+    return Outcome(delivery.name, "accepted", stored.survey_id, stored.version, message, stored.folder)
 
 
 def _deny_list(survey_id: str, export_sha: str, records, context: _Context) -> str | None:

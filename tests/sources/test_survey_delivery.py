@@ -375,3 +375,30 @@ def test_the_accept_command_makes_a_held_delivery_current_and_logs_it(tmp_path: 
     (record,) = [json.loads(line) for line in paths.audit_log.read_text(encoding="utf-8").splitlines()]
     assert record["action"] == "accept" and record["requested_by"] == "Operatør"
     assert record["held"]["removed"] == len(tool_ids(survey_export())) - 49
+
+
+def test_a_move_that_fails_halfway_puts_the_files_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    a = areas(tmp_path)
+    (a["inbox"] / "pair.csv").write_text(survey_export(), encoding="utf-8")
+    (a["inbox"] / "pair.yml").write_text(MAPPING, encoding="utf-8")
+    before = sorted(p.name for p in a["inbox"].iterdir())
+    real = shutil.move
+    calls = []
+
+    def flaky(source: str, target: str):
+        calls.append(source)
+        if len(calls) == 2:  # the second file of the pair, whichever move it is
+            raise OSError("device unplugged")
+        return real(source, target)
+
+    monkeypatch.setattr(shutil, "move", flaky)
+    (outcome,) = run(a)
+    monkeypatch.setattr(shutil, "move", real)
+    assert outcome.status == "accepted" and "could not be moved out of the inbox (OSError" in outcome.message
+    assert sorted(p.name for p in a["inbox"].iterdir()) == before  # the inbox is as it was
+    assert store.survey_ids(a["surveys"]) == ["TINY-2025"] and not any(a["received"].glob("*/*"))
+    (again,) = run(a)  # the next pass: stored before the move failed, so it is recognised
+    assert again.status == "repeated" and list(a["inbox"].iterdir()) == []
+    assert len(store.versions(a["surveys"], "TINY-2025")) == 1
