@@ -156,7 +156,7 @@ def load_survey(source: SurveySource, paths: Paths, sectors: set[str]) -> Ingest
     surveys, see :mod:`sources.surveys.records`), else read, mapped and checked now."""
     if source.origin == "inbox":
         stored = read_records(paths.survey_records, source.snapshot_id)
-        if stored is not None:
+        if stored is not None and "respondent_order" in stored[0].columns:  # kept before keys: checked again
             frame, provenance = stored
             register = provenance["register"]
             return IngestedSurvey(
