@@ -571,7 +571,8 @@ def _process(
     if refusal is not None:
         return _refused(delivery, context, report, when, refusal)
     current = store.current(context.raw_surveys, survey_id)
-    if current is not None and current.sidecar.get("ready_marker") and not has_ready_marker(delivery):
+    ready_expected = current is not None and current.sidecar.get("ready_marker") and not operator_accepted
+    if ready_expected and not has_ready_marker(delivery):
         message = (
             f"waiting for its READY marker: survey {survey_id}'s sender writes one when a delivery is complete "
             f"(stored version {current.version})"
