@@ -463,7 +463,11 @@ def _where(exc: BaseException) -> str:
     """Where an exception was raised: the innermost frame of this project's code (file:line, function)."""
     root = Path(__file__).resolve().parents[2]
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(root)] or frames
+    ours = [
+        f
+        for f in frames
+        if Path(f.filename).resolve().is_relative_to(root) and "site-packages" not in Path(f.filename).parts
+    ] or frames
     if not ours:
         return "?"
     frame = ours[-1]
