@@ -402,3 +402,17 @@ def test_a_move_that_fails_halfway_puts_the_files_back(tmp_path: Path, monkeypat
     (again,) = run(a)  # the next pass: stored before the move failed, so it is recognised
     assert again.status == "repeated" and list(a["inbox"].iterdir()) == []
     assert len(store.versions(a["surveys"], "TINY-2025")) == 1
+
+
+def test_arrival_ties_are_broken_by_the_name_bytes_never_by_listing_order(tmp_path: Path) -> None:
+    from sources.surveys.inbox import arrival_key
+
+    a = areas(tmp_path)
+    for name in ("b", "a", "c"):
+        folder = deliver(a["inbox"], name)
+        for file in folder.iterdir():
+            os.utime(file, ns=(5_000_000_000, 5_000_000_000))
+    for file in (a["inbox"] / "c").iterdir():  # c's newest file is older: it arrived first
+        os.utime(file, ns=(4_000_000_000, 4_000_000_000))
+    ordered = sorted(find_deliveries(a["inbox"]), key=arrival_key)
+    assert [d.name for d in ordered] == ["c", "a", "b"]
