@@ -41,6 +41,7 @@ fields:
   hours_total: {{column: timer, type: number}}
   hours_doc: {{column: dok, type: number}}
 """
+NETTSKJEMA = MAPPING.replace("generic_csv", "nettskjema_csv").replace("{column: id}", '{column: "$submission_id"}')
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
@@ -52,12 +53,17 @@ def answers(person: int, variant: int) -> tuple[str, float, float]:
     )
 
 
-def export_text(people: list[int], variant: int) -> str:
-    lines = ['"id";"sektor";"timer";"dok"']
-    for person in people:
+def export_text(people: list[int], variant: int, tool: str = "generic", day: int = 20) -> str:
+    """A generic export, or a Nettskjema one whose responses were sent up to ``day`` (of March 2026)."""
+    if tool == "generic":
+        lines = ['"id";"sektor";"timer";"dok"']
+    else:
+        lines = ['"$submission_id";"$created";"sektor";"timer";"dok"']
+    for number, person in enumerate(people):
         sector, hours, doc = answers(person, variant)
         code = "1" if sector == "SYKEHUS" else "2"
-        lines.append(f'"P{person:03d}";"{code}";"{hours:g}";"{doc:g}"')
+        created = f'"2026-03-{max(1, day - number):02d} 10:{person:02d}:00";' if tool != "generic" else ""
+        lines.append(f'"P{person:03d}";{created}"{code}";"{hours:g}";"{doc:g}"')
     return "\n".join(lines) + "\n"
 
 
@@ -76,7 +82,7 @@ def current_records(paths: Paths) -> set[tuple] | None:
 
 people_sets = st.lists(st.integers(1, 12), min_size=1, max_size=8, unique=True).map(sorted)
 operations = st.one_of(
-    st.tuples(st.just("deliver"), people_sets, st.integers(0, 2)),
+    st.tuples(st.just("deliver"), people_sets, st.integers(0, 2), st.integers(10, 28)),
     st.tuples(st.just("truncated"), people_sets, st.floats(0.05, 0.95), st.booleans()),
     st.tuples(st.just("erase"), st.integers(0, 20)),
     st.tuples(st.just("withdraw")),
@@ -85,19 +91,20 @@ operations = st.one_of(
 
 
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(operations, min_size=1, max_size=7))
-def test_random_delivery_histories_keep_the_invariants(steps: list[tuple]) -> None:
+@given(st.sampled_from(["generic", "nettskjema"]), st.lists(operations, min_size=1, max_size=7))
+def test_random_delivery_histories_keep_the_invariants(tool: str, steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        run_history(Path(scratch), steps)
+        run_history(Path(scratch), steps, tool)
 
 
-def run_history(root: Path, steps: list[tuple]) -> None:
+def run_history(root: Path, steps: list[tuple], tool: str) -> None:
     paths = Paths.from_env(inputs=root / "no-inputs", output=root / "out", environ={})
     paths.inbox.mkdir(parents=True)
     secret = load_or_create_secret(paths.pseudonym_secret)
     expected: set[tuple] | None = None  # the truth of the current version
     erased: set[str] = set()
     withdrawn = False
+    last_day: int | None = None  # the current version's last response day (Nettskjema)
     for number, step in enumerate(steps):
         when = START + timedelta(hours=number)
         kind = step[0]
@@ -106,7 +113,8 @@ def run_history(root: Path, steps: list[tuple]) -> None:
             name = f"d{number:02d}"
             folder = paths.inbox / name
             folder.mkdir()
-            text = export_text(people, step[2] if kind == "deliver" else 0)
+            day = step[3] if kind == "deliver" else 20
+            text = export_text(people, step[2] if kind == "deliver" else 0, tool, day)
             delivered = text
             if kind == "truncated":
                 full = text.encode("utf-8")
@@ -120,7 +128,7 @@ def run_history(root: Path, steps: list[tuple]) -> None:
                 if delivered == text:
                     delivered = delivered[:-3]
             (folder / "export.csv").write_text(delivered, encoding="utf-8")
-            (folder / "mapping.yml").write_text(MAPPING, encoding="utf-8")
+            (folder / "mapping.yml").write_text(MAPPING if tool == "generic" else NETTSKJEMA, encoding="utf-8")
             before = current_records(paths)
             (outcome,) = process_inbox(
                 paths.inbox,
@@ -141,7 +149,9 @@ def run_history(root: Path, steps: list[tuple]) -> None:
                 assert current_records(paths) == wanted
                 assert not withdrawn
                 assert not {k for k, *_ in wanted} & erased
-                expected = wanted
+                if tool != "generic" and before is not None and last_day is not None:
+                    assert day >= last_day, "older responses were taken without an operator"
+                expected, last_day = wanted, day
             elif outcome.status == "repeated":  # the bytes of a stored version: nothing changes
                 assert current_records(paths) == before
             else:
@@ -176,7 +186,7 @@ def run_history(root: Path, steps: list[tuple]) -> None:
                     audit_log=paths.audit_log,
                 )
                 if outcome.status == "accepted":
-                    expected = current_records(paths)
+                    expected, last_day = current_records(paths), None
                     assert not withdrawn and not {k for k, *_ in expected} & erased
         current = current_records(paths)
         assert current == expected, (step, current, expected)
