@@ -18,7 +18,9 @@ and any run (``make run`` or the run the sensor requests for a new survey) publi
 accepted inputs. Beside the records it writes ``raw.survey_register``, each survey's provenance,
 which ``raw/source_register`` reads. Only
 mapped canonical fields reach the warehouse; free text, names, e-mail and timestamps are never
-even parsed (see ``sources/surveys/mapping.py``).
+even parsed (see ``sources/surveys/mapping.py``), and the tool's respondent id is replaced by its
+respondent key with ``respondent_order`` beside it (``sources/surveys/records.py``
+``pseudonymise``, the secret at ``Paths.pseudonym_secret``) before anything is written.
 """
 
 from dataclasses import dataclass
@@ -37,13 +39,14 @@ from dagster import (
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from orchestration.runs.run_guard import RunGuard
 from sources.paths import Paths
+from sources.pseudonyms import load_or_create_secret
 from sources.raw_tables import REGISTER_COLUMNS
 from sources.reference import sector_codes
 from sources.snapshots import sha256_file
 from sources.surveys import erasure, store
 from sources.surveys.ingest import check_export, find_export
-from sources.surveys.mapping import Mapping
-from sources.surveys.records import read_records, write_records
+from sources.surveys.mapping import Mapping, load_mapping
+from sources.surveys.records import pseudonymise, read_records, write_records
 
 survey_partitions = DynamicPartitionsDefinition(name="surveys")
 
@@ -53,7 +56,7 @@ class SurveySource:
     """One survey export to ingest: its files and how the warehouse names it."""
 
     folder: Path
-    export: Path
+    export: Path  # a version stored by an erasure has no export: its records.parquet is read instead
     mapping: Path
     snapshot_id: str  # inputs: the folder name; raw area: "<survey_id>/<version>"
     origin: str  # "inputs" or "inbox"
@@ -87,7 +90,8 @@ def survey_sources(paths: Paths) -> list[SurveySource]:
 
 
 def inbox_source(stored: store.StoredSurvey) -> SurveySource:
-    return SurveySource(stored.folder, stored.export, stored.mapping, stored.snapshot_id, "inbox")
+    export = stored.export if stored.has_export else stored.records_path
+    return SurveySource(stored.folder, export, stored.mapping, stored.snapshot_id, "inbox")
 
 
 def survey_register_row(source: SurveySource, mapping: Mapping, export_sha: str) -> dict:
@@ -112,29 +116,38 @@ def survey_register_row(source: SurveySource, mapping: Mapping, export_sha: str)
     }
 
 
-def ingest_survey(source: SurveySource, sectors: set[str]) -> IngestedSurvey:
+def ingest_survey(source: SurveySource, sectors: set[str], paths: Paths) -> IngestedSurvey:
     """Read, map and check one survey; raise ValueError with the whole report if it is rejected."""
     if not source.mapping.exists():
         raise ValueError(f"{source.mapping}: missing (a survey folder holds an export and mapping.yml)")
-    checked = check_export(source.export, source.mapping, sectors)
-    report = checked.report
-    if checked.records is None or checked.mapping is None:
-        raise ValueError(f"{source.export}: file rejected\n{report.to_text()}")
+    secret = load_or_create_secret(paths.pseudonym_secret)
     export_sha = sha256_file(source.export)
-    records = checked.records.copy()
-    records["_source_id"] = checked.mapping.survey_id
+    if source.export.name == store.RECORDS:  # an erasure's version: the canonical records, already keyed
+        mapping = load_mapping(source.mapping)
+        records = pd.read_parquet(source.export)
+        rows_read, rows_rejected, problems = len(records), 0, []
+    else:
+        checked = check_export(source.export, source.mapping, sectors)
+        report = checked.report
+        if checked.records is None or checked.mapping is None:
+            raise ValueError(f"{source.export}: file rejected\n{report.to_text()}")
+        mapping = checked.mapping
+        records = pseudonymise(checked.records, secret)  # the tool's respondent id stops here
+        rows_read, rows_rejected, problems = report.rows_read, report.rows_rejected, report.lines
+    records = records.copy()
+    records["_source_id"] = mapping.survey_id
     records["_snapshot_id"] = source.snapshot_id
     records["_sha256"] = export_sha
-    records["_data_status"] = checked.mapping.data_status
+    records["_data_status"] = mapping.data_status
     return IngestedSurvey(
-        checked.mapping.survey_id,
-        checked.mapping.data_status,
+        mapping.survey_id,
+        mapping.data_status,
         records,
-        report.rows_read,
-        report.rows_rejected,
-        report.lines,
+        rows_read,
+        rows_rejected,
+        problems,
         source.snapshot_id,
-        survey_register_row(source, checked.mapping, export_sha),
+        survey_register_row(source, mapping, export_sha),
     )
 
 
@@ -143,7 +156,7 @@ def load_survey(source: SurveySource, paths: Paths, sectors: set[str]) -> Ingest
     surveys, see :mod:`sources.surveys.records`), else read, mapped and checked now."""
     if source.origin == "inbox":
         stored = read_records(paths.survey_records, source.snapshot_id)
-        if stored is not None:
+        if stored is not None and "respondent_order" in stored[0].columns:  # kept before keys: checked again
             frame, provenance = stored
             register = provenance["register"]
             return IngestedSurvey(
@@ -156,7 +169,7 @@ def load_survey(source: SurveySource, paths: Paths, sectors: set[str]) -> Ingest
                 source.snapshot_id,
                 register,
             )
-    return ingest_survey(source, sectors)
+    return ingest_survey(source, sectors, paths)
 
 
 @asset(
@@ -181,7 +194,7 @@ def survey_export(
         context.log.info(f"survey {survey_id}: withdrawn ({stored.version}); none of its rows is used")
         return MaterializeResult(metadata={"version": stored.version, "withdrawn": True})
     try:
-        survey = ingest_survey(inbox_source(stored), set(sector_codes()))
+        survey = ingest_survey(inbox_source(stored), set(sector_codes()), paths)
     except ValueError as exc:
         context.log.error(str(exc))
         raise Failure(description=str(exc)) from exc

@@ -3,7 +3,9 @@
 Every evaluation (every 30 s while the sensor runs) looks at the inbox (``RBI_INBOX_DIR``, default
 ``$RBI_OUTPUT_DIR/inbox``) with :func:`sources.surveys.inbox.process_inbox`: each complete
 delivery is checked against its mapping, then stored in the raw survey area (accepted), skipped
-(the same files as a stored version) or moved to the quarantine with a report. For each accepted
+(the same files as a stored version), held for an operator (a re-delivery that removes or changes
+respondents) or moved to the quarantine with a report. Each delivery is its own transaction: one
+that fails in any way is quarantined and the tick goes on to the next (sources/surveys/inbox.py). For each accepted
 delivery the sensor adds the survey id as a partition of ``raw/survey_export`` and requests a run
 of that partition and everything downstream of it (survey records, dbt models, quality gate,
 release) -- not the raw SSB tables or registers, which did not change. A quarantined file starts
@@ -25,7 +27,7 @@ from orchestration.runs.run_guard import busy_skip_reason
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions
 from sources.reference import sector_codes
 from sources.surveys import store
-from sources.surveys.inbox import Outcome, input_survey_ids, process_inbox
+from sources.surveys.inbox import Outcome, input_survey_ids, one_line, process_inbox, shown
 
 MIN_AGE_SECONDS = 5.0
 SELECTION = AssetSelection.assets(survey_export).downstream()
@@ -65,18 +67,20 @@ def survey_inbox(context: SensorEvaluationContext, pipeline_paths: PipelinePaths
         taken_ids=input_survey_ids(paths.surveys),
         sectors=sector_codes(),
         min_age_seconds=MIN_AGE_SECONDS,
+        secret_file=paths.pseudonym_secret,
+        audit_log=paths.audit_log,
     )
     for outcome in outcomes:
-        log = context.log.warning if outcome.status == "quarantined" else context.log.info
-        where = f" -> {outcome.where}" if outcome.where else ""
-        log(f"inbox {outcome.delivery}: {outcome.status}{where}: {outcome.message}")
+        log = context.log.warning if outcome.status in ("quarantined", "held", "failed") else context.log.info
+        where = f" -> {shown(outcome.where)}" if outcome.where else ""
+        log(f"inbox {shown(outcome.delivery)}: {outcome.status}{where}: {one_line(outcome.message)}")
     accepted = [o for o in outcomes if o.status == "accepted"]
     known = set(context.instance.get_dynamic_partitions(survey_partitions.name)) if context.instance else set()
     new_keys = sorted(({str(o.survey_id) for o in accepted} | set(store.survey_ids(raw_surveys))) - known)
     graph = context.repository_def.asset_graph if context.repository_def else None
     requests = [run_request_for(o, graph) for o in accepted]
     if not requests and not new_keys:
-        summary = "; ".join(f"{o.delivery}: {o.status}" for o in outcomes) or "the inbox is empty"
+        summary = "; ".join(f"{one_line(o.delivery)}: {o.status}" for o in outcomes) or "the inbox is empty"
         return SkipReason(f"no new survey ({summary})")
     return SensorResult(
         run_requests=requests,

@@ -3,56 +3,69 @@
     python -m sources.surveys withdraw SURVEY_ID --requested-by WHO [--reference CASE]
     python -m sources.surveys erase SURVEY_ID RESPONDENT_ID --requested-by WHO [--reference CASE]
 
+``RESPONDENT_ID`` is the survey tool's id the person quotes (e.g. a Nettskjema submission id);
+the command computes its respondent key (:func:`sources.pseudonyms.respondent_key`) and works on
+the key only: the audit log, the canonical records and the warehouse never hold the tool's id.
+
 What a command does:
 
-1. **The audit log** (``Paths.audit_log``, ``<raw>/audit/erasures.jsonl``, JSON lines,
-   append-only, folder 0o750 / file 0o640) gets one record: when, who asked, which survey (and
-   respondent key), what happened to the raw files. Never an answer.
+1. **The audit log** (``Paths.audit_log``, :mod:`sources.surveys.erasure_log`) gets one record:
+   when, who asked, which survey (and respondent KEY), what happened to the raw files. Never an
+   answer, never the tool's id.
 2. **The pipeline leaves the rows out of every later computation**: ``raw/survey_responses``
    drops every row the log names (``apply_exclusions``), whichever folder the survey came from, and
    ``raw/survey_export`` keeps no such row in the checked records (``Paths.survey_records``).
-3. **The raw export that held the rows is replaced** (surveys delivered through the inbox, in the
-   raw survey area): erasure stores a new version of the survey, a copy of the newest export
-   without the respondent's rows (checked against the mapping like any delivery), with a sidecar
-   that says why (``superseded_reason``, ``supersedes``); withdrawal stores a version without an
-   export (sidecar ``withdrawn: true``). The export files of the older versions that held the rows
-   -- and the inbox originals of them kept in ``received/`` -- are then deleted, each replaced by
-   ``export-removed.json`` saying when and why, and the checked canonical records kept of those
-   versions (``raw/records``, sources/surveys/records.py) are deleted: the next run checks the new
-   version afresh. Nothing else is deleted. A survey that lives in the
-   inputs directory is not rewritten (the inputs are read-only to the pipeline); the command says
-   so, and the data controller replaces that file.
-4. **It says what the next release will do** (spec section 5b): for each published cell the rows
+3. **The raw survey area works on the canonical records, for every export format** (surveys
+   delivered through the inbox): erasure stores a new version of the survey that holds only the
+   keyed canonical records of the current version without the respondent's rows
+   (``records.parquet``, restricted; no export), with a sidecar that says why
+   (``superseded_reason``, ``supersedes``); withdrawal stores a version without any rows (sidecar
+   ``withdrawn: true``). The export bytes and records of the older versions that held the rows --
+   and the inbox originals of them kept in ``received/`` -- are then deleted, each export replaced
+   by ``export-removed.json`` saying when, why and which sha256 it had, and the checked canonical
+   records kept of those versions (``raw/records``) are deleted. Nothing else is deleted. A survey
+   that lives in the inputs directory is not rewritten (the inputs are read-only to the pipeline);
+   the command says so, and the data controller replaces that file.
+4. **The deny list**: the log's erased keys and withdrawn survey ids and the removed exports'
+   sha256s make the inbox quarantine a later delivery that brings an erased respondent, a
+   withdrawn survey or a removed export back (``sources/surveys/inbox.py``).
+5. **It says what the next release will do** (spec section 5b): for each published cell the rows
    belonged to, whether the published value will be held (REVISION_HELD: fewer than 10
    respondents changed since it was published) or recomputed.
 
 A withdrawn survey id stays withdrawn: deliver new answers under a new survey_id.
 """
 
-import csv
-import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from sources import revisions
 from sources.paths import Paths
-from sources.restricted import copy_file, restricted_dir, write_text
+from sources.pseudonyms import is_respondent_key, load_or_create_secret, respondent_key
 from sources.snapshots import sha256_file
 from sources.surveys import store
-from sources.surveys.encoding import detect_delimiter, detect_encoding, first_record
+from sources.surveys.erasure_log import append_record, apply_exclusions, exclusions, read_log
 from sources.surveys.ingest import check_export, find_export
-from sources.surveys.mapping import Mapping, load_mapping
+from sources.surveys.mapping import load_mapping
+from sources.surveys.records import content_digest, pseudonymise, without_keys
+from sources.surveys.store import REMOVED_NOTE
 
-LOG_DIR_MODE = 0o750
-LOG_FILE_MODE = 0o640
-REMOVED_NOTE = "export-removed.json"
+__all__ = [
+    "ErasureError",
+    "Outcome",
+    "append_record",
+    "apply_exclusions",
+    "audit_record",
+    "erase",
+    "exclusions",
+    "next_release_preview",
+    "read_log",
+    "withdraw",
+]
 
 
 class ErasureError(ValueError):
@@ -71,97 +84,17 @@ class Outcome:
     exports_removed: list[str] = field(default_factory=list)
     originals_removed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    export_sha256s: list[str] = field(default_factory=list)
 
 
-# --- the audit log --------------------------------------------------------------------------------
-def read_log(path: Path) -> list[dict]:
-    """Every record of the audit log, oldest first (an empty list when there is none)."""
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def append_record(path: Path, record: dict) -> None:
-    """Append one JSON line and flush it to disk; the log is never rewritten."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(LOG_DIR_MODE)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_FILE_MODE)
-    try:
-        os.write(fd, (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    path.chmod(LOG_FILE_MODE)
-
-
-def exclusions(records: list[dict]) -> tuple[set[str], set[tuple[str, str]]]:
-    """(withdrawn survey ids, erased (survey_id, respondent_id) pairs) named by the audit log."""
-    withdrawn = {r["survey_id"] for r in records if r.get("action") == "withdraw"}
-    erased = {(r["survey_id"], r["respondent_id"]) for r in records if r.get("action") == "erase"}
-    return withdrawn, erased
-
-
-def apply_exclusions(frame: pd.DataFrame, records: list[dict]) -> tuple[pd.DataFrame, int]:
-    """The canonical records without the withdrawn surveys and erased respondents; rows dropped."""
-    withdrawn, erased = exclusions(records)
-    if frame.empty or not (withdrawn or erased):
-        return frame, 0
-    survey = frame["survey_id"].astype(str)
-    keys = pd.Series(list(zip(survey, frame["respondent_id"].astype(str), strict=True)), index=frame.index)
-    drop = survey.isin(withdrawn) | keys.isin(erased)
-    return frame.loc[~drop].reset_index(drop=True), int(drop.sum())
-
-
-# --- rewriting an export without some rows --------------------------------------------------------
-def _delimited_without(path: Path, mapping: Mapping, respondent_id: str) -> tuple[bytes, int]:
-    data = path.read_bytes()
-    encoding = mapping.export.encoding or detect_encoding(data)
-    text = data.decode(encoding)
-    bom = text.startswith("\ufeff")
-    body = text[1:] if bom else text
-    delimiter = mapping.export.delimiter or (";" if mapping.format == "nettskjema_csv" else None)
-    delimiter = delimiter or detect_delimiter(first_record(body))
-    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
-    header, records = rows[0], rows[1:]
-    column = header.index(mapping.respondent_id.column)
-    kept = [r for r in records if not (len(r) > column and r[column].strip() == respondent_id)]
-    out = io.StringIO(newline="")
-    quoting = csv.QUOTE_ALL if body.startswith('"') else csv.QUOTE_MINIMAL
-    newline = "\r\n" if "\r\n" in body[:65536] else "\n"
-    writer = csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator=newline)
-    writer.writerows([header, *kept])
-    return (("\ufeff" if bom else "") + out.getvalue()).encode(encoding), len(records) - len(kept)
-
-
-def _xlsx_without(path: Path, mapping: Mapping, respondent_id: str) -> tuple[bytes, int]:
-    from openpyxl import load_workbook
-
-    from sources.surveys.xlsx import cell_text
-
-    book = load_workbook(path)
-    sheet = book[mapping.export.sheet] if mapping.export.sheet else book.worksheets[0]
-    header = [cell_text(c.value) for c in sheet[1]]
-    column = header.index(mapping.respondent_id.column) + 1
-    doomed = [
-        row for row in range(2, sheet.max_row + 1) if cell_text(sheet.cell(row, column).value).strip() == respondent_id
-    ]
-    for row in reversed(doomed):
-        sheet.delete_rows(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), len(doomed)
-
-
-def export_without(path: Path, mapping: Mapping, respondent_id: str) -> tuple[bytes, int]:
-    """The export's bytes without the rows of one respondent, and how many rows were removed."""
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_without(path, mapping, respondent_id)
-    return _delimited_without(path, mapping, respondent_id)
+# --- the audit log: sources/surveys/erasure_log.py ----------------------------------------------
 
 
 # --- the raw survey area --------------------------------------------------------------------------
 def _remove_export(version: store.StoredSurvey, reason: str, when: datetime, replaced_by: str | None) -> str | None:
-    """Delete a version's export bytes, leaving a note that says why. Returns the removed file."""
+    """Delete a version's export bytes and keyed records, leaving a note that says why. Returns the
+    removed export (None when it had none left)."""
+    version.records_path.unlink(missing_ok=True)
     try:
         export = find_export(version.folder)
     except ValueError:
@@ -193,7 +126,7 @@ def _remove_originals(paths: Paths, shas: set[str], reason: str, when: datetime)
     received = paths.received
     if not received.is_dir():
         return removed
-    for path in sorted(p for p in received.rglob("*") if p.is_file() and p.name != REMOVED_NOTE):
+    for path in sorted(p for p in received.rglob("*") if p.is_file() and not p.name.endswith(REMOVED_NOTE)):
         if sha256_file(path) in shas:
             path.unlink()
             note = path.with_name(f"{path.name}.{REMOVED_NOTE}")
@@ -204,34 +137,9 @@ def _remove_originals(paths: Paths, shas: set[str], reason: str, when: datetime)
     return removed
 
 
-def _holds(version: store.StoredSurvey, mapping: Mapping, respondent_id: str) -> bool:
-    try:
-        export = find_export(version.folder)
-    except ValueError:
-        return False
-    return export_without(export, mapping, respondent_id)[1] > 0
-
-
 def _store_withdrawn_marker(raw_surveys: Path, newest: store.StoredSurvey, when: datetime, reason: str) -> str:
-    version = f"{when.strftime('%Y%m%dT%H%M%SZ')}-withdrawn"
-    tmp = restricted_dir(raw_surveys / newest.survey_id / f".tmp-{version}-{os.getpid()}")
-    copy_file(newest.mapping, tmp / store.MAPPING)
-    sidecar = {
-        "survey_id": newest.survey_id,
-        "version": version,
-        # after every stored version, whatever the clock says (versions are ordered by arrival)
-        "sequence": store.claim_sequence(raw_surveys, newest.survey_id),
-        "received_at": when.isoformat(),
-        "withdrawn": True,
-        "superseded_reason": reason,
-        "supersedes": newest.version,
-        "mapping_sha256": sha256_file(tmp / store.MAPPING),
-    }
-    write_text(tmp / store.SIDECAR, json.dumps(sidecar, indent=2) + "\n")
-    for path in tmp.iterdir():
-        path.chmod(0o440)
-    tmp.rename(raw_surveys / newest.survey_id / version)
-    return version
+    extra = {"withdrawn": True, "superseded_reason": reason, "supersedes": newest.version}
+    return store.store_records_version(raw_surveys, newest.survey_id, newest.mapping, None, when, extra).version
 
 
 def _inputs_folder(surveys_root: Path, survey_id: str) -> Path | None:
@@ -243,6 +151,14 @@ def _inputs_folder(surveys_root: Path, survey_id: str) -> Path | None:
         if mapping.exists() and load_mapping(mapping).survey_id == survey_id:
             return folder
     return None
+
+
+def _key_of(paths: Paths, quoted: str) -> str:
+    """The respondent key of the id a person quotes (a key given as such is taken as it is)."""
+    quoted = quoted.strip()
+    if is_respondent_key(quoted):
+        return quoted
+    return respondent_key(load_or_create_secret(paths.pseudonym_secret), quoted)
 
 
 def withdraw(survey_id: str, paths: Paths, when: datetime | None = None) -> Outcome:
@@ -260,13 +176,14 @@ def withdraw(survey_id: str, paths: Paths, when: datetime | None = None) -> Outc
     reason = f"withdrawal of survey {survey_id} ({when.isoformat()})"
     if found:
         outcome.new_version = _store_withdrawn_marker(raw_surveys, found[-1], when, reason)
-        shas = {str(v.sidecar.get("export_sha256")) for v in found}
+        shas = {str(v.sidecar.get("export_sha256")) for v in found if v.sidecar.get("export_sha256")}
         for version in found:
             removed = _remove_export(version, reason, when, outcome.new_version)
             if removed:
                 outcome.exports_removed.append(removed)
         _remove_records(paths, found)
         outcome.originals_removed = _remove_originals(paths, shas, reason, when)
+        outcome.export_sha256s = sorted(shas)
     if folder is not None:
         outcome.notes.append(
             f"{folder} is in the inputs directory, which the pipeline does not rewrite: its rows are left out "
@@ -276,15 +193,17 @@ def withdraw(survey_id: str, paths: Paths, when: datetime | None = None) -> Outc
 
 
 def erase(survey_id: str, respondent_id: str, paths: Paths, when: datetime | None = None) -> Outcome:
-    """Erase one respondent: later builds leave the rows out; the raw export is replaced by a copy without them."""
+    """Erase one respondent (``respondent_id``: the tool's id as quoted, or its key): later builds
+    leave the rows out; the raw area keeps the canonical records without them, and no export that
+    held them."""
     when = when or datetime.now(UTC)
-    respondent_id = respondent_id.strip()
-    outcome = Outcome("erase", survey_id, respondent_id)
+    key = _key_of(paths, respondent_id)
+    outcome = Outcome("erase", survey_id, key)
     withdrawn, erased = exclusions(read_log(paths.audit_log))
     if survey_id in withdrawn:
         raise ErasureError(f"survey {survey_id!r} is withdrawn: none of its rows is used any more")
-    if (survey_id, respondent_id) in erased:
-        raise ErasureError(f"respondent {respondent_id!r} of survey {survey_id!r} is already erased")
+    if (survey_id, key) in erased:
+        raise ErasureError(f"this respondent of survey {survey_id!r} is already erased (key {key})")
     raw_surveys, inputs_surveys = paths.raw_surveys, paths.surveys
     found = store.versions(raw_surveys, survey_id)
     folder = _inputs_folder(inputs_surveys, survey_id)
@@ -293,67 +212,52 @@ def erase(survey_id: str, respondent_id: str, paths: Paths, when: datetime | Non
     reason = f"erasure of one respondent of survey {survey_id} ({when.isoformat()})"
     if found:
         newest = found[-1]
-        if newest.sidecar.get("withdrawn"):
+        if newest.withdrawn:
             raise ErasureError(f"survey {survey_id!r} is withdrawn: none of its rows is used any more")
-        mapping = load_mapping(newest.mapping)
-        holders = [v for v in found if _holds(v, mapping, respondent_id)]
+        secret = load_or_create_secret(paths.pseudonym_secret)
+        held = {v.version: store.version_records(v, secret) for v in found}
+        holders = [v for v in found if held[v.version] is not None and key in set(held[v.version]["respondent_id"])]
         if not holders:
-            raise ErasureError(f"survey {survey_id!r}: no stored export holds respondent id {respondent_id!r}")
-        outcome.new_version, outcome.rows_removed = _store_copy_without(
-            raw_surveys, newest, mapping, respondent_id, when, reason
-        )
-        shas = {str(v.sidecar.get("export_sha256")) for v in holders}
+            raise ErasureError(f"survey {survey_id!r}: no stored export holds this respondent (key {key})")
+        current = held[newest.version]
+        if current is not None and key in set(current["respondent_id"]):
+            outcome.rows_removed = int((current["respondent_id"] == key).sum())
+            kept = without_keys(current, {key})
+            extra = {
+                "superseded_reason": reason,
+                "supersedes": newest.version,
+                "original_export_name": newest.sidecar.get("original_export_name"),
+                "detected": newest.sidecar.get("detected"),
+                "records_sha256": content_digest(kept),
+            }
+            if kept.empty:
+                outcome.new_version = _store_withdrawn_marker(raw_surveys, newest, when, reason)
+            else:
+                stored = store.store_records_version(raw_surveys, survey_id, newest.mapping, kept, when, extra)
+                outcome.new_version = stored.version
+        else:
+            outcome.new_version = newest.version  # only older versions held the respondent
+        shas = {str(v.sidecar.get("export_sha256")) for v in holders if v.sidecar.get("export_sha256")}
         for version in holders:
             removed = _remove_export(version, reason, when, outcome.new_version)
             if removed:
                 outcome.exports_removed.append(removed)
         _remove_records(paths, holders)
         outcome.originals_removed = _remove_originals(paths, shas, reason, when)
+        outcome.export_sha256s = sorted(shas)
     if folder is not None:
-        mapping = load_mapping(folder / "mapping.yml")
-        outcome.rows_removed += export_without(find_export(folder), mapping, respondent_id)[1]
+        checked = check_export(find_export(folder), folder / "mapping.yml")
+        if checked.records is not None:
+            keyed = pseudonymise(checked.records, load_or_create_secret(paths.pseudonym_secret))
+            outcome.rows_removed += int((keyed["respondent_id"] == key).sum())
         outcome.notes.append(
             f"{folder} is in the inputs directory, which the pipeline does not rewrite: the respondent's rows are "
             "left out of every build from now on; the data controller should replace that export with a copy "
             "without them"
         )
     if outcome.rows_removed == 0:
-        raise ErasureError(f"survey {survey_id!r}: no row with respondent id {respondent_id!r}")
+        raise ErasureError(f"survey {survey_id!r}: no row of this respondent (key {key})")
     return outcome
-
-
-def _store_copy_without(
-    raw_surveys: Path, newest: store.StoredSurvey, mapping: Mapping, respondent_id: str, when: datetime, reason: str
-) -> tuple[str, int]:
-    """A new version of the survey: the newest export without the respondent's rows."""
-    data, removed = export_without(newest.export, mapping, respondent_id)
-    if removed == 0:  # only older versions held the respondent: the newest is already clean
-        return newest.version, 0
-    with tempfile.TemporaryDirectory(dir=raw_surveys) as scratch:
-        copy = Path(scratch) / f"export{newest.export.suffix.lower()}"
-        copy.write_bytes(data)
-        checked = check_export(copy, newest.mapping, mapping=mapping)
-        if checked.report.rows_read == 0:
-            return _store_withdrawn_marker(raw_surveys, newest, when, reason), removed
-        if not checked.report.accepted:
-            raise ErasureError(
-                f"{newest.export}: the copy without respondent {respondent_id!r} no longer passes its checks"
-            )
-        stored = store.store_accepted(
-            raw_surveys,
-            copy,
-            newest.mapping,
-            checked.report,
-            when,
-            sha256_file(copy),
-            sha256_file(newest.mapping),
-            extra={
-                "superseded_reason": reason,
-                "supersedes": newest.version,
-                "original_export_name": newest.sidecar.get("original_export_name"),
-            },
-        )
-    return stored.version, removed
 
 
 # --- the record and the message -------------------------------------------------------------------
@@ -370,6 +274,7 @@ def audit_record(outcome: Outcome, requested_by: str, reference: str | None, whe
         "raw_new_version": outcome.new_version,
         "raw_exports_removed": outcome.exports_removed,
         "raw_originals_removed": outcome.originals_removed,
+        "raw_export_sha256s_removed": outcome.export_sha256s,
         "notes": outcome.notes,
     }
 

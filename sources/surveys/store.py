@@ -3,6 +3,7 @@
 Layout (``Paths.raw_surveys``, default ``$RBI_OUTPUT_DIR/raw/surveys``)::
 
     <survey_id>/<received>-<sha8>/export.<csv|tsv|txt|xlsx>   the export, byte for byte
+                                  records.parquet             its canonical records, respondent KEYS
                                   mapping.yml                 the mapping, byte for byte
                                   sidecar.json                original names, sha256s, received time
                                   report.json, report.txt     the validation report at acceptance
@@ -14,6 +15,14 @@ the same second keep the order in which they arrived. Files are written into a t
 that is renamed into place, then made read-only (``0o440`` files in ``0o750`` folders). Nothing
 here is ever overwritten or deleted; a corrected delivery of the same survey is a new version, and
 the newest version (by arrival) is the one ingested.
+
+Atomic: every file is written into the hidden temporary folder and flushed to disk (fsync), the
+folder is renamed into place and its parent flushed, so a crash leaves either the whole version or
+a hidden ``.tmp-*`` folder that nothing reads. ``records.parquet`` holds the checked canonical
+records with ``respondent_id`` replaced by the respondent key (:mod:`sources.pseudonyms`) and
+``respondent_order``; an erasure or withdrawal (``sources/surveys/erasure.py``) deletes the
+export bytes (and the records) of the versions that held the rows, and stores a new version that
+holds only ``records.parquet`` (no export): the canonical records without the erased rows.
 """
 
 import json
@@ -23,12 +32,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sources.restricted import copy_file, restricted_dir, write_text
+import pandas as pd
+
+from sources.restricted import copy_file, open_binary, restrict_file, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
+RECORDS = "records.parquet"
+REMOVED_NOTE = "export-removed.json"
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,23 @@ class StoredSurvey:
     @property
     def export(self) -> Path:
         return find_export(self.folder)
+
+    @property
+    def has_export(self) -> bool:
+        try:
+            find_export(self.folder)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def records_path(self) -> Path:
+        """The version's keyed canonical records (may be missing: versions stored before keys)."""
+        return self.folder / RECORDS
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.sidecar.get("withdrawn"))
 
     @property
     def mapping(self) -> Path:
@@ -101,6 +131,58 @@ def survey_ids(root: Path) -> list[str]:
     return sorted(p.name for p in folders if versions(root, p.name))
 
 
+def fsync_tree(folder: Path) -> None:
+    """Flush every file of ``folder`` and the folder itself to disk."""
+    for path in folder.iterdir():
+        if path.is_file() and not path.is_symlink():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_folder(tmp: Path, final: Path) -> None:
+    """Make ``tmp``'s files read-only, flush them, and rename the folder to ``final`` (atomic)."""
+    for path in tmp.iterdir():
+        _read_only(path)
+    fsync_tree(tmp)
+    tmp.rename(final)
+    fsync_dir(final.parent)
+
+
+def write_parquet(path: Path, records: pd.DataFrame) -> Path:
+    """Write keyed canonical records (restricted: created ``0o640``)."""
+    with open_binary(path) as handle:
+        records.to_parquet(handle, index=False)
+    return restrict_file(path)
+
+
+def removed_export_shas(root: Path) -> dict[str, str]:
+    """sha256 of every export whose bytes were deleted by a withdrawal or erasure -> why (from the
+    versions' ``export-removed.json``): the deny list of exports that may not come back."""
+    out: dict[str, str] = {}
+    if not root.is_dir():
+        return out
+    for note in root.glob(f"*/*/{REMOVED_NOTE}"):
+        try:
+            doc = json.loads(note.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if doc.get("export_sha256"):
+            out[str(doc["export_sha256"])] = str(doc.get("reason", "removed"))
+    return out
+
+
 def find_same(root: Path, survey_id: str, export_sha: str, mapping_sha: str) -> StoredSurvey | None:
     """A stored version with exactly this export and mapping, if any."""
     for stored in versions(root, survey_id):
@@ -122,9 +204,11 @@ def store_accepted(
     export_sha: str,
     mapping_sha: str,
     extra: dict | None = None,
+    records: pd.DataFrame | None = None,
 ) -> StoredSurvey:
-    """Copy an accepted export and its mapping into a new, read-only version folder. ``extra``:
-    more sidecar fields (e.g. why a version replaces another, sources/surveys/erasure.py)."""
+    """Copy an accepted export and its mapping into a new, read-only version folder, with its keyed
+    canonical ``records`` when given. ``extra``: more sidecar fields (e.g. why a version replaces
+    another, sources/surveys/erasure.py)."""
     survey_id = str(report.survey_id)
     version = f"{received_at.strftime('%Y%m%dT%H%M%SZ')}-{export_sha[:8]}"
     suffix = 1
@@ -139,7 +223,9 @@ def store_accepted(
     copy_file(export_path, export_copy)
     copy_file(mapping_path, tmp / MAPPING)
     if sha256_file(export_copy) != export_sha or sha256_file(tmp / MAPPING) != mapping_sha:
-        raise OSError(f"{export_path}: the file changed while it was being copied; try again")
+        raise OSError(f"{export_path!r}: the file changed while it was being copied; try again")
+    if records is not None:
+        write_parquet(tmp / RECORDS, records)
     sidecar = {
         "survey_id": survey_id,
         "version": version,
@@ -159,7 +245,54 @@ def store_accepted(
     write_text(tmp / SIDECAR, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
     write_text(tmp / "report.json", report.to_json())
     write_text(tmp / "report.txt", report.to_text(restricted=True))
-    for path in tmp.iterdir():
-        _read_only(path)
-    tmp.rename(final)
+    publish_folder(tmp, final)
     return StoredSurvey(survey_id, version, final, sidecar)
+
+
+def store_records_version(
+    root: Path, survey_id: str, mapping_path: Path, records: pd.DataFrame | None, when: datetime, extra: dict
+) -> StoredSurvey:
+    """A version without an export: the keyed canonical ``records`` (None: no rows at all, e.g. a
+    withdrawal) with the mapping and a sidecar saying why (``extra``)."""
+    stamp = when.strftime("%Y%m%dT%H%M%SZ")
+    tag = "withdrawn" if records is None else "records"
+    version = f"{stamp}-{tag}"
+    suffix = 1
+    while (root / survey_id / version).exists():
+        suffix += 1
+        version = f"{stamp}-{tag}-{suffix}"
+    tmp = restricted_dir(root / survey_id / f".tmp-{version}-{os.getpid()}", top=root / survey_id)
+    copy_file(mapping_path, tmp / MAPPING)
+    sidecar = {
+        "survey_id": survey_id,
+        "version": version,
+        "sequence": claim_sequence(root, survey_id),  # after every stored version, whatever the clock says
+        "received_at": when.isoformat(),
+        "mapping_sha256": sha256_file(tmp / MAPPING),
+        **extra,
+    }
+    if records is not None:
+        write_parquet(tmp / RECORDS, records)
+        sidecar["rows_read"] = len(records)
+    write_text(tmp / SIDECAR, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
+    publish_folder(tmp, root / survey_id / version)
+    return StoredSurvey(survey_id, version, root / survey_id / version, sidecar)
+
+
+def version_records(stored: StoredSurvey, secret: bytes) -> pd.DataFrame | None:
+    """The keyed canonical records of a stored version: its ``records.parquet``, else its export
+    checked again and keyed (versions stored before keys existed); None when it holds neither."""
+    from sources.surveys.ingest import check_export
+    from sources.surveys.records import pseudonymise
+
+    if stored.records_path.exists():
+        return pd.read_parquet(stored.records_path)
+    if not stored.has_export:
+        return None
+    checked = check_export(stored.export, stored.mapping)
+    return None if checked.records is None else pseudonymise(checked.records, secret)
+
+
+def current(root: Path, survey_id: str) -> StoredSurvey | None:
+    """The current version of a survey: the newest by arrival (operator decisions included)."""
+    return newest(root, survey_id)

@@ -20,9 +20,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from publication.checksums import verify
+from sources.pseudonyms import respondent_key
 from tests.e2e.harness import run_command, run_pipeline
 from tests.e2e.revision_inputs import (
     LATE_ID,
@@ -189,7 +191,9 @@ def test_erase_command_replaces_the_raw_export_and_audits_without_answers(story:
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 1
     record = records[0]
-    assert (record["action"], record["survey_id"], record["respondent_id"]) == ("erase", LATE_ID, erased)
+    key = respondent_key((output / "raw" / "keys" / "pseudonym.key").read_bytes(), erased)
+    assert (record["action"], record["survey_id"], record["respondent_id"]) == ("erase", LATE_ID, key)
+    assert erased not in log.read_text(encoding="utf-8")  # the key, never the tool's id
     assert record["requested_by"] == "Test Operator" and record["rows_removed"] == 1
     text = log.read_text(encoding="utf-8")
     for answer_column in ("hours", "unnecessary", "duplicate", "autonomy", "sektor", "timer", "dok"):
@@ -200,8 +204,9 @@ def test_erase_command_replaces_the_raw_export_and_audits_without_answers(story:
     newest = versions[-1]
     sidecar = json.loads((newest / "sidecar.json").read_text(encoding="utf-8"))
     assert sidecar["supersedes"] == versions[1].name and "erasure" in sidecar["superseded_reason"]
-    kept = (newest / "export.csv").read_text(encoding="utf-8")
-    assert f'"{erased}"' not in kept and kept.count("\n") == 1 + 9
+    assert not list(newest.glob("export.*"))  # the new version is the canonical records without the row
+    kept = pd.read_parquet(newest / "records.parquet")
+    assert key not in set(kept["respondent_id"]) and len(kept) == 9
     for old in versions[:2]:
         assert not list(old.glob("export.*")), old
         assert json.loads((old / "export-removed.json").read_text())["replaced_by_version"] == newest.name
@@ -212,7 +217,7 @@ def test_erase_command_replaces_the_raw_export_and_audits_without_answers(story:
     # the pipeline left the row out
     with duckdb.connect(str(story["restored"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(
-            "select count(*) from raw.survey_responses where respondent_id = ?", [erased]
+            "select count(*) from raw.survey_responses where respondent_id in (?, ?)", [erased, key]
         ).fetchone() == (0,)
     assert (output / "raw" / "revisions").stat().st_mode & 0o777 == 0o750
 

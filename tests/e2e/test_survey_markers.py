@@ -6,7 +6,12 @@ warehouse is asked too (it compresses strings).
 
 Only ``raw/`` (the restricted area that keeps deliveries byte for byte, the restricted quarantine
 reports and the canonical records of each checked version under ``raw/records``) may hold them;
-``dagster_home``, the warehouse and the releases must not."""
+``dagster_home``, the warehouse and the releases must not.
+
+Respondent keys (issue 19): every respondent id of the deliveries is a planted marker too, and the
+free-text columns hold valid national identity numbers (fødselsnummer), e-mail addresses and names:
+none of them may appear outside ``raw/``, and the canonical records (``raw/records``, the stored
+versions' ``records.parquet``) and the warehouse hold respondent keys, never the tool's ids."""
 
 import os
 import time
@@ -47,6 +52,26 @@ def marker(kind: str, column: str) -> str:
     return f"MRK{kind}{column.upper()}Zq7"
 
 
+def tool_id(kind: str, i: int) -> str:
+    return f"IDMRK{kind}{i:05d}"
+
+
+def fodselsnummer(n: int) -> str:
+    """A valid Norwegian national identity number (check digits by mod 11), different for each n."""
+    for individual in range(100 + n * 7, 1000):
+        digits = [int(c) for c in f"0101{70 + n % 30:02d}{individual:03d}"]
+        k1 = 11 - sum(w * d for w, d in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), digits, strict=True)) % 11
+        k1 = 0 if k1 == 11 else k1
+        k2 = 11 - sum(w * d for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), [*digits, k1], strict=True)) % 11
+        k2 = 0 if k2 == 11 else k2
+        if k1 < 10 and k2 < 10:
+            return "".join(map(str, digits)) + f"{k1}{k2}"
+    raise AssertionError("no valid number")
+
+
+PERSONAL = [fodselsnummer(n) for n in range(5)] + ["ola.nordmann@example.invalid", "Kari Nordmann"]
+
+
 def markers() -> list[str]:
     return [marker(kind, column) for kind in ("GOOD", "BAD") for column in HEADER]
 
@@ -55,8 +80,16 @@ def export(kind: str, n: int = 200) -> str:
     lines = [";".join(HEADER)]
     for i in range(1, n + 1):
         codes = [str(1 + (i + k) % 5) for k in range(5)]
-        cells = [f"R{i:05d}", "1" if i % 2 else "2", "1" if i % 3 else "2", str(30 + i % 15), str(3 + i % 9), *codes]
-        cells += [f"{marker(kind, c)} Kari Nordmann" for c in HEADER[len(MAPPED) :]]  # free text etc.: every row
+        cells = [
+            tool_id(kind, i),
+            "1" if i % 2 else "2",
+            "1" if i % 3 else "2",
+            str(30 + i % 15),
+            str(3 + i % 9),
+            *codes,
+        ]
+        personal = PERSONAL[i % len(PERSONAL)]  # identity numbers, e-mails, names in the free text
+        cells += [f"{marker(kind, c)} {personal}" for c in HEADER[len(MAPPED) :]]  # free text etc.: every row
         lines.append(cells)
     rows = [lines[0], *(";".join(c) for c in lines[1:])]
     return "\n".join(rows) + "\n"
@@ -101,7 +134,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     again = run_pipeline(inputs, output)  # `make run`: compute logs, the published release
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     for text in (sensor.stdout, sensor.stderr, again.stdout, again.stderr):
-        for planted in markers():
+        for planted in [*markers(), *PERSONAL, "IDMRK"]:
             assert planted not in text, planted
     return output
 
@@ -125,7 +158,7 @@ def test_no_marker_anywhere_outside_the_raw_area(output: Path) -> None:
         data = path.read_bytes()
         area = path.relative_to(output).parts[0]
         searched[area] = searched.get(area, 0) + 1
-        for planted in markers():
+        for planted in [*markers(), *PERSONAL, "IDMRK"]:
             assert planted.encode() not in data, (path, planted)
     assert sum(searched.values()) > 20
     # the places a person or a log reader opens were really searched
@@ -144,6 +177,20 @@ def test_the_canonical_records_hold_no_free_text(output: Path) -> None:
                 assert planted.encode() not in data, (path, planted)
 
 
+def test_the_canonical_records_hold_keys_not_the_tools_ids(output: Path) -> None:
+    import pandas as pd
+
+    from sources.pseudonyms import is_respondent_key
+
+    parquets = [*(output / "raw" / "records").rglob("*.parquet"), *(output / "raw" / "surveys").rglob("*.parquet")]
+    assert len(parquets) >= 2
+    for path in parquets:
+        frame = pd.read_parquet(path)
+        assert frame["respondent_id"].map(is_respondent_key).all(), path
+        assert sorted(frame["respondent_order"]) == list(range(1, len(frame) + 1)), path
+        assert not frame.astype(str).apply(lambda c: c.str.contains("IDMRK|MRK|@|Nordmann")).any().any(), path
+
+
 def test_the_warehouse_holds_no_marker(output: Path) -> None:
     with duckdb.connect(str(output / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         counts = dict(con.execute("select survey_id, count(*) from raw.survey_responses group by 1").fetchall())
@@ -152,7 +199,10 @@ def test_the_warehouse_holds_no_marker(output: Path) -> None:
             "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
         ).fetchall()
         for schema, table, column in columns:
-            hits = con.execute(
-                f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', ["MRK"]
-            ).fetchone()[0]
-            assert hits == 0, (schema, table, column)
+            for planted in ["MRK", *PERSONAL]:  # "MRK" covers the tool ids IDMRK... too
+                hits = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [planted]
+                ).fetchone()[0]
+                assert hits == 0, (schema, table, column, planted)
+        ids = con.execute("select respondent_id from raw.survey_responses").fetchall()
+        assert all(i.startswith("rk_") and len(i) == 35 for (i,) in ids)

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from kit.estimators import COMPONENTS, unit_values
+from sources.pseudonyms import respondent_key
 from sources.reference import sector_codes
 from sources.surveys.ingest import check_export
 from tests.e2e.harness import run_pipeline
@@ -57,11 +58,16 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_every_canonical_value_lands_in_the_warehouse(run: dict) -> None:
+    # the warehouse holds respondent keys in the order of the tool's ids (respondent_order), never the ids
+    secret = (run["output"] / "raw" / "keys" / "pseudonym.key").read_bytes()
     with duckdb.connect(str(run["output"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
-        for survey_id, expected in run["truths"].items():
+        for survey_id, truth_rows in run["truths"].items():
+            ids = truth_rows["respondent_id"].astype(str).str.strip()
+            expected = truth_rows.iloc[sorted(range(len(ids)), key=ids.iloc.__getitem__)].reset_index(drop=True)
+            expected["respondent_id"] = [respondent_key(secret, i) for i in expected["respondent_id"].astype(str)]
             stored = con.execute(
                 f"select {', '.join(CANONICAL)} from raw.survey_responses where survey_id = ? "
-                "order by try_cast(respondent_id as bigint)",
+                "order by respondent_order",
                 [survey_id],
             ).df()
             with_id = survey_id.startswith("KIT-NETTSKJEMA")

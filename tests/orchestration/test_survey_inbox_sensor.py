@@ -9,6 +9,7 @@ from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context, in
 
 from orchestration.definitions import defs
 from orchestration.resources import PipelinePaths
+from orchestration.surveys import survey_inbox_sensor as sensor_module
 from orchestration.surveys.raw_surveys import survey_partitions
 from orchestration.surveys.survey_inbox_sensor import survey_inbox
 from sources.demo import survey as demo
@@ -20,6 +21,8 @@ def output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("RBI_INBOX_DIR", raising=False)
     monkeypatch.delenv("RBI_RAW_DIR", raising=False)
     monkeypatch.delenv("RBI_INPUTS_DIR", raising=False)  # the embedded inputs: DEMO-2025-ARBEIDSTID is taken
+    # the two looks at a delivery, MIN_AGE_SECONDS apart, would sleep: the tests look twice at once
+    monkeypatch.setattr(sensor_module, "MIN_AGE_SECONDS", 0.0)
     (tmp_path / "output" / "inbox").mkdir(parents=True)
     return tmp_path / "output"
 
@@ -118,3 +121,24 @@ def test_definitions_wire_the_partitioned_asset() -> None:
     assert AssetKey(["raw", "survey_export"]) not in publish.asset_layer.selected_asset_keys
     assert AssetKey(["raw", "survey_responses"]) in publish.asset_layer.selected_asset_keys
     assert defs.resolve_sensor_def("survey_inbox").name == "survey_inbox"
+
+
+def test_a_crashing_delivery_does_not_stop_the_tick(output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sources.surveys import inbox
+
+    drop(output, "a-crash", "INBOX-2026-CRASH")
+    drop(output, "b-good", "INBOX-2026-GOOD")
+    real = inbox.check_export
+
+    def reader(export, mapping, sectors=None, **kwargs):
+        if "a-crash" in str(export):
+            raise RecursionError("a cell value")
+        return real(export, mapping, sectors, **kwargs)
+
+    monkeypatch.setattr(inbox, "check_export", reader)
+    with instance_for_test() as instance:
+        result = evaluate(instance)
+        assert isinstance(result, SensorResult)
+        assert [r.partition_key for r in result.run_requests] == ["INBOX-2026-GOOD"]
+    (quarantined,) = (output / "raw" / "quarantine").iterdir()
+    assert quarantined.name.endswith("-a-crash") and (quarantined / "crash.txt").exists()

@@ -15,6 +15,7 @@ from orchestration.surveys import raw_surveys
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions, survey_responses
 from sources.demo import survey as demo
 from sources.paths import EMBEDDED_INPUTS, Paths
+from sources.pseudonyms import is_respondent_key
 from sources.surveys.inbox import process_inbox
 from sources.surveys.records import read_records
 
@@ -76,6 +77,9 @@ def test_each_survey_is_parsed_once_and_the_register_reads_the_provenance(
             "select count(*) from raw.survey_responses where _source_id = ?", [SURVEY_ID]
         ).fetchone()[0]
         register = con.execute("select source_id, kind, sha256 from raw.survey_register order by all").fetchall()
+        # every survey, the inputs directory's too, reaches the warehouse with respondent keys and their order
+        ids = con.execute("select respondent_id, respondent_order from raw.survey_responses").fetchall()
+    assert ids and all(is_respondent_key(key) and order >= 1 for key, order in ids)
     assert kept_rows == len(records) > 0
     assert [(r[0], r[1]) for r in register] == [(s, "survey") for s in [*EMBEDDED_SURVEYS, SURVEY_ID]]
     assert all(len(r[2]) == 64 for r in register)

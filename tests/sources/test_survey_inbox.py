@@ -75,17 +75,56 @@ def test_repeated_delivery_is_not_stored_twice(tmp_path: Path) -> None:
     assert run(a) == []  # the inbox is empty
 
 
-def test_corrected_delivery_becomes_the_newest_version(tmp_path: Path) -> None:
+def first_rows(folder: Path, n: int) -> Path:
+    """Keep the header and the first ``n`` data rows of a delivery's export."""
+    export = folder / "export.csv"
+    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    export.write_text("".join(lines[: n + 1]), encoding="utf-8")
+    return folder
+
+
+def test_a_delivery_that_only_adds_respondents_becomes_the_newest_version(tmp_path: Path) -> None:
     a = areas(tmp_path)
-    drop_demo(a["inbox"])
+    first_rows(drop_demo(a["inbox"], respondents=250), 200)
     run(a)
     drop_demo(a["inbox"], respondents=250)
     (outcome,) = run(a, datetime(2026, 11, 27, tzinfo=UTC))
     assert outcome.status == "accepted"
     versions = store.versions(a["surveys"], "INBOX-2026")
     assert [v.sidecar["rows_read"] for v in versions] == [200, 250]
+    assert versions[-1].sidecar["compared_with_current"]["added"] == 50
+    assert versions[-1].sidecar["compared_with_current"]["removed"] == 0
     assert store.newest(a["surveys"], "INBOX-2026").version.startswith("20261127T000000Z-")
     assert store.survey_ids(a["surveys"]) == ["INBOX-2026"]
+
+
+def test_a_delivery_that_replaces_respondents_is_held_until_an_operator_accepts_it(tmp_path: Path) -> None:
+    """(Before re-deliveries were explicit, this corrected delivery silently became the newest
+    version; the demo generator gives other respondents for another count.)"""
+    from sources.surveys.inbox import accept_held
+
+    a = areas(tmp_path)
+    drop_demo(a["inbox"])
+    run(a)
+    drop_demo(a["inbox"], respondents=250)
+    (outcome,) = run(a, datetime(2026, 11, 27, tzinfo=UTC))
+    assert outcome.status == "held" and outcome.where is not None
+    assert "respondent(s) of the current version are missing" in outcome.message
+    assert f"python -m sources.surveys accept INBOX-2026 {outcome.where.name}" in outcome.message
+    held = json.loads((outcome.where / "held.json").read_text(encoding="utf-8"))
+    assert held["respondents_before"] == 200 and held["respondents_now"] == 250
+    assert held["added"] - held["removed"] == 50
+    assert [v.sidecar["rows_read"] for v in store.versions(a["surveys"], "INBOX-2026")] == [200]
+    log = tmp_path / "audit.jsonl"
+    accepted = accept_held(
+        "INBOX-2026", outcome.where.name, a["surveys"], a["quarantine"], a["received"], audit_log=log, when=WHEN
+    )
+    assert accepted.status == "accepted"
+    assert [v.sidecar["rows_read"] for v in store.versions(a["surveys"], "INBOX-2026")] == [200, 250]
+    assert store.newest(a["surveys"], "INBOX-2026").sidecar["accepted_by_operator"] is True
+    (record,) = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert record["action"] == "accept" and record["version"] == accepted.version
+    assert not outcome.where.exists()  # moved to received/
 
 
 def test_file_pairs_by_stem_and_waiting_deliveries(tmp_path: Path) -> None:
@@ -175,19 +214,19 @@ def test_inbox_command_processes_the_inbox_once(tmp_path, monkeypatch, capsys) -
     monkeypatch.delenv("RBI_INPUTS_DIR", raising=False)
     inbox = tmp_path / "out" / "inbox"
     inbox.mkdir(parents=True)
-    assert main(["inbox"]) == 0 and "nothing to do" in capsys.readouterr().out
+    assert main(["inbox", "--settle", "0"]) == 0 and "nothing to do" in capsys.readouterr().out
     folder = drop_demo(inbox)
     old = datetime(2026, 1, 1).timestamp()
     for path in folder.iterdir():
         os.utime(path, (old, old))
-    assert main(["inbox"]) == 0
-    assert "var2026: accepted: accepted, 200 rows, no problems" in capsys.readouterr().out
+    assert main(["inbox", "--settle", "0"]) == 0
+    assert "'var2026': accepted: accepted, 200 rows, no problems" in capsys.readouterr().out
     assert store.survey_ids(tmp_path / "out" / "raw" / "surveys") == ["INBOX-2026"]
     clash = drop_demo(inbox, name="clash", survey_id=demo.SURVEY_ID)
     for path in clash.iterdir():
         os.utime(path, (old, old))
-    assert main(["inbox"]) == 2
-    assert "clash: quarantined" in capsys.readouterr().out
+    assert main(["inbox", "--settle", "0"]) == 2
+    assert "'clash': quarantined" in capsys.readouterr().out
 
 
 def test_same_export_with_another_mapping_in_the_same_second_is_a_new_version(tmp_path: Path) -> None:

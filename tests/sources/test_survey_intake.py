@@ -421,6 +421,9 @@ def test_everything_holding_answers_is_owner_and_group_only(tmp_path: Path) -> N
 def test_the_canonical_records_kept_per_version_are_owner_and_group_only(tmp_path: Path) -> None:
     root = tmp_path / "raw" / "records"  # Paths.survey_records: respondent rows, like raw/surveys
     frame = pd.DataFrame({"respondent_id": ["R1", "R2"], "hours_total": [37.5, 40.0]})
+    with pytest.raises(ValueError, match="must hold respondent keys"):  # a tool id is never written
+        records.write_records(root, "INTAKE-2026/20261125T081500Z-abcdef12", frame, {"rows_read": 2})
+    frame = records.pseudonymise(frame, b"k" * 32)
     previous = os.umask(0)
     try:
         parquet = records.write_records(root, "INTAKE-2026/20261125T081500Z-abcdef12", frame, {"rows_read": 2})

@@ -134,8 +134,11 @@ def bootstrap_cells(
     ``workers``."""
     strata: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]] = []
     for (survey_id, sector_code, year), stratum in frame.groupby(list(STRATUM_KEY), sort=True):
-        # a fixed order within the stratum: results do not depend on the order of the rows
+        # a fixed order within the stratum: results do not depend on the order of the rows; by the
+        # rank of the tool's id (respondent_order, issue 19) so they do not depend on the key secret
         order = np.argsort(stratum["respondent_id"].to_numpy(dtype=object).astype(str), kind="stable")
+        if "respondent_order" in stratum.columns:
+            order = order[np.argsort(stratum["respondent_order"].to_numpy()[order], kind="stable")]
         terms = component_terms(stratum.iloc[order])
         rng = stratum_generator(seed, survey_id, sector_code, year)
         strata.append(((int(year), str(sector_code)), terms, rng))
@@ -220,5 +223,8 @@ def model(dbt, session):
         f"cast({c} as double) as {c}" if c not in ("survey_id", "respondent_id", "sector_code", "year") else c
         for c in RESPONDENT_COLUMNS
     )
-    frame = dbt.ref("int_respondent_weights").project(columns).df()
+    respondents = dbt.ref("int_respondent_weights")
+    if "respondent_order" in respondents.columns:  # the rank of the tool's id (issue 19)
+        columns += ", respondent_order"
+    frame = respondents.project(columns).df()
     return replicates_table(bootstrap_cells(frame, replicates, seed))

@@ -1,5 +1,7 @@
 -- Canonical survey records (spec section 2), one row per respondent. Ingestion has already
--- rejected rows outside the domains, so this model only types the columns.
+-- rejected rows outside the domains, so this model only types the columns. respondent_id is the
+-- pseudonymous respondent key (never the survey tool's id); respondent_order is the rank of the
+-- tool's id within the survey version (the bootstrap orders respondents by it).
 with source as (
     select * from {{ source('raw', 'survey_responses') }}
 )
@@ -7,6 +9,7 @@ with source as (
 select
     survey_id,
     respondent_id,
+    cast(respondent_order as integer) as respondent_order,
     cast(year as integer) as year,
     sector_code,
     sex,
