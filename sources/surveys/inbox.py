@@ -65,6 +65,7 @@ from sources.restricted import restrict_tree, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys import store
 from sources.surveys.erasure_log import append_record, exclusions, read_log
+from sources.surveys.exports import case_mismatch_hint, unsupported_export_hint
 from sources.surveys.ingest import IngestReport, check_export
 from sources.surveys.mapping import MappingError, load_mapping
 from sources.surveys.records import content_digest, pseudonymise
@@ -439,6 +440,18 @@ def process_inbox(
     return outcomes
 
 
+def _waiting_hint(delivery: Delivery) -> str | None:
+    """Why an incomplete delivery may never complete: an export and a mapping whose names differ by
+    case (``Svar.csv`` + ``svar.yml``), or an export format the intake does not read (``.xls``, ``.sav``)
+    with the tool's own export instructions."""
+    names = [p.name for p in delivery.files]
+    if delivery.folder is None and delivery.files:  # loose files: the same stem in any case, any suffix
+        wanted = delivery.name.casefold()
+        names = sorted(n for n in os.listdir(delivery.files[0].parent) if Path(n).stem.casefold() == wanted)
+    unsupported = (unsupported_export_hint(n) for n in names)
+    return case_mismatch_hint(names) or next((h for h in unsupported if h), None)
+
+
 def _triage(delivery: Delivery, context: _Context, now: Callable[[], datetime], settle: float) -> Outcome | None:
     """The outcome of a delivery that cannot be processed now, or None when it is ready for the looks."""
     if delivery.hidden:
@@ -448,7 +461,8 @@ def _triage(delivery: Delivery, context: _Context, now: Callable[[], datetime], 
         return _refuse(delivery, context.quarantine_root, now())
     if not delivery.complete:
         missing = "mapping file (.yml)" if delivery.mapping is None else "export file"
-        return Outcome(delivery.name, "waiting", message=f"waiting for its {missing}")
+        hint = _waiting_hint(delivery)
+        return Outcome(delivery.name, "waiting", message=f"waiting for its {missing}" + (f": {hint}" if hint else ""))
     age = time.time() - max(p.lstat().st_mtime for p in delivery.files)
     if age < settle:
         message = (
