@@ -19,7 +19,7 @@ from sources.paths import METHODOLOGY, Paths
 # the revision store after this release (spec 5b), written once the release is published
 REVISION_STORE_MODELS = {
     revisions.CELLS: "int_revision_store_cells",
-    revisions.MEMBERS: "int_revision_store_members",
+    revisions.FOOTPRINTS: "int_revision_store_footprints",
     revisions.REPLICATES: "int_revision_store_replicates",
 }
 
@@ -46,7 +46,7 @@ def check_revision_store(paths: Paths) -> None:
 
 
 def update_revision_store(paths: Paths, release_id: str) -> str:
-    """Put the respondent sets and values behind this release's published cells in force in the
+    """Put the footprints and values behind this release's published cells in force in the
     internal revision store (sources/revisions.py), then load that version into the warehouse's
     raw tables, so that a run of part of the graph (e.g. the inbox sensor's) builds on it. Called
     only after the release was published: a build stopped by the gate never reaches it. Returns a

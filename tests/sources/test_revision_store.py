@@ -1,7 +1,10 @@
-"""The internal revision store (spec section 5b, sources/revisions.py): versions written aside and
-put in force atomically, restricted modes, loaded into the warehouse raw schema (empty and typed
-when there is none), unchanged content writes nothing, a broken pointer is an error."""
+"""The internal revision store (spec section 5b, method 1.2 layout, sources/revisions.py): versions
+written aside and put in force atomically, restricted modes, loaded into the warehouse raw schema
+(empty and typed when there is none), unchanged content writes nothing, a broken pointer is an
+error; the candidate footprints hold digests and keys, never an answer. (The upgrade of a 1.1
+store: tests/method/test_revision_upgrade.py.)"""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -13,11 +16,11 @@ from sources.paths import Paths
 CELL = (
     "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 25.5 as raw_value, 20.0 as raw_ci_low, "
     "30.0 as raw_ci_high, 2.5 as se, 40 as n, 38.5 as n_eff, 0.098 as cv, null as dk_share, 51.0 as normalised, "
-    "'POP_LAGGED' as flags, 'S1;pop' as source_ids, '{release}' as release_id"
+    "'POP_LAGGED' as flags, 'S1;pop' as source_ids, '{release}' as release_id, true as footprint_complete"
 )
-MEMBERS = (
+FOOTPRINTS = (
     "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 'S1' as survey_id, "
-    "i::varchar as respondent_id from range({n}) t(i)"
+    "i::varchar as respondent_id, sha256(i::varchar) as element_digest, [1] as versions from range({n}) t(i)"
 )
 REPLICATES = (
     "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, i::integer as replicate, "
@@ -28,7 +31,7 @@ REPLICATES = (
 def queries(release: str, n: int) -> dict[str, str]:
     return {
         revisions.CELLS: CELL.format(release=release),
-        revisions.MEMBERS: MEMBERS.format(n=n),
+        revisions.FOOTPRINTS: FOOTPRINTS.format(n=n),
         revisions.REPLICATES: REPLICATES,
     }
 
@@ -44,6 +47,13 @@ def test_versions_are_written_aside_and_put_in_force(tmp_path: Path) -> None:
         second = revisions.write_version(root, "rel-2", con, queries("rel-2", 14))
     assert second is not None and second.name == "000002-rel-2"
     assert revisions.current_version(root) == second
+    assert json.loads((second.folder / "manifest.json").read_text())["layout"] == revisions.LAYOUT
+    assert sorted(p.name for p in second.folder.iterdir()) == [
+        "cells.parquet",
+        "footprints.parquet",
+        "manifest.json",
+        "replicates.parquet",
+    ]
     assert (root / "CURRENT").read_text().strip() == "000002-rel-2"
     assert [v.name for v in revisions.versions(root)] == ["000001-rel-1", "000002-rel-2"]  # history kept
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temporary left
@@ -59,7 +69,7 @@ def test_load_into_the_warehouse(tmp_path: Path) -> None:
     db = tmp_path / "warehouse" / "warehouse.duckdb"
     assert revisions.load_into_warehouse(root, db) == {
         "revision_cells": 0,
-        "revision_members": 0,
+        "revision_footprints": 0,
         "revision_replicates": 0,
     }
     with duckdb.connect(str(db), read_only=True) as con:
@@ -69,12 +79,13 @@ def test_load_into_the_warehouse(tmp_path: Path) -> None:
             ).fetchall()
         )
     assert types["n"] == "BIGINT" and types["raw_value"] == "DOUBLE" and types["year"] == "INTEGER"
+    assert types["footprint_complete"] == "BOOLEAN"
     with duckdb.connect() as con:
         revisions.write_version(root, "rel-1", con, queries("rel-1", 12))
     db.unlink()  # a rebuilt warehouse: the store is outside it
     assert revisions.load_into_warehouse(root, db) == {
         "revision_cells": 1,
-        "revision_members": 12,
+        "revision_footprints": 12,
         "revision_replicates": 5,
     }
     with duckdb.connect(str(db), read_only=True) as con:
@@ -120,3 +131,40 @@ def test_the_warehouse_records_which_version_it_holds(tmp_path: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         assert first is not None and revisions.loaded_version(con) == first.name
     check_revision_store(paths)
+
+
+def test_candidate_footprints_are_digests_and_keys(tmp_path: Path) -> None:
+    """raw.survey_footprints: one element per respondent and component with a non-NULL answer (C2
+    code 8 included, C4 any item); the same fields give the same digest; no answer is stored."""
+    from method.atoms import footprint_fields
+    from sources.pseudonyms import element_digest
+
+    db = tmp_path / "warehouse.duckdb"
+    secret = b"s" * 32
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.survey_responses as select * from (values "
+            "('S1', 'rk_a', 2025, 'NAV', 'F', 37.5, 7.25, 8, null, null, 2, null, null), "
+            "('S1', 'rk_b', 2025, 'NAV', null, 40.0, null, 4, 5, 1, 2, 3, 1.5)) as t(survey_id, respondent_id, "
+            "year, sector_code, sex, hours_total, hours_doc, unnecessary, duplicate, autonomy_1, autonomy_2, "
+            "autonomy_3, design_weight)"
+        )
+    assert revisions.write_survey_footprints(db, secret) == 6  # a: C1 C2 C4; b: C2 C3 C4
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select respondent_id, component_id, element_digest from raw.survey_footprints order by all"
+        ).fetchall()
+        columns = [c[0] for c in con.execute("describe raw.survey_footprints").fetchall()]
+    assert [(r, c) for r, c, _ in rows] == [
+        ("rk_a", "C1"),
+        ("rk_a", "C2"),
+        ("rk_a", "C4"),
+        ("rk_b", "C2"),
+        ("rk_b", "C3"),
+        ("rk_b", "C4"),
+    ]
+    a = {"survey_id": "S1", "respondent_id": "rk_a", "hours_total": 37.5, "hours_doc": 7.25, "sex": "F"}
+    assert rows[0][2] == element_digest(secret, footprint_fields("C1", a))
+    assert rows[0][2] == element_digest(secret, ("S1", "rk_a", 37.5, 7.25, "F", None))
+    assert columns == list(revisions.SURVEY_FOOTPRINT_COLUMNS)
