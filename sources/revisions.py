@@ -210,26 +210,24 @@ def load_into_warehouse(root: Path, db_path: Path, upgrade: Upgrade | None = Non
         legacy = None
         if version is not None and version.legacy:
             legacy = _legacy_footprints(root, con, upgrade)
+            con.register("legacy_footprints", legacy.footprints)
+            con.register("legacy_unknown", pd.DataFrame({"cell": sorted(legacy.unknown)}, dtype="string"))
         con.execute("begin transaction")
         for table, (file_name, columns) in TABLES.items():
             target = f"raw.{table}"
             if version is None:
                 con.execute(_create_sql(target, columns))
             elif legacy is not None and file_name == FOOTPRINTS:
-                con.register("legacy_footprints", legacy.footprints)
                 con.execute(
                     f"create or replace table {target} as select {_column_list(columns)} from legacy_footprints"
                 )
-                con.unregister("legacy_footprints")
             elif legacy is not None and file_name == CELLS:
-                con.register("legacy_unknown", pd.DataFrame({"cell": sorted(legacy.unknown)}, dtype="string"))
                 path = _quoted(version.folder / file_name)
                 con.execute(
                     f"create or replace table {target} as select {_column_list(columns)} from (select *, "
                     "(year || '|' || sector_code || '|' || component_id) not in (select cell from legacy_unknown) "
                     f"as footprint_complete from read_parquet('{path}'))"
                 )
-                con.unregister("legacy_unknown")
             else:
                 path = _quoted(version.folder / file_name)
                 con.execute(
