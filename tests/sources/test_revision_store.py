@@ -168,3 +168,38 @@ def test_candidate_footprints_are_digests_and_keys(tmp_path: Path) -> None:
     assert rows[0][2] == element_digest(secret, footprint_fields("C1", a))
     assert rows[0][2] == element_digest(secret, ("S1", "rk_a", 37.5, 7.25, "F", None))
     assert columns == list(revisions.SURVEY_FOOTPRINT_COLUMNS)
+
+
+def test_erasure_preview_follows_the_atoms_rule(tmp_path: Path) -> None:
+    """``python -m sources.surveys erase`` says what the next release will do: the atoms of the
+    published versions and the cell's footprint without the removed rows (method/atoms.py)."""
+    from sources.surveys.erasure import next_release_preview
+
+    paths = Paths.from_env(output=tmp_path, environ={})
+    assert next_release_preview(paths, "S1", "3") == [
+        "no release has been published from this output directory yet: nothing to hold"
+    ]
+    # one published version: 12 respondents of S1 and 10 of S2; the warehouse's candidate is the same
+    elements = (
+        "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, s as survey_id, "
+        "i::varchar as respondent_id, sha256(s || i::varchar) as element_digest, [1] as versions "
+        "from (select 'S1' as s, i from range(12) t(i) union all select 'S2' as s, i from range(10) t(i))"
+    )
+    with duckdb.connect() as con:
+        revisions.write_version(paths.revisions, "rel-1", con, queries("rel-1", 0) | {revisions.FOOTPRINTS: elements})
+    paths.warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute(f"create table raw.survey_footprints as select * exclude (versions) from ({elements})")
+    held = next_release_preview(paths, "S1", "3")
+    assert held == [
+        "2025 SYKEHUS C1: smallest atom 1 respondent(s) -> keeps the row last published (REVISION_HELD), "
+        "unless the fresh value is suppressed"
+    ]
+    # withdrawing all of S2 (10 respondents) makes an atom of 10: recomputed
+    assert next_release_preview(paths, "S2", None) == [
+        "2025 SYKEHUS C1: smallest atom 10 respondent(s) -> is recomputed (every atom has 10 or more respondents)"
+    ]
+    assert next_release_preview(paths, "S9", None) == [
+        "the rows were in no published cell: no published value changes because of them"
+    ]
