@@ -31,12 +31,17 @@ FOOTPRINT_ITEMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def in_footprint(component_id: str, answers: dict[str, object]) -> bool:
-    """Whether a respondent with these answers is an element of the component's footprint: C1 both
-    hours non-NULL; C2, C3 the item non-NULL (code 8 included); C4 any of its items non-NULL."""
-    values = [answers.get(item) for item in FOOTPRINT_ITEMS[component_id]]
-    present = [v is not None and v == v for v in values]  # NaN counts as NULL
-    return all(present) if component_id == "C1" else any(present)
+def in_footprint(component_id: str, answers: Sequence[object]) -> bool:
+    """Whether a respondent whose answers to the component's items (in :data:`FOOTPRINT_ITEMS`
+    order) are ``answers`` is an element of its footprint: C1 both hours non-NULL; C2, C3 the item
+    non-NULL (code 8 included); C4 any of its items non-NULL."""
+    given = [v is not None and v == v for v in answers]  # NaN counts as NULL
+    return all(given) if component_id == "C1" else any(given)
+
+
+def item_answers(component_id: str, record: dict[str, object]) -> list[object]:
+    """A record's answers to the component's items, in :data:`FOOTPRINT_ITEMS` order."""
+    return [record.get(item) for item in FOOTPRINT_ITEMS[component_id]]
 
 
 def footprint_fields(component_id: str, record: dict[str, object]) -> tuple[object, ...]:

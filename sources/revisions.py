@@ -51,17 +51,19 @@ decided, i.e. for as long as its store entry lasts; the first 1.2 publication wr
 """
 
 import csv
+import hashlib
 import io
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint
-from sources.pseudonyms import element_digest
+from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint, item_answers
+from sources.pseudonyms import _ELEMENT_DOMAIN, _FIELD_SEPARATOR, _field_text, element_digest
 
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
@@ -294,26 +296,72 @@ def _typed_select(relation: str, where: str = "") -> str:
     return f"select {columns} from {relation} {where}"
 
 
+class ElementDigester:
+    """:func:`sources.pseudonyms.element_digest` for many elements at once: the same keyed SHA-256
+    (HMAC-SHA256 under the installation secret, the same domain, field separator and field texts),
+    with the key schedule computed once and each field value's text cached. ``tests`` check that
+    both give the same digest for every kind of field; a build hashes 4 elements per respondent."""
+
+    _BLOCK = 64  # SHA-256 block size (RFC 2104)
+
+    def __init__(self, secret: bytes) -> None:
+        key = hashlib.sha256(secret).digest() if len(secret) > self._BLOCK else secret
+        key = key.ljust(self._BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._inner.update(_ELEMENT_DOMAIN)
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self._texts: dict[tuple[type, object], str] = {}
+
+    def text(self, value: object) -> str:
+        if isinstance(value, str):
+            return value
+        cache_key = (type(value), value)
+        text = self._texts.get(cache_key)
+        if text is None:
+            text = _field_text(value)
+            if value == value:  # NaN is never found again: do not fill the cache with it
+                self._texts[cache_key] = text
+        return text
+
+    def __call__(self, fields: Sequence[object]) -> str:
+        return self.of_text(_FIELD_SEPARATOR.join([self.text(f) for f in fields]))
+
+    def of_text(self, text: str) -> str:
+        """The digest of fields already written as text and joined by the field separator."""
+        inner = self._inner.copy()
+        inner.update(text.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+def _footprint_rows(rows: Iterable[Sequence[object]], columns: Sequence[str], secret: bytes) -> pd.DataFrame:
+    """The footprint elements of canonical records given as tuples in ``columns`` order."""
+    at = {name: i for i, name in enumerate(columns)}
+    digest = ElementDigester(secret)
+    items = {c: [at[i] for i in FOOTPRINT_ITEMS[c]] for c in FOOTPRINT_ITEMS}
+    survey, respondent, sex, weight = at["survey_id"], at["respondent_id"], at["sex"], at["design_weight"]
+    year, sector = at["year"], at["sector_code"]
+    text, sep = digest.text, _FIELD_SEPARATOR
+    out = []
+    for row in rows:
+        # the fields of method.atoms.footprint_fields: (survey_id, respondent_id, *items, sex, design_weight)
+        head = text(row[survey]) + sep + text(row[respondent]) + sep
+        tail = sep + text(row[sex]) + sep + text(row[weight])
+        for component, positions in items.items():
+            answers = [row[i] for i in positions]
+            if in_footprint(component, answers):
+                element = digest.of_text(head + sep.join([text(a) for a in answers]) + tail)
+                out.append((row[year], row[sector], component, row[survey], row[respondent], element))
+    frame = pd.DataFrame(out, columns=list(SURVEY_FOOTPRINT_COLUMNS))
+    return frame.astype({"year": "int32"} | {c: "string" for c in SURVEY_FOOTPRINT_COLUMNS if c != "year"})
+
+
 def footprint_frame(records: list[dict], secret: bytes) -> pd.DataFrame:
     """The footprint elements of canonical records (dicts with :data:`RESPONSE_COLUMNS`): one row per
-    (record, survey component) whose items make it an element (:func:`method.atoms.in_footprint`)."""
-    rows = []
-    for record in records:
-        for component in FOOTPRINT_ITEMS:
-            if in_footprint(component, record):
-                digest = element_digest(secret, footprint_fields(component, record))
-                rows.append(
-                    (
-                        record["year"],
-                        record["sector_code"],
-                        component,
-                        record["survey_id"],
-                        record["respondent_id"],
-                        digest,
-                    )
-                )
-    frame = pd.DataFrame(rows, columns=list(SURVEY_FOOTPRINT_COLUMNS))
-    return frame.astype({"year": "int32"} | {c: "string" for c in SURVEY_FOOTPRINT_COLUMNS if c != "year"})
+    (record, survey component) whose items make it an element (:func:`method.atoms.in_footprint`),
+    with the element digest of :func:`method.atoms.footprint_fields`."""
+    return _footprint_rows(([r.get(c) for c in RESPONSE_COLUMNS] for r in records), RESPONSE_COLUMNS, secret)
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -326,8 +374,8 @@ def write_survey_footprints(db_path: Path, secret: bytes) -> int:
     """Replace ``raw.survey_footprints`` with the candidate footprint elements of every canonical
     record in ``raw.survey_responses`` (digests and keys only). Returns the number of elements."""
     with duckdb.connect(str(db_path)) as con:
-        records = _records(con, _typed_select("raw.survey_responses"))
-        frame = footprint_frame(records, secret)
+        cursor = con.execute(_typed_select("raw.survey_responses"))
+        frame = _footprint_rows(cursor.fetchall(), [d[0] for d in cursor.description], secret)
         con.execute("create schema if not exists raw")
         con.register("incoming", frame)
         con.execute(
@@ -474,7 +522,7 @@ def _reconstruct(
         _typed_select(r, "where cast(year as integer) = ? and cast(sector_code as varchar) = ?") for r in relations
     )
     records = _records(con, union, [cell["year"], cell["sector_code"]] * len(relations))
-    elements = [r for r in records if in_footprint(component, r)]
+    elements = [r for r in records if in_footprint(component, item_answers(component, r))]
     valid = {(str(r["survey_id"]), str(r["respondent_id"])) for r in elements if _valid_11(component, r)}
     if valid != members:
         return None

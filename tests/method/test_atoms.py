@@ -11,7 +11,7 @@ import random
 from fractions import Fraction
 
 from method import load_parameters
-from method.atoms import atoms, decide, footprint_fields, in_footprint, smallest_atom, with_candidate
+from method.atoms import atoms, decide, footprint_fields, in_footprint, item_answers, smallest_atom, with_candidate
 
 ATOM_MIN = load_parameters("1.2").integer("revision_atom_min")
 Element = tuple[str, int]  # (respondent key, C2 answer 1..5 or 8)
@@ -90,11 +90,11 @@ def test_suppressed_whatever_the_atoms_and_first_publication_by_section_5_alone(
 
 
 def test_footprint_elements() -> None:
-    assert in_footprint("C1", {"hours_total": 40.0, "hours_doc": 5.0})
-    assert not in_footprint("C1", {"hours_total": 40.0, "hours_doc": None})
-    assert in_footprint("C2", {"unnecessary": 8}) and not in_footprint("C2", {"unnecessary": None})
-    assert in_footprint("C4", {"autonomy_1": None, "autonomy_2": 8, "autonomy_3": None})
-    assert not in_footprint("C4", {"autonomy_1": None, "autonomy_2": float("nan")})
+    assert in_footprint("C1", item_answers("C1", {"hours_total": 40.0, "hours_doc": 5.0}))
+    assert not in_footprint("C1", item_answers("C1", {"hours_total": 40.0, "hours_doc": None}))
+    assert in_footprint("C2", [8]) and not in_footprint("C2", [None])
+    assert in_footprint("C4", item_answers("C4", {"autonomy_1": None, "autonomy_2": 8, "autonomy_3": None}))
+    assert not in_footprint("C4", [None, float("nan"), None])
     record = {"survey_id": "S", "respondent_id": "rk_1", "unnecessary": 3, "sex": "F", "design_weight": None}
     assert footprint_fields("C2", record) == ("S", "rk_1", 3, "F", None)
 

@@ -203,3 +203,23 @@ def test_erasure_preview_follows_the_atoms_rule(tmp_path: Path) -> None:
     assert next_release_preview(paths, "S9", None) == [
         "the rows were in no published cell: no published value changes because of them"
     ]
+
+
+def test_the_fast_digester_equals_element_digest() -> None:
+    """write_survey_footprints hashes with revisions.ElementDigester (key schedule once, field texts
+    cached): the same digests as sources.pseudonyms.element_digest, for every kind of field."""
+    from sources.pseudonyms import element_digest
+
+    cases = [
+        ("S1", "rk_0123", 37.5, 7.25, "F", None),
+        ("S1", "rk_0123", 40.0, 0.0, None, 1.5),
+        ("S1", "rk_0123", 40, 0, None, 1.5),  # ints and whole floats write the same text
+        ("S2", "17", 8, "M", 1e-05),
+        ("S2", "17", None, "M", float("nan")),
+        ("S2", "17", None, None, 0.1 + 0.2),
+        ("Ø", "æ", 3, True, 123456789.123),
+    ]
+    for secret in (b"k" * 32, b"x" * 100, b""):
+        digester = revisions.ElementDigester(secret)
+        for fields in cases * 2:  # the second pass reads the cache
+            assert digester(fields) == element_digest(secret, fields), fields
