@@ -48,6 +48,10 @@ warehouse's ``raw.survey_responses`` and in the raw area's kept records; the rec
 give exactly the published respondent set (and dk_share). Where it cannot, the cell's
 ``footprint_complete`` is false and the cell is held (REVISION_HELD) until the atoms rule can be
 decided, i.e. for as long as its store entry lasts; the first 1.2 publication writes the 1.2 layout.
+
+Each version's manifest records a check value of the secret (:func:`secret_check`): a build under
+another secret (the key file lost and recreated) cannot compare digests, so every stored cell is
+loaded as incomplete and held, instead of every element looking new.
 """
 
 import csv
@@ -214,6 +218,7 @@ def load_into_warehouse(root: Path, db_path: Path, upgrade: Upgrade | None = Non
             legacy = _legacy_footprints(root, con, upgrade)
             con.register("legacy_footprints", legacy.footprints)
             con.register("legacy_unknown", pd.DataFrame({"cell": sorted(legacy.unknown)}, dtype="string"))
+        foreign_secret = version is not None and not version.legacy and not _same_secret(version, upgrade)
         con.execute("begin transaction")
         for table, (file_name, columns) in TABLES.items():
             target = f"raw.{table}"
@@ -222,6 +227,12 @@ def load_into_warehouse(root: Path, db_path: Path, upgrade: Upgrade | None = Non
             elif legacy is not None and file_name == FOOTPRINTS:
                 con.execute(
                     f"create or replace table {target} as select {_column_list(columns)} from legacy_footprints"
+                )
+            elif file_name == CELLS and foreign_secret:
+                path = _quoted(version.folder / file_name)
+                con.execute(
+                    f"create or replace table {target} as select {_column_list(columns)} from (select * "
+                    f"replace (false as footprint_complete) from read_parquet('{path}'))"
                 )
             elif legacy is not None and file_name == CELLS:
                 path = _quoted(version.folder / file_name)
@@ -238,10 +249,30 @@ def load_into_warehouse(root: Path, db_path: Path, upgrade: Upgrade | None = Non
             counts[table] = con.execute(f"select count(*) from {target}").fetchone()[0]
         con.execute(f"create or replace table {VERSION_TABLE} as select ? as version", [loaded_name(version)])
         con.execute("commit")
+    counts["cells_unknown_secret"] = counts["revision_cells"] if foreign_secret else 0
     if legacy is not None:
         counts["legacy_versions_reconstructed"] = legacy.reconstructed
         counts["legacy_cells_unknown"] = len(legacy.unknown)
     return counts
+
+
+SECRET_CHECK_FIELDS = ("rbi-revision-store-secret-check",)
+
+
+def secret_check(secret: bytes) -> str:
+    """A value that tells whether two secrets are the same without revealing either: the element
+    digest of a fixed text. Stored in each version's manifest."""
+    return element_digest(secret, SECRET_CHECK_FIELDS)
+
+
+def _same_secret(version: Version, upgrade: "Upgrade | None") -> bool:
+    """False when the version's digests were made under another secret than ``upgrade.secret``
+    (e.g. the key file was lost and a new one created): then no stored digest can match a new one,
+    the atoms rule cannot be decided and every stored cell is held. True when unknown."""
+    if upgrade is None:
+        return True
+    recorded = json.loads((version.folder / MANIFEST).read_text(encoding="utf-8")).get("secret_check")
+    return recorded is None or recorded == secret_check(upgrade.secret)
 
 
 def loaded_name(version: "Version | None") -> str:
@@ -550,10 +581,16 @@ def _restricted_dir(path: Path) -> None:
 
 
 def write_version(
-    root: Path, release_id: str, con: duckdb.DuckDBPyConnection, queries: dict[str, str]
+    root: Path,
+    release_id: str,
+    con: duckdb.DuckDBPyConnection,
+    queries: dict[str, str],
+    secret: bytes | None = None,
 ) -> Version | None:
     """Write the result of one query on ``con`` per store file (``queries``: file name -> SQL, for
-    every file of ``FILES``) as the store's new version and put it in force.
+    every file of ``FILES``) as the store's new version and put it in force. With the digests'
+    ``secret``, the manifest records its check value (:func:`secret_check`), so that a build under
+    another secret can tell that it cannot compare its digests with these.
 
     Returns None (writes nothing) when the result equals the version in force, e.g. when the same
     release is published again."""
@@ -584,6 +621,7 @@ def write_version(
             "release_id": release_id,
             "rows": counts,
             "previous": previous.name if previous else None,
+            "secret_check": secret_check(secret) if secret is not None else None,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for path in tmp.iterdir():

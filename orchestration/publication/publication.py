@@ -15,6 +15,7 @@ from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
 from sources import revisions, warehouse_wait
 from sources.paths import METHODOLOGY, Paths
+from sources.pseudonyms import load_or_create_secret
 
 # the revision store after this release (spec 5b), written once the release is published
 REVISION_STORE_MODELS = {
@@ -55,7 +56,8 @@ def update_revision_store(paths: Paths, release_id: str) -> str:
     with warehouse_wait.connect(paths.warehouse, read_only=True) as con:
         held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
         queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
-        version = revisions.write_version(root, release_id, con, queries)
+        secret = load_or_create_secret(paths.pseudonym_secret)
+        version = revisions.write_version(root, release_id, con, queries, secret)
     revisions.load_into_warehouse(root, paths.warehouse)
     state = f"version {version.name} in force" if version else "unchanged"
     return f"{state}; {held} cell(s) held (REVISION_HELD)"

@@ -77,12 +77,19 @@ def revision_store(context: AssetExecutionContext, pipeline_paths: PipelinePaths
             f"{counts['legacy_versions_reconstructed']} published version(s) reconstructed; "
             f"{counts['legacy_cells_unknown']} cell(s) whose published footprint is unknown are held (REVISION_HELD)"
         )
+    if counts["cells_unknown_secret"]:
+        context.log.warning(
+            f"revision store version {version.name if version else ''} was written under another pseudonym secret "
+            f"(restore raw/keys/pseudonym.key from the backup): its {counts['cells_unknown_secret']} cell(s) are held "
+            "(REVISION_HELD) because no stored footprint can be compared"
+        )
     yield MaterializeResult(
         asset_key=CELLS_KEY,
         metadata={
             "rows": counts["revision_cells"],
             "version": version.name if version else "",
             "legacy_cells_unknown": counts.get("legacy_cells_unknown", 0),
+            "cells_unknown_secret": counts["cells_unknown_secret"],
         },
     )
     yield MaterializeResult(

@@ -71,6 +71,7 @@ def test_load_into_the_warehouse(tmp_path: Path) -> None:
         "revision_cells": 0,
         "revision_footprints": 0,
         "revision_replicates": 0,
+        "cells_unknown_secret": 0,
     }
     with duckdb.connect(str(db), read_only=True) as con:
         types = dict(
@@ -87,6 +88,7 @@ def test_load_into_the_warehouse(tmp_path: Path) -> None:
         "revision_cells": 1,
         "revision_footprints": 12,
         "revision_replicates": 5,
+        "cells_unknown_secret": 0,
     }
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select raw_value, n, flags, release_id from raw.revision_cells").fetchall() == [
@@ -223,3 +225,23 @@ def test_the_fast_digester_equals_element_digest() -> None:
         digester = revisions.ElementDigester(secret)
         for fields in cases * 2:  # the second pass reads the cache
             assert digester(fields) == element_digest(secret, fields), fields
+
+
+def test_a_store_written_under_another_secret_holds_every_cell(tmp_path: Path) -> None:
+    """The manifest records a check value of the digests' secret; loaded under another secret (the
+    key file lost and recreated), no digest can match, so every stored cell is marked incomplete
+    (int_components_revised holds it) instead of every element looking new."""
+    root, db = tmp_path / "revisions", tmp_path / "warehouse.duckdb"
+    with duckdb.connect() as con:
+        version = revisions.write_version(root, "rel-1", con, queries("rel-1", 12), secret=b"a" * 32)
+    assert version is not None
+    manifest = json.loads((version.folder / "manifest.json").read_text())
+    assert manifest["secret_check"] == revisions.secret_check(b"a" * 32) != revisions.secret_check(b"b" * 32)
+    same = revisions.load_into_warehouse(root, db, revisions.Upgrade(b"a" * 32, tmp_path, tmp_path))
+    assert same["cells_unknown_secret"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select footprint_complete from raw.revision_cells").fetchall() == [(True,)]
+    other = revisions.load_into_warehouse(root, db, revisions.Upgrade(b"b" * 32, tmp_path, tmp_path))
+    assert other["cells_unknown_secret"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select footprint_complete from raw.revision_cells").fetchall() == [(False,)]
