@@ -53,8 +53,7 @@ MODELS = [
     "int_component_intervals",
     "int_component_uncertainty",
     "int_components_scored",
-    "int_component_cell_respondents",
-    "int_revision_differences",
+    "int_revision_atoms",
     "int_components_revised",
     "int_component_replicates_revised",
     "int_weight_perturbations",
@@ -179,11 +178,16 @@ def run_pipeline(data: dict[str, pd.DataFrame], replicates: int, workdir: Path) 
         con.execute(
             "create table staging.stg_revisions__cells (year integer, sector_code varchar, component_id varchar, "
             "raw_value double, raw_ci_low double, raw_ci_high double, se double, n bigint, n_eff double, cv double, "
-            "dk_share double, normalised double, flags varchar, source_ids varchar, release_id varchar)"
+            "dk_share double, normalised double, flags varchar, source_ids varchar, release_id varchar, "
+            "footprint_complete boolean)"
         )
         con.execute(
-            "create table staging.stg_revisions__members (year integer, sector_code varchar, component_id varchar, "
-            "survey_id varchar, respondent_id varchar)"
+            "create table staging.stg_revisions__footprints (year integer, sector_code varchar, component_id varchar, "
+            "survey_id varchar, respondent_id varchar, element_digest varchar, versions integer[])"
+        )
+        con.execute(
+            "create table staging.stg_surveys__footprints (year integer, sector_code varchar, component_id varchar, "
+            "survey_id varchar, respondent_id varchar, element_digest varchar)"
         )
         con.execute(
             "create table staging.stg_revisions__replicates (year integer, sector_code varchar, "

@@ -15,11 +15,12 @@ from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
 from sources import revisions, warehouse_wait
 from sources.paths import METHODOLOGY, Paths
+from sources.pseudonyms import load_or_create_secret
 
 # the revision store after this release (spec 5b), written once the release is published
 REVISION_STORE_MODELS = {
     revisions.CELLS: "int_revision_store_cells",
-    revisions.MEMBERS: "int_revision_store_members",
+    revisions.FOOTPRINTS: "int_revision_store_footprints",
     revisions.REPLICATES: "int_revision_store_replicates",
 }
 
@@ -46,7 +47,7 @@ def check_revision_store(paths: Paths) -> None:
 
 
 def update_revision_store(paths: Paths, release_id: str) -> str:
-    """Put the respondent sets and values behind this release's published cells in force in the
+    """Put the footprints and values behind this release's published cells in force in the
     internal revision store (sources/revisions.py), then load that version into the warehouse's
     raw tables, so that a run of part of the graph (e.g. the inbox sensor's) builds on it. Called
     only after the release was published: a build stopped by the gate never reaches it. Returns a
@@ -55,7 +56,8 @@ def update_revision_store(paths: Paths, release_id: str) -> str:
     with warehouse_wait.connect(paths.warehouse, read_only=True) as con:
         held = con.execute("select count(*) from intermediate.int_components_revised where revision_held").fetchone()[0]
         queries = {name: f"select * from intermediate.{model}" for name, model in REVISION_STORE_MODELS.items()}
-        version = revisions.write_version(root, release_id, con, queries)
+        secret = load_or_create_secret(paths.pseudonym_secret)
+        version = revisions.write_version(root, release_id, con, queries, secret)
     revisions.load_into_warehouse(root, paths.warehouse)
     state = f"version {version.name} in force" if version else "unchanged"
     return f"{state}; {held} cell(s) held (REVISION_HELD)"

@@ -29,9 +29,10 @@ What a command does:
 4. **The deny list**: the log's erased keys and withdrawn survey ids and the removed exports'
    sha256s make the inbox quarantine a later delivery that brings an erased respondent, a
    withdrawn survey or a removed export back (``sources/surveys/inbox.py``).
-5. **It says what the next release will do** (spec section 5b): for each published cell the rows
-   belonged to, whether the published value will be held (REVISION_HELD: fewer than 10
-   respondents changed since it was published) or recomputed.
+5. **It says what the next release will do** (spec section 5b, method 1.2): for each published
+   cell the rows belonged to, the smallest atom of its published versions and its footprint
+   without the rows, and so whether the row last published will be held (REVISION_HELD: an atom
+   of fewer than 10 respondents) or recomputed.
 
 A withdrawn survey id stays withdrawn: deliver new answers under a new survey_id.
 """
@@ -280,51 +281,67 @@ def audit_record(outcome: Outcome, requested_by: str, reference: str | None, whe
 
 
 def next_release_preview(paths: Paths, survey_id: str, respondent_id: str | None) -> list[str]:
-    """What the next release will do with the published cells the removed rows belonged to (5b)."""
+    """What the next release will do with the published cells the removed rows belonged to (spec
+    5b, method 1.2): the atoms of the cell's published versions (the revision store) and of its
+    footprint without the removed rows (the warehouse's last candidate, ``raw.survey_footprints``),
+    by the rule of ``method/atoms.py``."""
+    from method import load_parameters
+    from method.atoms import smallest_atom
+
     try:
         version = revisions.current_version(paths.revisions)
     except revisions.RevisionStoreError as exc:
         return [f"cannot read the revision store: {exc}"]
     if version is None:
         return ["no release has been published from this output directory yet: nothing to hold"]
-    members = str(version.folder / revisions.MEMBERS).replace("'", "''")
+    if version.legacy:
+        return ["the revision store has the method 1.1 layout: the next run carries it into 1.2 and decides"]
     warehouse = paths.warehouse
-    removed = "survey_id = $survey" + ("" if respondent_id is None else " and respondent_id = $respondent")
-    params = {"survey": survey_id} | ({} if respondent_id is None else {"respondent": respondent_id})
-    sql = f"""
-        with published as (select * from read_parquet('{members}')),
-        touched as (select distinct year, sector_code, component_id from published where {removed}),
-        now as (
-            select m.* from current.intermediate.int_component_cell_respondents as m
-            semi join touched using (year, sector_code, component_id)
-            where not ({removed.replace("survey_id", "m.survey_id").replace("respondent_id", "m.respondent_id")})
-        ),
-        a as (select p.* from published p semi join touched using (year, sector_code, component_id)),
-        d as (
-            select year, sector_code, component_id, count(*) as difference from (
-                (select * from a except select * from now) union all (select * from now except select * from a)
-            ) group by all
-        )
-        select t.year, t.sector_code, t.component_id, coalesce(d.difference, 0) from touched t
-        left join d using (year, sector_code, component_id) order by all
-    """
     if not warehouse.exists():
         return [f"the warehouse {warehouse} is missing: run the pipeline to see which cells will be held"]
+    footprints = str(version.folder / revisions.FOOTPRINTS).replace("'", "''")
+    removed = "survey_id = $survey" + ("" if respondent_id is None else " and respondent_id = $respondent")
+    params = {"survey": survey_id} | ({} if respondent_id is None else {"respondent": respondent_id})
+    cells = "year, sector_code, component_id"
     try:
         with duckdb.connect() as con:
             con.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as current (read_only)")
-            rows = con.execute(sql, params).fetchall()
+            con.execute(
+                f"create temp table touched as select distinct {cells} from read_parquet('{footprints}') "
+                f"where {removed}",
+                params,
+            )
+            published = con.execute(
+                f"select {cells}, survey_id, respondent_id, element_digest, versions "
+                f"from read_parquet('{footprints}') semi join touched using ({cells})"
+            ).fetchall()
+            candidate = con.execute(
+                f"select {cells}, survey_id, respondent_id, element_digest from current.raw.survey_footprints "
+                f"semi join touched using ({cells}) where not ({removed})",
+                params,
+            ).fetchall()
     except duckdb.Error as exc:
         return [f"cannot compare with the warehouse now ({type(exc).__name__}); the next run will decide"]
-    if not rows:
+    if not published:
         return ["the rows were in no published cell: no published value changes because of them"]
+    versions: dict[tuple, dict[int, set]] = {}
+    for year, sector, component, survey, respondent, digest, numbers in published:
+        for number in numbers:
+            versions.setdefault((year, sector, component), {}).setdefault(number, set()).add(
+                ((survey, respondent), digest)
+            )
+    fresh: dict[tuple, set] = {}
+    for year, sector, component, survey, respondent, digest in candidate:
+        fresh.setdefault((year, sector, component), set()).add(((survey, respondent), digest))
+    atom_min = load_parameters("1.2").integer("revision_atom_min")
     lines = []
-    for year, sector, component, d in rows:
-        if 0 < d < revisions.HOLD_BELOW:
-            what = "keeps the value last published (REVISION_HELD), unless the fresh value is suppressed"
-        elif d == 0:
-            what = "is unchanged"
+    for cell in sorted(versions):
+        numbered = versions[cell]
+        smallest = smallest_atom([numbered[k] for k in sorted(numbered)], fresh.get(cell, set()), lambda e: e[0])
+        if smallest is not None and smallest < atom_min:
+            what = "keeps the row last published (REVISION_HELD), unless the fresh value is suppressed"
         else:
-            what = "is recomputed (10 or more respondents changed)"
-        lines.append(f"{year} {sector} {component}: {d} respondent(s) changed since last published -> {what}")
+            what = f"is recomputed (every atom has {atom_min} or more respondents)"
+        year, sector, component = cell
+        lines.append(f"{year} {sector} {component}: smallest atom {smallest} respondent(s) -> {what}")
     return lines

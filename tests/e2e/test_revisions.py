@@ -1,14 +1,17 @@
-"""End to end, method 1.1 sections 5b and 10, through the real pipeline (Dagster + dbt + GX):
+"""End to end, sections 5b (the atoms rule of method 1.2) and 10, through the real pipeline
+(Dagster + dbt + GX):
 
-1. publish (a main survey: 60 hospital, 40 NAV and 3 police respondents);
-2. a late survey of the same year adds 4 hospital respondents: the hospital cells keep the values
-   last published (REVISION_HELD), the index, its interval and the ranks are unchanged, nothing
-   of the 4 respondents can be derived from ``changes.json`` (held cells are not changes);
-3. a corrected delivery brings 6 more (D = 10): the cells are recomputed;
+1. publish (a main survey: 60 hospital, 40 NAV and 3 police respondents): version V1 = A;
+2. a late survey of the same year adds 4 hospital respondents: an atom of 4, so the hospital cells
+   keep the rows last published (REVISION_HELD), the index, its interval and the ranks are
+   unchanged, nothing of the 4 respondents can be derived from ``changes.json`` (held cells are
+   not changes), and the held candidate does not become a published version;
+3. a corrected delivery of 10 late respondents: atoms A (60) and the 10 (10): recomputed, V2;
 4. one of them is erased with ``python -m sources.surveys erase``: the raw export is replaced by a
    copy without the row, the audit log records the request without any answer, the command says
-   the cells will be held; the next release -- built in a fresh output directory restored from a
-   backup of ``raw/`` and ``releases/`` only (no warehouse) -- holds them at the values of step 3.
+   the cells will be held (the erased element is an atom of 1: in V2 only); the next release --
+   built in a fresh output directory restored from a backup of ``raw/`` and ``releases/`` only (no
+   warehouse) -- holds them at the values of step 3, and the store keeps the erased element.
 
 Throughout, the value of the always-suppressed police cell appears in no output, log or metadata.
 """
@@ -183,7 +186,7 @@ def test_erase_command_replaces_the_raw_export_and_audits_without_answers(story:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 row(s) removed" in result.stdout
     for component in SURVEY_CELLS:
-        assert f"2025 SYKEHUS {component}: 1 respondent(s) changed" in result.stdout
+        assert f"2025 SYKEHUS {component}: smallest atom 1 respondent(s)" in result.stdout
     assert "REVISION_HELD" in result.stdout
     # the audit log: one JSON line, restricted, keys only
     log = output / "raw" / "audit" / "erasures.jsonl"
@@ -261,3 +264,29 @@ def test_a_suppressed_value_appears_nowhere(story: dict) -> None:
 def test_main_survey_is_the_only_source_of_the_held_cells(story: dict) -> None:
     held = story["r2"]["c"][("SYKEHUS", "C1")]["source_ids"].split(";")
     assert MAIN_ID in held and LATE_ID not in held
+
+
+def test_the_store_keeps_every_published_footprint_as_digests(story: dict) -> None:
+    """After step 4 (held): the hospital cells have two published versions, V1 = A (60) and
+    V2 = A + 10 late; the held candidates of steps 2 and 4 are no version; the erased respondent's
+    element stays; the store holds digests and keys, never an answer."""
+    root = story["restored"] / "raw" / "revisions"
+    current = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    footprints = root / current / "footprints.parquet"
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select survey_id, versions, count(*) from read_parquet('{footprints}') "
+            "where sector_code = 'SYKEHUS' and component_id = 'C1' group by all order by all"
+        ).fetchall()
+        columns = [c[0] for c in con.execute(f"describe select * from read_parquet('{footprints}')").fetchall()]
+    assert rows == [(MAIN_ID, [1, 2], 60), (LATE_ID, [2], 10)]
+    assert columns == [
+        "year",
+        "sector_code",
+        "component_id",
+        "survey_id",
+        "respondent_id",
+        "element_digest",
+        "versions",
+    ]
+    assert json.loads((root / current / "manifest.json").read_text())["layout"] == "1.2-footprints"

@@ -17,14 +17,14 @@ DBT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
 
 
-# No earlier release (spec section 5b): an empty int_revision_differences, so that
-# int_components_revised passes int_components_scored through unchanged (and the replicates too).
+# No earlier release (spec section 5b): an empty int_revision_atoms, so that int_components_revised
+# passes int_components_scored through unchanged (and the replicates too).
 NO_REVISIONS = {
-    "intermediate.int_revision_differences": (
-        "select * from (values (0, '', '', 0.0, 0.0, 0.0, 0.0, 0::bigint, 0.0, 0.0, 0.0, 0.0, '', '', '', "
-        "0::bigint, 0::bigint, 0::bigint)) as t(year, sector_code, component_id, raw_value, raw_ci_low, "
-        "raw_ci_high, se, n, n_eff, cv, dk_share, normalised, flags, source_ids, release_id, "
-        "respondents_published, respondents_now, difference) where false"
+    "intermediate.int_revision_atoms": (
+        "select * from (values (0, '', '', 0.0, 0.0, 0.0, 0.0, 0::bigint, 0.0, 0.0, 0.0, 0.0, '', '', '', true, "
+        "0::bigint, 0::bigint, 0, false)) as t(year, sector_code, component_id, raw_value, raw_ci_low, "
+        "raw_ci_high, se, n, n_eff, cv, dk_share, normalised, flags, source_ids, release_id, footprint_complete, "
+        "smallest_atom, atoms, versions_published, candidate_is_published) where false"
     ),
     "staging.stg_revisions__replicates": (
         "select * from (values (0, '', '', 0, 0.0)) as t(year, sector_code, component_id, replicate, raw_value) "

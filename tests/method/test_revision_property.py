@@ -1,17 +1,12 @@
-"""Spec section 5b as a property, over seeded random sequences of additions and erasures.
+"""Spec section 5b (method 1.2, the atoms rule) through the dbt models, release after release:
+raw.survey_footprints (the candidate, digests computed by ``sources.revisions.footprint_frame``) ->
+int_revision_atoms -> int_components_revised -> int_revision_store_cells / _footprints, the store of
+one build fed to the next exactly as the raw assets and the publication do.
 
-Two levels:
-
-- the rule in plain Python (``sources.revisions.decide``), 400 sequences of 30 releases each;
-- the dbt models themselves (int_component_cell_respondents -> int_revision_differences ->
-  int_components_revised -> int_revision_store_cells / _members), release after release, on 48
-  independent cells (12 years x C1-C4) evolving at once, the store of one build fed to the next
-  exactly as the raw assets do; every decision is compared with the Python rule.
-
-The property: a cell's published value changes only when its respondent set changed by 0 or at
-least 10 since the set behind the value last published; so no two consecutive publications of a
-cell differ in value while their respondent sets differ by 1-9, and every value published is
-either fresh or the value last published. (hypothesis is not installed: a seeded random loop.)
+- the spec's worked example (R4 held at 48.6) and the "don't know" case (held), by hand;
+- a seeded loop over sequences of additions, withdrawals, corrections and erasures on 24 cells
+  (6 years x C1-C4) at once, every decision compared with the plain-Python rule
+  (``method.atoms.decide``), and every published version's atoms checked to hold >= 10 keys.
 """
 
 import random
@@ -20,169 +15,71 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sources.revisions import HOLD_BELOW, decide, difference
+from method import load_parameters
+from method.atoms import atoms, decide, with_candidate
+from sources.revisions import CELL_COLUMNS, FOOTPRINT_COLUMNS, SURVEY_FOOTPRINT_COLUMNS, footprint_frame
 from tests.method.dbt_harness import query, run_dbt, write_tables
 
-Member = tuple[str, str]
-
-
-def value_of(members: set[Member]) -> float:
-    """A deterministic 'fresh value' of a respondent set (stands in for a component's formula)."""
-    return sum(int(rid) % 97 for _, rid in members) / max(len(members), 1)
-
-
-def step(rng: random.Random, members: set[Member], counter: list[int]) -> set[Member]:
-    """One delivery: add or erase 1-12 respondents, or change nothing."""
-    action = rng.choice(("add", "erase", "none", "add", "erase"))
-    size = rng.randint(1, 12)
-    out = set(members)
-    if action == "add":
-        for _ in range(size):
-            counter[0] += 1
-            out.add((rng.choice(("S1", "S2")), str(counter[0])))
-    elif action == "erase" and out:
-        for member in rng.sample(sorted(out), min(size, len(out))):
-            out.discard(member)
-    return out
-
-
-def simulate(rng: random.Random, releases: int) -> list[tuple[set[Member], str, float | None, set[Member] | None]]:
-    """(respondents now, decision, published value, set behind the published value) per release."""
-    counter = [0]
-    members = {("S1", str(i)) for i in range(rng.randint(0, 25))}
-    counter[0] = 1000
-    store: tuple[set[Member], float] | None = None
-    history = []
-    for _ in range(releases):
-        members = step(rng, members, counter)
-        fresh_suppressed = len(members) < 10
-        decision = decide(store[0] if store else None, members, fresh_suppressed)
-        if decision == "fresh":
-            store = (set(members), value_of(members))
-            history.append((set(members), decision, store[1], set(members)))
-        elif decision == "held":
-            assert store is not None
-            history.append((set(members), decision, store[1], set(store[0])))
-        else:
-            history.append((set(members), decision, None, None))
-    return history
-
-
-def test_rule_never_publishes_a_revision_of_fewer_than_ten_respondents() -> None:
-    rng = random.Random(20261129)
-    held = fresh_after_publication = 0
-    for _ in range(400):
-        history = simulate(rng, 30)
-        last: tuple[float, set[Member]] | None = None  # the value and set last published
-        for members, decision, value, behind in history:
-            if decision == "suppressed":
-                continue
-            assert value is not None and behind is not None
-            if last is not None and value != last[0]:
-                # a new value: its set differs from the one behind the previous value by >= 10
-                assert difference(behind, last[1]) >= HOLD_BELOW or difference(behind, last[1]) == 0
-            if decision == "held":
-                held += 1
-                assert last is not None and value == last[0]
-                assert 0 < difference(members, last[1]) < HOLD_BELOW
-            elif last is not None:
-                fresh_after_publication += 1
-                assert difference(members, last[1]) == 0 or difference(members, last[1]) >= HOLD_BELOW
-            last = (value, behind)
-    assert held > 100 and fresh_after_publication > 100  # both branches were exercised
-
-
-def test_rule_suppresses_whatever_d_is() -> None:
-    published = {("S", str(i)) for i in range(12)}
-    assert decide(published, set(list(published)[:9]), fresh_suppressed=True) == "suppressed"
-    assert decide(published, published | {("S", "x")}, fresh_suppressed=False) == "held"
-    assert decide(published, published, fresh_suppressed=False) == "fresh"
-    assert decide(published, published | {("S", str(i)) for i in range(100, 110)}, False) == "fresh"
-    assert decide(None, published, fresh_suppressed=False) == "fresh"
-
-
-def test_the_rule_as_specified_compares_with_the_last_published_set_only() -> None:
-    """A limitation of spec 5b as written (reported to the spec's owner): S0 published, then S0 + 10
-    new (D = 10, published), then S0 minus 5 (D = 15 against the last set, published) -- the first
-    and third values differ while their sets differ by 5."""
-    s0 = {("S", str(i)) for i in range(40)}
-    plus_ten = s0 | {("S", str(i)) for i in range(100, 110)}
-    minus_five = {("S", str(i)) for i in range(5, 40)}
-    assert decide(None, s0, False) == "fresh"
-    assert decide(s0, plus_ten, False) == "fresh"
-    assert decide(plus_ten, minus_five, False) == "fresh"
-    assert difference(s0, minus_five) == 5
-
-
-# --- the dbt models, release after release ---------------------------------------------------------
+SECRET = b"t" * 32
+ATOM_MIN = load_parameters("1.2").integer("revision_atom_min")
 COMPONENTS = ("C1", "C2", "C3", "C4")
-YEARS = tuple(range(2001, 2013))
 MODELS = [
     "stg_revisions__cells",
-    "stg_revisions__members",
-    "int_component_cell_respondents",
-    "int_revision_differences",
+    "stg_revisions__footprints",
+    "stg_surveys__footprints",
+    "int_revision_atoms",
     "int_components_revised",
     "int_revision_store_cells",
-    "int_revision_store_members",
+    "int_revision_store_footprints",
 ]
-CELL_COLUMNS = {
-    "year": "integer",
-    "sector_code": "varchar",
-    "component_id": "varchar",
-    "raw_value": "double",
-    "raw_ci_low": "double",
-    "raw_ci_high": "double",
-    "se": "double",
-    "n": "bigint",
-    "n_eff": "double",
-    "cv": "double",
-    "dk_share": "double",
-    "normalised": "double",
-    "flags": "varchar",
-    "source_ids": "varchar",
-    "release_id": "varchar",
-}
 
 
-def respondents_frame(sets: dict[int, set[Member]], invalid_c2: set[Member]) -> pd.DataFrame:
+def record(key: str, year: int, unnecessary: int | None, sex: str = "F") -> dict:
+    """A canonical record: C2 varies with ``unnecessary``; C1, C3, C4 are fixed answers."""
+    return {
+        "survey_id": key.split(":")[0],
+        "respondent_id": key,
+        "year": year,
+        "sector_code": "SYKEHUS",
+        "sex": sex,
+        "hours_total": 40.0,
+        "hours_doc": 10.0,
+        "unnecessary": unnecessary,
+        "duplicate": 3,
+        "autonomy_1": 3,
+        "autonomy_2": 4,
+        "autonomy_3": None,
+        "design_weight": None,
+    }
+
+
+def valid_n(component: str, records: list[dict]) -> int:
+    if component == "C2":
+        return sum(1 for r in records if r["unnecessary"] is not None and 1 <= r["unnecessary"] <= 5)
+    return len(records)
+
+
+def c2_value(records: list[dict]) -> float | None:
+    valid = [r["unnecessary"] for r in records if r["unnecessary"] is not None and 1 <= r["unnecessary"] <= 5]
+    return 100 * sum(a >= 4 for a in valid) / len(valid) if valid else None
+
+
+def fresh_value(component: str, records: list[dict]) -> float | None:
+    return c2_value(records) if component == "C2" else float(len(records))  # any deterministic statistic
+
+
+def scored_sql(cells: dict[tuple[int, str], list[dict]]) -> str:
+    """int_components_scored by hand: the fresh value of each cell, SUPPRESSED when n < 10."""
     rows = []
-    for year, members in sets.items():
-        for survey_id, rid in sorted(members):
-            rows.append(
-                {
-                    "survey_id": survey_id,
-                    "respondent_id": rid,
-                    "year": year,
-                    "sector_code": "SYKEHUS",
-                    "hours_total": 40.0,
-                    "hours_doc": 10.0,
-                    "unnecessary": 8 if (survey_id, rid) in invalid_c2 else 3,
-                    "duplicate": 3,
-                    "autonomy_1": 3,
-                    "autonomy_2": 3,
-                    "autonomy_3": None,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    return frame.astype({"year": "int32", "unnecessary": "Int32", "duplicate": "Int32", "autonomy_3": "Int32"})
-
-
-def valid(members: set[Member], component: str, invalid_c2: set[Member]) -> set[Member]:
-    return members - invalid_c2 if component == "C2" else set(members)
-
-
-def scored_sql(cells: dict[tuple[int, str], set[Member]]) -> str:
-    """int_components_scored written by hand: the fresh value of each cell, SUPPRESSED when n < 10."""
-    rows = []
-    for (year, component), members in sorted(cells.items()):
-        n = len(members)
-        value = value_of(members) if n else "null"
-        suppressed = "true" if n < 10 else "false"
-        flags = "['SUPPRESSED']" if n < 10 else "[]::varchar[]"
+    for (year, component), records in sorted(cells.items()):
+        n = valid_n(component, records)
+        value = fresh_value(component, records)
+        suppressed = n < 10 or value is None
+        shown = "null" if suppressed else repr(value)
+        flags = "['SUPPRESSED']" if suppressed else "[]::varchar[]"
         rows.append(
-            f"({year}, 'SYKEHUS', '{component}', {value}, {value}, {value}, 0.0, {n}, {n}.0, 0.0, 0.0, "
-            f"{value}, {suppressed}, {'false' if n < 10 else 'true'}, {flags}, ['S1'])"
+            f"({year}, 'SYKEHUS', '{component}', {shown}, {shown}, {shown}, 0.0, {n}, {n}.0, 0.0, 0.0, {shown}, "
+            f"{str(suppressed).lower()}, {str(not suppressed).lower()}, {flags}, ['S1'])"
         )
     return (
         "select * from (values " + ", ".join(rows) + ") as t(year, sector_code, component_id, raw_value, "
@@ -190,67 +87,162 @@ def scored_sql(cells: dict[tuple[int, str], set[Member]]) -> str:
     )
 
 
-def empty_store_sql() -> dict[str, str]:
-    cells = ", ".join(f"null::{kind} as {name}" for name, kind in CELL_COLUMNS.items())
-    members = "null::integer as year, null::varchar as sector_code, null::varchar as component_id, "
-    members += "null::varchar as survey_id, null::varchar as respondent_id"
-    return {
-        "raw.revision_cells": f"select {cells} where false",
-        "raw.revision_members": f"select {members} where false",
-    }
+def empty(columns: dict[str, str]) -> str:
+    return "select " + ", ".join(f"null::{kind} as {name}" for name, kind in columns.items()) + " where false"
 
 
-@pytest.mark.parametrize("seed", [7])
-def test_dbt_models_follow_the_rule_release_after_release(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
+def new_warehouse(tmp_path: Path) -> Path:
     warehouse = tmp_path / "warehouse.duckdb"
-    counter = [5000]
-    sets = {year: {("S1", str(year * 100 + i)) for i in range(rng.randint(8, 30))} for year in YEARS}
-    invalid_c2 = set()
-    store: dict[tuple[int, str], tuple[set[Member], float]] = {}
-    write_tables(warehouse, empty_store_sql())
+    write_tables(
+        warehouse, {"raw.revision_cells": empty(CELL_COLUMNS), "raw.revision_footprints": empty(FOOTPRINT_COLUMNS)}
+    )
+    return warehouse
+
+
+def build_and_publish(warehouse: Path, release: int, people: dict[int, list[dict]]) -> dict[tuple[int, str], dict]:
+    """One build on these records (per year), then its store written as the next build's raw tables."""
+    cells = {(year, c): records for year, records in people.items() for c in COMPONENTS}
+    frame = footprint_frame([r for records in people.values() for r in records], SECRET)
+    if frame.empty:
+        frame = pd.DataFrame(columns=list(SURVEY_FOOTPRINT_COLUMNS))
+    write_tables(
+        warehouse,
+        {
+            "raw.survey_footprints": frame,
+            "intermediate.int_components_scored": scored_sql(cells),
+            "intermediate.int_release": f"select 'release-{release}' as release_id",
+        },
+    )
+    run_dbt(warehouse, MODELS)
+    revised = {
+        (r["year"], r["component_id"]): r for r in query(warehouse, "select * from intermediate.int_components_revised")
+    }
+    write_tables(
+        warehouse,
+        {
+            "raw.revision_cells": "select * from intermediate.int_revision_store_cells",
+            "raw.revision_footprints": "select * from intermediate.int_revision_store_footprints",
+        },
+    )
+    return revised
+
+
+def elements_of(component: str, records: list[dict]) -> set[tuple[str, str]]:
+    frame = footprint_frame(records, SECRET)
+    frame = frame[frame["component_id"] == component]
+    return set(zip(frame["respondent_id"], frame["element_digest"], strict=True))
+
+
+def key_of(element: tuple[str, str]) -> str:
+    return element[0]
+
+
+def group(name: str, size: int, agree: int, year: int = 2025) -> list[dict]:
+    return [record(f"S:{name}{i}", year, 5 if i < agree else 2) for i in range(size)]
+
+
+def test_spec_worked_example_through_dbt(tmp_path: Path) -> None:
+    warehouse = new_warehouse(tmp_path)
+    a, b, c, e = group("a", 200, 100), group("b", 12, 6), group("c", 12, 3), group("e", 1, 1)
+    shown = []
+    for release, people in enumerate([a, a + b, a + c, a + b + c + e], start=1):
+        row = build_and_publish(warehouse, release, {2025: people})[(2025, "C2")]
+        shown.append((round(row["raw_value"], 1), row["revision_held"], row["revision_smallest_atom"]))
+    assert shown == [(50.0, False, None), (50.0, False, 12), (48.6, False, 12), (48.6, True, 1)]
+    # R4 held: the store keeps the three published versions, e is in none of them
+    stored = query(
+        warehouse,
+        "select versions, count(*) as n from raw.revision_footprints where component_id = 'C2' group by all",
+    )
+    assert {tuple(r["versions"]): r["n"] for r in stored} == {(1, 2, 3): 200, (2,): 12, (3,): 12}
+    held = query(warehouse, "select flags, release_id from raw.revision_cells where component_id = 'C2'")
+    assert held == [{"flags": "", "release_id": "release-3"}]
+
+
+def test_two_dont_know_answers_are_held_through_dbt(tmp_path: Path) -> None:
+    warehouse = new_warehouse(tmp_path)
+    base = [record(f"S:r{i}", 2025, 5 if i < 15 else 1) for i in range(40)]
+    first = build_and_publish(warehouse, 1, {2025: base})
+    more = [*base, record("S:dk1", 2025, 8), record("S:dk2", 2025, 8)]
+    second = build_and_publish(warehouse, 2, {2025: more})
+    assert first[(2025, "C2")]["revision_held"] is False
+    row = second[(2025, "C2")]
+    assert row["revision_held"] is True and row["revision_smallest_atom"] == 2
+    assert row["raw_value"] == pytest.approx(37.5) and row["n"] == 40
+    assert "REVISION_HELD" in row["flag_list"]
+    # C1, C3, C4 (the two answered those too) are held as well; a re-run of the first inputs is not
+    assert all(second[(2025, c)]["revision_held"] for c in COMPONENTS)
+    third = build_and_publish(warehouse, 3, {2025: base})
+    assert not any(third[(2025, c)]["revision_held"] for c in COMPONENTS)
+    versions = query(warehouse, "select distinct versions from raw.revision_footprints")
+    assert [r["versions"] for r in versions] == [[1]]  # the re-run added no version
+
+
+def evolve(rng: random.Random, people: list[dict], counter: list[int], year: int) -> list[dict]:
+    out = [dict(r) for r in people]
+    action = rng.choice(("add", "add", "withdraw", "correct", "erase", "none"))
+    if action == "add":
+        survey = f"S{counter[0] % 3}"
+        for _ in range(rng.choice((1, 2, 3, 9, 10, 12))):
+            counter[0] += 1
+            out.append(record(f"{survey}:k{counter[0]}", year, rng.choice((1, 2, 4, 5, 8, None))))
+    elif action == "withdraw" and out:
+        survey = rng.choice(sorted({r["survey_id"] for r in out}))
+        out = [r for r in out if r["survey_id"] != survey]
+    elif action == "correct" and out:
+        for r in rng.sample(out, min(len(out), rng.choice((1, 2, 10)))):
+            r["unnecessary"] = rng.choice((1, 2, 4, 5, 8))
+            if rng.random() < 0.2:
+                r["sex"] = "M"
+    elif action == "erase" and out:
+        for r in rng.sample(out, min(len(out), rng.choice((1, 2)))):
+            out.remove(r)
+    return out
+
+
+def test_dbt_models_follow_the_rule_release_after_release(tmp_path: Path) -> None:
+    rng = random.Random(20261207)
+    warehouse = new_warehouse(tmp_path)
+    years = tuple(range(2001, 2007))
+    counter = [0]
+    people: dict[int, list[dict]] = {}
+    for year in years:
+        people[year] = []
+        for _ in range(rng.randint(8, 30)):
+            counter[0] += 1
+            people[year].append(record(f"S0:k{counter[0]}", year, rng.choice((1, 2, 4, 5, 8))))
+    published: dict[tuple[int, str], list[frozenset]] = {}
+    shown: dict[tuple[int, str], float] = {}
     decisions = {"fresh": 0, "held": 0, "suppressed": 0}
-    for release in range(1, 9):
+    for release in range(1, 8):
         if release > 1:
-            sets = {year: step(rng, members, counter) for year, members in sets.items()}
-        for members in sets.values():  # some respondents answer "don't know" to C2
-            invalid_c2 |= {m for m in members if int(m[1]) % 7 == 0}
-        cells = {(y, c): valid(sets[y], c, invalid_c2) for y in YEARS for c in COMPONENTS}
-        write_tables(
-            warehouse,
-            {
-                "staging.stg_surveys__respondents": respondents_frame(sets, invalid_c2),
-                "intermediate.int_components_scored": scored_sql(cells),
-                "intermediate.int_release": f"select 'release-{release}' as release_id",
-            },
-        )
-        run_dbt(warehouse, MODELS)
-        revised = {
-            (r["year"], r["component_id"]): r
-            for r in query(warehouse, "select * from intermediate.int_components_revised")
-        }
-        for key, members in cells.items():
-            row = revised[key]
-            published = store.get(key)
-            expected = decide(published[0] if published else None, members, len(members) < 10)
-            decisions[expected] += 1
-            assert row["revision_held"] == (expected == "held"), (release, key, row["revision_difference"])
-            if published is not None:
-                assert row["revision_difference"] == difference(published[0], members), (release, key)
-            if expected == "held":
-                assert row["raw_value"] == pytest.approx(published[1])
-                assert "REVISION_HELD" in row["flag_list"]
-            elif expected == "fresh":
-                assert row["raw_value"] == pytest.approx(value_of(members))
-                store[key] = (set(members), value_of(members))
-        # the next build reads the store this one would write (what the publication asset does)
-        write_tables(
-            warehouse,
-            {
-                "raw.revision_cells": "select * from intermediate.int_revision_store_cells",
-                "raw.revision_members": "select * from intermediate.int_revision_store_members",
-            },
-        )
-        stored = query(warehouse, "select year, component_id, count(*) as n from raw.revision_members group by all")
-        assert {(r["year"], r["component_id"]): r["n"] for r in stored} == {k: len(v[0]) for k, v in store.items()}
+            people = {year: evolve(rng, people[year], counter, year) for year in years}
+        revised = build_and_publish(warehouse, release, people)
+        for year in years:
+            for component in COMPONENTS:
+                cell = (year, component)
+                records = people[year]
+                candidate = elements_of(component, records)
+                suppressed = valid_n(component, records) < 10 or fresh_value(component, records) is None
+                expected = decide(published.get(cell, []), candidate, suppressed, ATOM_MIN, key_of)
+                decisions[expected] += 1
+                row = revised[cell]
+                assert row["revision_held"] == (expected == "held"), (release, cell, row["revision_smallest_atom"])
+                if expected == "held":
+                    assert row["raw_value"] == pytest.approx(shown[cell])
+                elif expected == "fresh":
+                    published[cell] = with_candidate(published.get(cell, []), candidate)
+                    shown[cell] = fresh_value(component, records)
+                    assert row["raw_value"] == pytest.approx(shown[cell])
+                for keys in atoms(published.get(cell, []), set(), key_of).values():
+                    assert len(keys) >= ATOM_MIN
+        # the store written by dbt holds exactly the published versions of the Python reference
+        stored = query(warehouse, "select * from raw.revision_footprints")
+        got: dict[tuple[int, str], dict[int, set]] = {}
+        for r in stored:
+            for number in r["versions"]:
+                got.setdefault((r["year"], r["component_id"]), {}).setdefault(number, set()).add(
+                    (r["respondent_id"], r["element_digest"])
+                )
+        assert {cell: [frozenset(got[cell][k]) for k in sorted(got[cell])] for cell in got} == published
     assert all(count > 5 for count in decisions.values()), decisions

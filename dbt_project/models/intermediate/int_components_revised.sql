@@ -1,11 +1,15 @@
--- The revision hold of spec section 5b, applied between the cell statistics and scoring
--- (int_components_scored: fresh values, bounds, suppression and scores) and everything that reads
--- them (the index, the sensitivity scenarios and the component mart). For a cell that an earlier
--- release published with a value, with D = int_revision_differences.difference:
---   fresh value SUPPRESSED      -> suppressed, whatever D is (the row of int_components_scored)
---   0 < D < revision_hold_below -> the value, bounds, se, n, n_eff, cv, dk_share, score, flags and
---                                  sources last published, plus flag REVISION_HELD
---   D = 0 or D >= the threshold -> computed afresh (the row of int_components_scored)
+-- The revision hold of spec section 5b (method 1.2: the atoms rule over every published version),
+-- applied between the cell statistics and scoring (int_components_scored: fresh values, bounds,
+-- suppression and scores) and everything that reads them (the index, the sensitivity scenarios and
+-- the component mart). For a cell that an earlier release published with a value
+-- (int_revision_atoms):
+--   fresh value SUPPRESSED                   -> suppressed, whatever the atoms (int_components_scored)
+--   an atom of fewer than revision_atom_min  -> the value, bounds, se, n, n_eff, cv, dk_share, score,
+--   respondent keys, or a published version     flags and sources last published, plus REVISION_HELD
+--   whose footprint is unknown (1.1 store)
+--   otherwise                                -> computed afresh (the row of int_components_scored)
+-- The threshold is revision_atom_min of the method version in force; under method 1.1 (which has
+-- none) the seed's revision_hold_below stands in, so the rule reads one parameter either way.
 -- Every column of int_components_scored passes through (select * replace), so rules added there
 -- need no change here.
 with scored as (
@@ -13,23 +17,29 @@ with scored as (
 ),
 
 revisions as (
-    select * from {{ ref('int_revision_differences') }}
+    select * from {{ ref('int_revision_atoms') }}
 ),
 
 parameters as (
-    {{ method_parameters({
-        'hold_below': ('revision_hold_below', 'integer'),
-    }) }}
+    select coalesce(atom_min, hold_below_11) as atom_min
+    from ({{ method_parameters({
+        'atom_min': ('revision_atom_min', 'integer'),
+        'hold_below_11': ('revision_hold_below', 'integer'),
+    }) }})
 ),
 
 decided as (
     select
         scored.*,
-        revisions.difference as revision_difference,
+        revisions.smallest_atom as revision_smallest_atom,
         coalesce(
             not scored.suppressed
-            and revisions.difference > 0
-            and revisions.difference < parameters.hold_below,
+            and revisions.year is not null
+            and (
+                not revisions.footprint_complete
+                or revisions.smallest_atom is null
+                or revisions.smallest_atom < parameters.atom_min
+            ),
             false
         ) as revision_held,
         revisions.raw_value as held_raw_value,

@@ -19,7 +19,8 @@ with fresh as (
         revised.normalised,
         array_to_string(revised.flag_list, ';') as flags,
         array_to_string(revised.source_ids, ';') as source_ids,
-        release.release_id
+        release.release_id,
+        true as footprint_complete
     from ({{ fresh_revision_cells('revised.*') }}) as revised  -- published afresh (macros/revisions.sql)
     cross join {{ ref('int_release') }} as release
 ),

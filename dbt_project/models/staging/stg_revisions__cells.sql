@@ -1,6 +1,8 @@
 -- The survey component cells published with a value by an earlier release (spec section 5b), as
 -- the internal revision store holds them (sources/revisions.py, loaded by raw/revision_cells):
--- the values, bounds, n, n_eff, dk_share and flags last published. Internal, never published.
+-- the values, bounds, n, n_eff, dk_share and flags last published, and whether the footprint of
+-- every published version is known (false: a method 1.1 version that could not be reconstructed).
+-- Internal, never published.
 select
     cast(year as integer) as year,
     sector_code,
@@ -16,5 +18,6 @@ select
     cast(normalised as double) as normalised,
     flags,
     source_ids,
-    release_id
+    release_id,
+    coalesce(cast(footprint_complete as boolean), false) as footprint_complete
 from {{ source('raw', 'revision_cells') }}
