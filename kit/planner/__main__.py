@@ -45,10 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--year", type=int, help="population year (default: the latest in the file)")
     plan.add_argument("--sector", action="append", choices=sector_codes(), help="plan only these sectors")
     for flag, help_ in (
-        ("--c1", "expected C1, % of working hours to documentation (default 20)"),
+        ("--c1", "expected C1, %% of working hours to documentation (default 20)"),
         ("--c1-sd", "SD between respondents of that share, percentage points (default 12)"),
-        ("--c2", "expected C2, % agreeing that reporting is of little use (default 50)"),
-        ("--c3", "expected C3, % reporting the same thing often or very often (default 40)"),
+        ("--c2", "expected C2, %% agreeing that reporting is of little use (default 50)"),
+        ("--c3", "expected C3, %% reporting the same thing often or very often (default 40)"),
         ("--c4", "expected C4, autonomy deficit 0..100 (default 40)"),
         ("--c4-sd", "SD between respondents of the autonomy score (default 20)"),
         ("--valid", "share of respondents with a valid answer, all components (defaults 0.9-0.95)"),
