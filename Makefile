@@ -48,7 +48,14 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $@
 
-setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
+# the `rbi` command: the checkout installed editable, no dependencies, no download (setuptools is in the lock);
+# after every sync of the lock (a sync removes what the lock does not list)
+RBI_STAMP := $(VENV)/.rbi-installed
+$(RBI_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python --offline --no-deps --no-build-isolation -e .
+	@touch $(RBI_STAMP)
+
+setup: $(STAMP) $(RBI_STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
 
 run: setup  ## run the whole pipeline on the embedded snapshot (offline) and print where the outputs are
 	$(BIN)/python -m orchestration.run publish_all -c orchestration/run_config.yaml

@@ -99,8 +99,10 @@ def sample_mapping(q: Questionnaire, tool: str, language: str, survey_id: str, y
     text = text.replace(f"survey_id: KIT-{suffix}-2026", f"survey_id: {survey_id}").replace(
         "year: 2026", f"year: {year}"
     )
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    text = text.replace(title, 'title: "DEMONSTRATION - invented answers from the survey kit\'s sample (rbi sample)"')
     return text.replace(
-        'publisher: "[Organisation]"', 'publisher: "Invented by python -m kit.sample (no real respondents)"'
+        'publisher: "[Organisation]"', 'publisher: "Invented by rbi sample (python -m kit.sample; no real respondents)"'
     )
 
 
@@ -111,7 +113,7 @@ def write_sample(
     q = load()
     records = draw(build_assumptions(), dict.fromkeys(sector_codes(), per_sector), seed)
     out.mkdir(parents=True, exist_ok=True)
-    survey_id = f"KIT-SAMPLE-{tool.upper()}-{year}"
+    survey_id = f"SAMPLE-{tool.upper()}-{year}"
     if tool == "nettskjema":
         export = out / "export.csv"
         export.write_bytes(nettskjema_csv(records, q))

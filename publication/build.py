@@ -23,6 +23,7 @@ from publication.diff import changelog_text, changes_json, read_csv_text, releas
 from publication.headers import norwegian_header
 from publication.identity import numbers_id
 from publication.methodology_html import methodology_html
+from publication.norwegian import extra_columns
 from publication.parquet import parquet_bytes
 from publication.readme import release_readme
 from publication.report import report_html
@@ -135,7 +136,8 @@ def build_release(
     all_tables = [*tables, ("releases", RELEASES)]
     for name, columns in all_tables:
         header = [norwegian_header(name, column) for column in columns]
-        files[excel_name(name)] = excel_no_csv_bytes(typed[name], columns, header)
+        extras = extra_columns(name, columns, info.data_status)
+        files[excel_name(name)] = excel_no_csv_bytes(typed[name], columns, header, extras)
     files["methodology.md"] = methodology
 
     index_rows, component_rows = typed.get("index_sector_year", []), typed.get("component_sector_year", [])

@@ -8,18 +8,16 @@ column kind, never as text, so a negative number stays a number.
 
 import csv
 import io
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from publication.norwegian import text_for_spreadsheet
 from publication.rounding import format_fixed, format_plain
 from publication.values import clean
 
 # OWASP CSV injection: a text cell starting with one of these is prefixed with a single quote
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC_KINDS = ("int", "dec1", "dec3", "plain")
-# a text cell Excel would turn into a number or a date ("1.1" -> 1 January, "05300" -> 5300)
-EXCEL_COERCED = re.compile(r"[0-9][0-9.,/: -]*")
 
 
 def escape_text(value: Any) -> str:
@@ -60,18 +58,20 @@ def _table_text(
     decimal: str,
     header: list[str] | None = None,
     keep_as_text: bool = False,
+    extras: Sequence[tuple[str, Callable[[Mapping[str, Any]], str]]] = (),
 ) -> str:
     line_end = "\r\n" if delimiter == ";" else "\n"
-    lines = [_row_text(header or list(columns), delimiter, line_end)]
+    lines = [_row_text([*(header or list(columns)), *(h for h, _ in extras)], delimiter, line_end)]
     for row in rows:
         cells = []
         for name, kind in columns.items():
             cell = format_cell(clean(row.get(name)), kind)
             if kind in NUMERIC_KINDS:
                 cell = cell.replace(".", decimal)
-            elif keep_as_text and EXCEL_COERCED.fullmatch(cell):
-                cell = f'="{cell}"'  # Excel's own way to keep "1.1" or "05300" as text
+            elif keep_as_text:
+                cell = text_for_spreadsheet(name, cell)
             cells.append(cell)
+        cells += [escape_text(compute(row) or "") for _, compute in extras]
         lines.append(_row_text(cells, delimiter, line_end))
     return "".join(lines)
 
@@ -82,11 +82,16 @@ def csv_bytes(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str]) -> 
 
 
 def excel_no_csv_bytes(
-    rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], header: list[str] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    header: list[str] | None = None,
+    extras: Sequence[tuple[str, Callable[[Mapping[str, Any]], str]]] = (),
 ) -> bytes:
-    """The same table for Excel with Norwegian settings: UTF-8 with BOM, ';' separator, decimal comma,
-    CRLF line ends (Excel opens it with a double click and reads 47,1 as a number). A text cell that
-    Excel would read as a number or a date (a method version "1.1", a table id "05300") is written
-    as ="1.1", which Excel shows as the text 1.1. ``header``:
-    the column titles to write instead of the column names (e.g. Norwegian titles with units)."""
-    return b"\xef\xbb\xbf" + _table_text(rows, columns, ";", ",", header, keep_as_text=True).encode("utf-8")
+    """The same table for Excel and LibreOffice with Norwegian settings: UTF-8 with BOM, ';'
+    separator, decimal comma, CRLF line ends (opened with a double click, 47,1 is a number). A text
+    cell either would read as a number or a date (a method version "1.1", a table id "05300") gets a
+    word in front ("v1.1", "tabell 05300": publication/norwegian.py), which both keep as text.
+    ``header``: the column titles to write instead of the column names (Norwegian titles with
+    units); ``extras``: readable columns after the table's own (publication/norwegian.py)."""
+    text = _table_text(rows, columns, ";", ",", header, keep_as_text=True, extras=extras)
+    return b"\xef\xbb\xbf" + text.encode("utf-8")

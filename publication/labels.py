@@ -1,7 +1,8 @@
 """Readable names and units of the index components, in Norwegian and English.
 
-The long labels come from the seed ``dbt_project/seeds/components.csv`` (via sources/reference.py);
-the short names and the Norwegian units (the seed's units are English) are set here, keyed by component id.
+The long labels, the Norwegian short names (``name_nb``) and units (``unit_nb``) come from the seed
+``dbt_project/seeds/components.csv`` (via sources/reference.py); the English short names and units
+after a number are set here, keyed by component id.
 """
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ UNITS = {  # unit after a number: (nb, en)
     "C1": ("% av arbeidstiden", "% of working hours"),
     "C2": ("% enige", "% agreeing"),
     "C3": ("% ofte eller svært ofte", "% often or very often"),
-    "C4": ("av 100", "out of 100"),
+    "C4": ("poeng 0–100", "out of 100"),
     "C5": ("timer per årsverk per år", "hours per FTE per year"),
 }
 
@@ -45,6 +46,7 @@ def components() -> dict[str, Component]:
         row = rows.get(cid, {})
         short_nb, short_en = SHORT[cid]
         unit_nb, unit_en = UNITS[cid]
+        short_nb, unit_nb = row.get("name_nb") or short_nb, row.get("unit_nb") or unit_nb
         out[cid] = Component(
             cid,
             row.get("component_name", cid),

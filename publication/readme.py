@@ -25,9 +25,10 @@ Filene / the files
 - rapporteringsbyrdeindeksen.xlsx: alle tabeller i Excel med norske overskrifter og enheter; arket
   «Om tallene - About» forklarer tallene, flaggene og hvordan du siterer. / All tables in Excel with
   Norwegian headers and units; the "Om tallene - About" sheet explains numbers, flags and citation.
-- <tabell>.excel-nb.csv: hver tabell for Excel med norske innstillinger (semikolon, desimalkomma,
-  norske overskrifter); åpnes med dobbeltklikk. / Each table for Excel with Norwegian settings
-  (semicolon, decimal comma, Norwegian headers); opens with a double click.
+- <tabell>.excel-nb.csv: hver tabell for Excel og LibreOffice med norske innstillinger (semikolon,
+  desimalkomma, norske overskrifter, flagg forklart, datastatus); åpnes med dobbeltklikk. / Each
+  table for Excel and LibreOffice with Norwegian settings (semicolon, decimal comma, Norwegian
+  headers, flags explained, data status); opens with a double click.
 - <tabell>.csv og .parquet: de samme tabellene for programmer (komma, desimalpunktum, faste
   kolonnenavn på engelsk, beskrevet i datapackage.json). / The same tables for software (comma,
   decimal point, fixed English column names, described in datapackage.json).

@@ -43,12 +43,19 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     plan.add_argument("--response-rate", type=float, help="expected response rate, 0..1")
     plan.add_argument("--year", type=int, help="population year (default: the latest in the file)")
-    plan.add_argument("--sector", action="append", choices=sector_codes(), help="plan only these sectors")
+    plan.add_argument(
+        "--sector",
+        action="append",
+        type=lambda code: code.strip().upper(),
+        choices=sector_codes(),
+        metavar="CODE",
+        help=f"plan only these sectors (any case; one of {', '.join(sector_codes())}; kit/SECTORS.md)",
+    )
     for flag, help_ in (
-        ("--c1", "expected C1, % of working hours to documentation (default 20)"),
+        ("--c1", "expected C1, %% of working hours to documentation (default 20)"),
         ("--c1-sd", "SD between respondents of that share, percentage points (default 12)"),
-        ("--c2", "expected C2, % agreeing that reporting is of little use (default 50)"),
-        ("--c3", "expected C3, % reporting the same thing often or very often (default 40)"),
+        ("--c2", "expected C2, %% agreeing that reporting is of little use (default 50)"),
+        ("--c3", "expected C3, %% reporting the same thing often or very often (default 40)"),
         ("--c4", "expected C4, autonomy deficit 0..100 (default 40)"),
         ("--c4-sd", "SD between respondents of the autonomy score (default 20)"),
         ("--valid", "share of respondents with a valid answer, all components (defaults 0.9-0.95)"),
@@ -88,6 +95,7 @@ def plan_to_dict(plans: list[SectorPlan], assumptions) -> dict:
                 "population": p.population,
                 "response_rate": p.response_rate,
                 "invitations": p.invitations,
+                "invitations_without_low_precision": p.clean_invitations,
                 "verdict": p.verdict,
                 "components": [
                     {

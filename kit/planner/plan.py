@@ -15,6 +15,11 @@ need in respondents is the smallest N whose probability of publication, summed o
 distribution, reaches the assurance (default 0.9); the sector needs the largest of its four
 components. (``valid`` reports the smallest fixed number of valid answers that would do.)
 ``clean`` asks for publication without the LOW_PRECISION flag (W < 20).
+
+The plan keeps a margin: a planned cell's width must be below the limit by ``WIDTH_MARGIN``
+percentage points (W < 29 for the rule W < 30; W < 19 for the flag's W < 20), so that the
+pipeline's own interval (bootstrap, pooled weights) a few tenths wider still publishes. The
+probabilities without the margin (``margin=0``) are the rule's exact inequalities.
 """
 
 import math
@@ -31,6 +36,7 @@ from kit.planner.assumptions import Assumptions, Expectation
 Z = float(norm.ppf(0.975))
 MAX_N = 1_000_000
 GRID = 400  # quantiles of the estimate's distribution for C1/C4
+WIDTH_MARGIN = 1.0  # percentage points a planned width stays inside the limits W < 30 (W < 20 without the flag)
 
 
 def bootstrap_width(sd: float, n_eff: float) -> float:
@@ -38,9 +44,18 @@ def bootstrap_width(sd: float, n_eff: float) -> float:
     return 2 * Z * sd / math.sqrt(n_eff)
 
 
+def _publishes(n: int, n_eff: float, value: float, width: float, clean: bool, margin: float) -> bool:
+    """The rules of section 5, and the width at least ``margin`` inside its absolute limit."""
+    limit = rules.LOW_PRECISION_WIDTH if clean else rules.MAX_WIDTH
+    return rules.publishes(n, n_eff, value, width, clean) and width < limit - margin
+
+
 @lru_cache(maxsize=100_000)
-def publish_probability(component: str, e: Expectation, n: int, deff: float, clean: bool = False) -> float:
-    """Probability that the cell of ``component`` is published with ``n`` valid respondents."""
+def publish_probability(
+    component: str, e: Expectation, n: int, deff: float, clean: bool = False, margin: float = 0.0
+) -> float:
+    """Probability that the cell of ``component`` is published with ``n`` valid respondents
+    (``margin``: with its width that far inside the limit)."""
     n_eff = n / deff
     if n < rules.MIN_N or n_eff < rules.MIN_N_EFF:
         return 0.0
@@ -51,24 +66,26 @@ def publish_probability(component: str, e: Expectation, n: int, deff: float, cle
         x = np.arange(max(0, lo - 1), min(m, hi + 1) + 1)
         estimates = 100 * x / m
         widths = rules.korn_graubard_widths(estimates, n_eff)
-        ok = np.array([rules.publishes(n, n_eff, v, w, clean) for v, w in zip(estimates, widths, strict=True)])
+        ok = np.array([_publishes(n, n_eff, v, w, clean, margin) for v, w in zip(estimates, widths, strict=True)])
         return float(dist.pmf(x)[ok].sum())
     width = bootstrap_width(e.sd or 0.0, n_eff)
     se = (e.sd or 0.0) / math.sqrt(n_eff)
     # the normal approximation can go below 0; a real estimate there is near 0, where W / value is large
     estimates = np.clip(e.value + se * norm.ppf((np.arange(GRID) + 0.5) / GRID), 1e-9, 100)
-    return float(np.mean([rules.publishes(n, n_eff, v, width, clean) for v in estimates]))
+    return float(np.mean([_publishes(n, n_eff, v, width, clean, margin) for v in estimates]))
 
 
-def respondent_probability(component: str, e: Expectation, respondents: int, deff: float, clean: bool = False) -> float:
+def respondent_probability(
+    component: str, e: Expectation, respondents: int, deff: float, clean: bool = False, margin: float = 0.0
+) -> float:
     """Probability that the cell is published when ``respondents`` answer the survey, each giving a
     valid answer with probability ``e.valid``."""
     if e.valid >= 1:
-        return publish_probability(component, e, respondents, deff, clean)
+        return publish_probability(component, e, respondents, deff, clean, margin)
     dist = binom(respondents, e.valid)
     lo, hi = int(dist.ppf(1e-6)), int(dist.isf(1e-6))
     valid = range(max(rules.MIN_N, lo - 1), min(respondents, hi + 1) + 1)
-    return float(sum(dist.pmf(k) * publish_probability(component, e, k, deff, clean) for k in valid))
+    return float(sum(dist.pmf(k) * publish_probability(component, e, k, deff, clean, margin) for k in valid))
 
 
 def _smallest(enough, lo: int) -> int | None:
@@ -86,21 +103,23 @@ def _smallest(enough, lo: int) -> int | None:
     return hi
 
 
-def required_valid(component: str, e: Expectation, deff: float, assurance: float, clean: bool = False) -> int | None:
+def required_valid(
+    component: str, e: Expectation, deff: float, assurance: float, clean: bool = False, margin: float = 0.0
+) -> int | None:
     """Smallest fixed number of valid answers with publish probability >= assurance (None: unreachable)."""
     lo = max(rules.MIN_N, math.ceil(rules.MIN_N_EFF * deff - 1e-9))
-    return _smallest(lambda n: publish_probability(component, e, n, deff, clean) >= assurance, lo)
+    return _smallest(lambda n: publish_probability(component, e, n, deff, clean, margin) >= assurance, lo)
 
 
 def required_respondents(
-    component: str, e: Expectation, deff: float, assurance: float, clean: bool = False
+    component: str, e: Expectation, deff: float, assurance: float, clean: bool = False, margin: float = 0.0
 ) -> int | None:
     """Smallest number of respondents with publish probability >= assurance (None: unreachable)."""
-    valid = required_valid(component, e, deff, assurance, clean)
+    valid = required_valid(component, e, deff, assurance, clean, margin)
     if valid is None:
         return None
     lo = math.ceil(valid / e.valid - 1e-9)
-    return _smallest(lambda n: respondent_probability(component, e, n, deff, clean) >= assurance, lo)
+    return _smallest(lambda n: respondent_probability(component, e, n, deff, clean, margin) >= assurance, lo)
 
 
 @dataclass(frozen=True)
@@ -112,8 +131,10 @@ class ComponentNeed:
     expected_width: float | None  # W at the planned size
 
 
-def component_need(component: str, e: Expectation, deff: float, assurance: float) -> ComponentNeed:
-    valid = required_valid(component, e, deff, assurance)
+def component_need(
+    component: str, e: Expectation, deff: float, assurance: float, margin: float = WIDTH_MARGIN
+) -> ComponentNeed:
+    valid = required_valid(component, e, deff, assurance, margin=margin)
     width = None
     if valid is not None:
         n_eff = valid / deff
@@ -125,8 +146,8 @@ def component_need(component: str, e: Expectation, deff: float, assurance: float
     return ComponentNeed(
         component,
         valid,
-        required_respondents(component, e, deff, assurance),
-        required_respondents(component, e, deff, assurance, clean=True),
+        required_respondents(component, e, deff, assurance, margin=margin),
+        required_respondents(component, e, deff, assurance, clean=True, margin=margin),
         None if width is None else float(width),
     )
 
@@ -148,11 +169,20 @@ class SectorPlan:
         needs = [c.clean_respondents for c in self.components]
         return None if any(n is None for n in needs) else max(needs)
 
+    def _invite(self, respondents: int | None) -> int | None:
+        if respondents is None or not self.response_rate:
+            return None
+        return math.ceil(respondents / self.response_rate - 1e-9)
+
     @property
     def invitations(self) -> int | None:
-        if self.respondents is None or not self.response_rate:
-            return None
-        return math.ceil(self.respondents / self.response_rate - 1e-9)
+        """Whom to invite for every cell to publish (some perhaps with LOW_PRECISION)."""
+        return self._invite(self.respondents)
+
+    @property
+    def clean_invitations(self) -> int | None:
+        """Whom to invite for every cell to publish without LOW_PRECISION."""
+        return self._invite(self.clean_respondents)
 
     @property
     def expected_respondents(self) -> float | None:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from kit.planner.assumptions import Assumptions
 from kit.planner.check import ExportCheck, shown_value
-from kit.planner.plan import SectorPlan
+from kit.planner.plan import WIDTH_MARGIN, SectorPlan
 
 
 def _numeric(text: str) -> bool:
@@ -45,7 +45,7 @@ def assumptions_text(a: Assumptions) -> str:
 
 
 def plan_text(plans: Sequence[SectorPlan], a: Assumptions) -> str:
-    header = ["sector", "C1", "C2", "C3", "C4", "needed", "no LOW_PREC", "employees", "invite", "verdict"]
+    header = ["sector", "C1", "C2", "C3", "C4", "needed", "invite", "no LOW_PREC", "invite", "employees", "verdict"]
     rows = []
     for p in plans:
         rows.append(
@@ -53,19 +53,32 @@ def plan_text(plans: Sequence[SectorPlan], a: Assumptions) -> str:
                 p.sector,
                 *(c.respondents for c in p.components),
                 p.respondents,
-                p.clean_respondents,
-                None if p.population is None else f"{p.population:,.0f}",
                 p.invitations,
+                p.clean_respondents,
+                p.clean_invitations,
+                None if p.population is None else f"{p.population:,.0f}",
                 p.verdict,
             ]
         )
     widths = ", ".join(f"{c.component} {c.expected_width:.1f}" for c in plans[0].components if c.expected_width)
+    rate = plans[0].response_rate if plans else None
+    invite = (
+        f"invite: respondents needed / response rate {rate:g}"
+        if rate
+        else "invite: give --response-rate (and --population) to see whom to invite"
+    )
     return (
         assumptions_text(a)
         + "\nRespondents needed per sector (C1..C4: for that component's cell; needed: for all four;\n"
-        + "no LOW_PREC: for all four without the LOW_PRECISION flag; invite: at the response rate):\n\n"
+        + "no LOW_PREC: for all four without the LOW_PRECISION flag; "
+        + invite
+        + "):\n\n"
         + table(header, rows)
-        + f"\nExpected interval width W at the planned size (default sector): {widths}.\n"
+        + f"\nExpected interval width W at the planned size (default sector): {widths}"
+        + f" (planned {WIDTH_MARGIN:g} point inside the limits W < 30 and W < 20).\n"
+        + "Which to choose: the second 'invite' (no LOW_PREC) when the figures should be published without\n"
+        + "the LOW_PRECISION flag (recommended: a flagged figure has a wide interval and is easy to misread);\n"
+        + "the first 'invite' is the least for the figures to be published at all.\n"
     )
 
 

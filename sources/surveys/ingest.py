@@ -20,6 +20,7 @@ from sources.surveys.engine import MappedSurvey, map_table
 from sources.surveys.exports import read_export, time_columns
 from sources.surveys.mapping import Mapping, MappingError, load_mapping, mapping_columns
 from sources.surveys.msforms import response_period
+from sources.surveys.placeholders import mapping_placeholder_problems
 from sources.surveys.problems import problem_dicts, summarise_groups
 
 MAX_ROWS_IN_REPORT = 1000
@@ -137,6 +138,9 @@ def check_export(
         report.error = f"mapping file: {exc}"
         return CheckedExport(report)
     report.survey_id, report.format, report.policy = mapping.survey_id, mapping.format, mapping.row_policy.describe()
+    if placeholders := mapping_placeholder_problems(mapping):  # the survey kit's, until replaced
+        report.error = f"mapping file {mapping_path}: " + "; ".join(placeholders)
+        return CheckedExport(report, mapping)
     times = [c for c in time_columns(mapping.format) if c not in mapping_columns(mapping)]
     try:
         table = read_export(export_path, mapping.format, mapping_columns(mapping) + times, mapping.export)

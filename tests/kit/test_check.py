@@ -18,7 +18,7 @@ POPULATION = "sector_code,sex,employees\nSYKEHUS,F,6000\nSYKEHUS,M,1500\nNAV,,90
 @pytest.fixture(scope="module")
 def survey(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     folder = tmp_path_factory.mktemp("check")
-    export = write_survey(folder, "nettskjema", truth(SIZES, seed=11), "KIT-CHECK-2026", 2026)
+    export = write_survey(folder, "nettskjema", truth(SIZES, seed=11), "CHECK-2026", 2026)
     (folder / "population.csv").write_text(POPULATION, encoding="utf-8")
     return export, folder / "mapping.yml", folder / "population.csv"
 
@@ -73,7 +73,7 @@ def test_command_json_hides_values_of_cells_below_ten(survey, capsys: pytest.Cap
 
 
 def test_a_rejected_export_is_reported_not_checked(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    export = write_survey(tmp_path, "msforms", truth({"NAV": 20}, seed=1), "KIT-BAD-2026", 2026)
+    export = write_survey(tmp_path, "msforms", truth({"NAV": 20}, seed=1), "BAD-2026", 2026)
     mapping = tmp_path / "mapping.yml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace('column: "ID"', 'column: "Respondent"'))
     with pytest.raises(ExportRejected, match="unknown column 'Respondent'"):

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.e2e
 
 YEAR = 2025
 SURVEYS = {  # survey_id -> (tool, respondents per sector, seed)
-    "KIT-NETTSKJEMA-2025": ("nettskjema", 12, 21),
-    "KIT-MSFORMS-2025": ("msforms", 11, 22),
+    "UNION-NETTSKJEMA-2025": ("nettskjema", 12, 21),
+    "UNION-MSFORMS-2025": ("msforms", 11, 22),
 }
 
 
@@ -70,7 +70,7 @@ def test_every_canonical_value_lands_in_the_warehouse(run: dict) -> None:
                 "order by respondent_order",
                 [survey_id],
             ).df()
-            with_id = survey_id.startswith("KIT-NETTSKJEMA")
+            with_id = survey_id.startswith("UNION-NETTSKJEMA")
             assert as_tuples(stored, with_id) == as_tuples(expected, with_id), survey_id
 
 

@@ -2,15 +2,20 @@
 
 import json
 import math
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy.stats import beta, binom, norm
 
+from kit import rules
 from kit.planner.__main__ import main
 from kit.planner.assumptions import AssumptionsError, Expectation, build_assumptions
 from kit.planner.plan import (
+    WIDTH_MARGIN,
     bootstrap_width,
+    component_need,
     plan_sector,
     publish_probability,
     required_respondents,
@@ -101,15 +106,41 @@ def test_small_shares_need_many_more_respondents_than_shares_near_half() -> None
 
 def test_invitations_and_verdicts_from_population_and_response_rate() -> None:
     a = build_assumptions()
-    need = plan_sector("NAV", a).respondents
-    assert need == 71  # C2 at 50 %: 61 valid answers at deff 1.3, of about 90 % of the respondents
+    plan = plan_sector("NAV", a)
+    # C2 at 50 %: 65 valid answers at deff 1.3 (W 28.9 < 30 - 1, the planning margin), of about 90 %
+    assert plan.respondents == 75 and plan.components[1].valid == 65
     nav = plan_sector("NAV", a, population=200, response_rate=0.3)
-    assert nav.invitations == math.ceil(71 / 0.3) == 237
+    assert nav.invitations == math.ceil(75 / 0.3) == 250
+    assert nav.clean_invitations == math.ceil(nav.clean_respondents / 0.3) > nav.invitations
     assert nav.expected_respondents == pytest.approx(60)
-    assert nav.verdict == "short by 11 respondents at this response rate"
+    assert nav.verdict == "short by 15 respondents at this response rate"
     assert plan_sector("NAV", a, population=1000, response_rate=0.3).verdict == "ok"
-    assert plan_sector("NAV", a, population=1000).verdict == "needs a response rate of 7.1 %"
-    assert plan_sector("NAV", a, population=50).verdict.startswith("not reachable: needs 71 respondents")
+    assert plan_sector("NAV", a, population=1000).verdict == "needs a response rate of 7.5 %"
+    assert plan_sector("NAV", a, population=50).verdict.startswith("not reachable: needs 75 respondents")
+    assert plan_sector("NAV", a).invitations is None and plan_sector("NAV", a).clean_invitations is None
+
+
+@pytest.mark.parametrize("value", [50.0, 40.0, 25.0])
+def test_the_planned_width_is_inside_the_limit_by_the_margin(value: float) -> None:
+    """The reported case: 'needed' left W = 29.9 against the limit 30. The plan now keeps W below
+    30 - WIDTH_MARGIN, and one valid answer fewer would not."""
+    e = Expectation(value, valid=1.0)
+    need = component_need("C2", e, 1.3, 0.9)
+    assert need.expected_width < rules.MAX_WIDTH - WIDTH_MARGIN
+    width_one_fewer = rules.korn_graubard_widths(np.array([value]), (need.valid - 1) / 1.3)[0]
+    if value == 50.0:  # near 50 % the absolute limit binds: one fewer is past the margin
+        assert width_one_fewer >= rules.MAX_WIDTH - WIDTH_MARGIN
+    assert publish_probability("C2", e, need.valid - 1, 1.3, margin=WIDTH_MARGIN) < 0.9
+    # the exact rule (no margin) needs no more (fewer where the absolute limit binds), W still < 30
+    exact = required_valid("C2", e, 1.3, 0.9)
+    assert exact < need.valid if value == 50.0 else exact <= need.valid
+    assert rules.korn_graubard_widths(np.array([value]), exact / 1.3)[0] < rules.MAX_WIDTH
+
+
+def test_clean_plan_keeps_the_flag_limit_by_the_margin() -> None:
+    e = Expectation(50.0, valid=1.0)
+    clean = required_valid("C2", e, 1.3, 0.9, clean=True, margin=WIDTH_MARGIN)
+    assert rules.korn_graubard_widths(np.array([50.0]), clean / 1.3)[0] < rules.LOW_PRECISION_WIDTH - WIDTH_MARGIN
 
 
 def test_population_file_totals_and_years(tmp_path: Path) -> None:
@@ -122,7 +153,34 @@ def test_population_file_totals_and_years(tmp_path: Path) -> None:
     with pytest.raises(PopulationError, match="no year at or before 2020"):
         read_population(path, 2020)
     path.write_text("sector_code,employees\nNAV,many\n", encoding="utf-8")
-    with pytest.raises(PopulationError, match="line 2, column employees: not a number"):
+    with pytest.raises(PopulationError, match="line 2, column employees: 'many' is not a number"):
+        read_population(path)
+
+
+def test_population_as_norwegian_excel_saves_it(tmp_path: Path) -> None:
+    """';' between columns, decimal commas, spaces between thousands, Windows-1252, any case."""
+    path = tmp_path / "populasjon.csv"
+    path.write_bytes("Sector_Code;Employees;merknad\nsykehjem;1 234,5;Østfold\nNav;200;\n\n".encode("cp1252"))
+    pop = read_population(path)
+    assert {s: p.total for s, p in pop.items()} == {"SYKEHJEM": 1234.5, "NAV": 200}
+    path.write_text("sector_code\temployees\nPOLITI\t1\u00a0070\n", encoding="utf-8")
+    assert read_population(path)["POLITI"].total == 1070
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sector;count\nNAV;200\n", "line 1 must name the columns sector_code and employees"),
+        ("sector_code,employees\nNAV,1 234,5\n", "has 3 values for 2 columns: a decimal comma"),
+        ("sector_code;employees\nHOSPITAL;200\n", "'HOSPITAL' is not a sector code; use one of SYKEHUS, SYKEHJEM"),
+        ("sector_code;employees\nNAV;1.234,5\n", "'1.234,5' is not a number"),
+        ("", "the file is empty"),
+    ],
+)
+def test_population_refusals_say_why_and_what_to_write(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "population.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PopulationError, match=re.escape(message)):
         read_population(path)
 
 
@@ -142,12 +200,16 @@ def test_command_plan_tables_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_text(POPULATION, encoding="utf-8")
     assert main(["plan", "--population", str(path), "--response-rate", "0.3", "--sector", "NAV"]) == 1
     out = capsys.readouterr().out
-    assert "short by 11 respondents at this response rate" in out and "Respondents needed per sector" in out
+    assert "short by 15 respondents at this response rate" in out and "Respondents needed per sector" in out
+    assert "Which to choose" in out and " 250 " in out  # invite for the publishing target
+    assert main(["plan", "--sector", "nav", "--json"]) == 0  # a sector code in any case
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["sectors"][0]["sector_code"] == "NAV"
     assert main(["plan", "--json", "--sector", "SYKEHUS", "--sector", "POLITI", "--c2", "30"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [s["sector_code"] for s in doc["sectors"]] == ["SYKEHUS", "POLITI"]
     c2 = doc["sectors"][0]["components"][1]
-    assert c2["value"] == 30 and c2["respondents_needed"] < 71
+    assert c2["value"] == 30 and c2["respondents_needed"] < 75
     assert main(["plan", "--response-rate", "1.5"]) == 2
     assert "--response-rate 1.5 must be in (0, 1]" in capsys.readouterr().err
 

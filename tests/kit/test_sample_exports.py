@@ -21,7 +21,7 @@ def test_export_validates_clean_and_maps_to_the_truth(tmp_path: Path, tool: str,
     # every answer of the questionnaire occurs, including "don't know", skipped items and "Vil ikke svare"
     assert (records["unnecessary"] == 8).any() and records["unnecessary"].isna().any()
     assert records["sex"].isna().any() and records["hours_total"].isna().any()
-    export = write_survey(tmp_path, tool, records, f"KIT-TEST-{tool.upper()}", 2026, lang)
+    export = write_survey(tmp_path, tool, records, f"TEST-{tool.upper()}", 2026, lang)
     checked = check_export(export, tmp_path / "mapping.yml")
     report = checked.report
     assert report.accepted and report.rows_rejected == 0 and report.lines == [], report.to_text()
@@ -29,7 +29,7 @@ def test_export_validates_clean_and_maps_to_the_truth(tmp_path: Path, tool: str,
     assert as_tuples(checked.records, tool == "nettskjema") == as_tuples(records, tool == "nettskjema")
     if tool == "msforms":
         assert list(checked.records["respondent_id"]) == [str(i) for i in range(1, len(records) + 1)]
-    assert set(checked.records["survey_id"]) == {f"KIT-TEST-{tool.upper()}"}
+    assert set(checked.records["survey_id"]) == {f"TEST-{tool.upper()}"}
     assert checked.records["design_weight"].isna().all()
     # the command people are told to run says the same
     result = subprocess.run(
@@ -45,7 +45,7 @@ def test_export_validates_clean_and_maps_to_the_truth(tmp_path: Path, tool: str,
 def test_the_tools_cannot_check_hours_doc_against_hours_total_so_the_reader_does(tmp_path: Path) -> None:
     records = truth({"NAV": 40}, seed=3)
     records.loc[5, ["hours_total", "hours_doc"]] = [30.0, 31.0]
-    export = write_survey(tmp_path, "msforms", records, "KIT-TEST-BAD", 2026)
+    export = write_survey(tmp_path, "msforms", records, "TEST-BAD", 2026)
     report = check_export(export, tmp_path / "mapping.yml").report
     assert report.accepted and report.rows_rejected == 1  # 1 of 40 is within the default 5 %
     assert any("hours_doc greater than hours_total" in line and line.endswith("row 6") for line in report.lines)

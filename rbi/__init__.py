@@ -1,0 +1,1 @@
+"""``rbi``: one command for the people who run and feed the index (see :mod:`rbi.cli`)."""

@@ -1,0 +1,5 @@
+import sys
+
+from rbi.cli import main
+
+sys.exit(main())
