@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 
 from orchestration.publication.alerts import notify_publish_failure
 from orchestration.resources import PipelinePaths
-from publication.publish import PublishError, publish_files, target_from
+from publication.publish import publish_files, target_from
 from publication.site.builder import build_from, write_site
 
 
@@ -39,12 +39,12 @@ def site(context: AssetExecutionContext, pipeline_paths: PipelinePaths) -> Mater
         target = target_from(setting, paths.site)
         try:
             outcome = publish_files(built.files, target, log=context.log.info)
-        except (PublishError, OSError, ValueError) as exc:
+        except Exception as exc:  # any failure (PublishError, OSError, botocore): alert, then fail the step
             notify_publish_failure(target.description, built.current_release, type(exc).__name__, context.log)
-            raise Failure(description=f"publishing the site to {target.description} stopped: {exc}") from exc
-        except Exception as exc:  # botocore errors: alert, then fail the step
-            notify_publish_failure(target.description, built.current_release, type(exc).__name__, context.log)
-            raise
+            raise Failure(
+                description=f"publishing the site to {target.description} stopped ({type(exc).__name__}); the "
+                "previous site stays consistent, run again to complete it"
+            ) from exc
         metadata["published_to"] = outcome.target
         metadata["uploaded"] = len(outcome.uploaded)
     return MaterializeResult(metadata=metadata)
