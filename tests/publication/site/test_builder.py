@@ -206,3 +206,21 @@ def test_colours_meet_wcag_aa_contrast(site: Site) -> None:
     page = site.files["index.html"].decode()
     for colour in COLOURS.values():
         assert colour in page  # the stylesheet is built from these colours
+
+
+def test_base_url_makes_feed_and_404_links_absolute_and_robots_allows_all(releases_root: Path, site: Site) -> None:
+    absolute = build_from(releases_root, "https://rbi.example.org/")
+    root = ET.fromstring(absolute.files["feed.xml"])
+    hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert hrefs and all(h.startswith("https://rbi.example.org/") for h in hrefs)
+    assert f"https://rbi.example.org/releases/{SECOND}/report.html" in hrefs
+    assert 'href="https://rbi.example.org/index.html"' in absolute.files["404.html"].decode()
+    assert 'href="index.html"' in site.files["404.html"].decode()  # relative without a base URL
+    assert json.loads(absolute.files["catalog.json"])["base_url"] == "https://rbi.example.org/"
+    assert site.files["robots.txt"] == b"User-agent: *\nAllow: /\n"
+
+
+def test_paths_site_follows_the_output_directory(tmp_path: Path) -> None:
+    from sources.paths import Paths
+
+    assert Paths.from_env(output=tmp_path, environ={}).site == tmp_path.resolve() / "site"
