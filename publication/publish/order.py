@@ -86,10 +86,13 @@ def publish_files(
     by_path = {f.path: f for f in ordered(files)}
     steps = plan(files, target.listing())
     outcome = Outcome(target.description)
+    verified = [s.path for s in steps if s.action == "verify"]
     for step in steps:
         if dry_run:
-            if step.action != "unchanged":
+            if step.action == "upload":
                 log(f"{step.stage:8} {step.action:9} {step.path}")
+            elif step.action == "verify" and step.path == verified[0]:
+                log(f"{'verify':8} {'verify':9} {len(verified)} release file(s): size and sha256 read back")
             outcome.steps.append(step)
             continue
         file = by_path[step.path]

@@ -91,6 +91,12 @@ def objects(client, bucket: str, prefix: str = "") -> dict[str, bytes]:
     return out
 
 
+def site_files(releases_root: Path) -> dict[str, bytes]:
+    from publication.site.builder import build_from
+
+    return build_from(releases_root).files
+
+
 def no_sleep(seconds: float) -> None:
     pass
 
@@ -268,7 +274,10 @@ def test_cli_dry_run_prints_the_order_and_changes_nothing(
     assert not (tmp_path / "www").exists()
     uploads = [line.split()[-1] for line in lines if line.split()[1:2] == ["upload"]]
     assert uploads[0].startswith("releases/") and uploads[-1] == "index.html"
-    assert any(line.split()[:2] == ["verify", "verify"] for line in lines)
+    [verify_line] = [line for line in lines if line.split()[:2] == ["verify", "verify"]]
+    assert f"{sum(1 for p in site_files(releases_root) if p.startswith('releases/'))} release file(s)" in verify_line
+    assert lines.index(verify_line) > max(i for i, line in enumerate(lines) if line.startswith("release "))
+    assert lines.index(verify_line) < min(i for i, line in enumerate(lines) if line.startswith("latest "))
     assert "would upload" in lines[-1]
     assert cli.main([]) == 0
     assert (tmp_path / "www" / "index.html").exists()
