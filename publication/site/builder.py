@@ -34,9 +34,6 @@ class Site:
     current_release: str | None
     demonstration: bool
 
-    def pages(self) -> list[str]:
-        return sorted(name for name in self.files if name.endswith(".html") and not name.startswith(RELEASES_DIR + "/"))
-
 
 def build_site(releases: Releases, base_url: str = "") -> Site:
     files: dict[str, bytes] = {}
