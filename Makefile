@@ -23,7 +23,7 @@ DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup run test test-quick docs dev lint manifest lock clean old-readers
+.PHONY: help setup run test test-quick docs dev lint manifest lock clean old-readers site
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,6 +60,9 @@ setup: $(STAMP) $(RBI_STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create
 run: setup  ## run the whole pipeline on the embedded snapshot (offline) and print where the outputs are
 	$(BIN)/python -m orchestration.run publish_all -c orchestration/run_config.yaml
 	@$(BIN)/python -m orchestration.summary
+
+site: setup  ## build the public site from the releases into output/site/ (docs/site.md; publish: python -m publication.publish)
+	$(BIN)/python -m publication.site
 
 test: setup  ## run the test suite (all of it, with the end-to-end runs)
 	$(BIN)/pytest

@@ -10,6 +10,7 @@ from orchestration.publication.alerts import run_failure_alert
 from orchestration.publication.checks import build_gate_checks
 from orchestration.publication.publication import csv_release
 from orchestration.publication.schedules import monthly_publication
+from orchestration.publication.site import site
 from orchestration.resources import PipelinePaths, Warehouse
 from orchestration.runs.run_guard import RunGuard
 from orchestration.runs.run_reaper_sensor import dead_run_reaper
@@ -31,7 +32,7 @@ publish_all = define_asset_job(
     "publish_all",
     # every asset but the per-survey partitions of raw/survey_export (the inbox sensor runs those)
     selection=AssetSelection.all() - AssetSelection.assets(survey_export),
-    description="Every asset: raw inputs -> dbt -> quality gate -> release.",
+    description="Every asset: raw inputs -> dbt -> quality gate -> release -> site.",
 )
 
 defs = Definitions(
@@ -43,6 +44,7 @@ defs = Definitions(
         source_register,
         dbt_models,
         csv_release,
+        site,
     ],
     asset_checks=build_gate_checks(),
     jobs=[publish_all],

@@ -15,6 +15,7 @@ def main() -> None:
         print(f"  no release published yet under {releases}")
         return
     folder = releases / release
+    print(f"  public site (offline):     {paths.site / 'index.html'}")
     print(f"  current release:           {folder}")
     for path in sorted(folder.iterdir()):
         print(f"    {path.name}")

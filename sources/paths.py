@@ -109,6 +109,11 @@ class Paths:
         return self.output / "releases"
 
     @property
+    def site(self) -> Path:
+        """The public static site built from the releases (publication/site/; docs/site.md)."""
+        return self.output / "site"
+
+    @property
     def failed_attempts(self) -> Path:
         """Publication attempts stopped by the quality gate, with the validation results."""
         return self.output / "failed-attempts"

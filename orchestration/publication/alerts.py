@@ -36,7 +36,7 @@ RELEASE_ASSET = AssetKey("csv_release")
 class Alert:
     """The notice, as posted (JSON) and mailed (its lines)."""
 
-    kind: str  # "run_failure" | "gate_failure"
+    kind: str  # "run_failure" | "gate_failure" | "publish_failure"
     run_id: str
     job: str
     link: str
@@ -51,7 +51,9 @@ class Alert:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
     def subject(self) -> str:
-        what = "quality gate stopped the release" if self.kind == "gate_failure" else "run failed"
+        what = {"gate_failure": "quality gate stopped the release", "publish_failure": "site publication stopped"}.get(
+            self.kind, "run failed"
+        )
         return f"[RBI] {what}: {self.job} {self.run_id[:8]}"
 
     def text(self) -> str:
@@ -215,4 +217,40 @@ def notify_gate_failure(run_id: str, job: str, check: str, failed_expectations: 
         return []
     if sent:
         log.info(f"gate failure alert for {check}: sent by {', '.join(sent)}")
+    return sent
+
+
+def publish_failure_alert(target: str, release: str | None, error: str, settings: AlertSettings) -> Alert:
+    """The notice when publishing the site to its target stopped (publication/publish/): the release
+    files already uploaded stay, the front page still points at the previous, complete release."""
+    run_id = f"publish-{release or 'none'}"
+    return Alert(
+        kind="publish_failure",
+        run_id=run_id,
+        job="publication.publish",
+        link=settings.ui_base_url,
+        failed_steps=["publish_site"],
+        previous_release_kept=True,
+        published_release=release,
+        summary=(
+            f"Publishing the site of release {release or '(none)'} to {target} stopped ({error}). The previous "
+            "front page, feed and catalogue stay in place and point only at complete releases; run "
+            "`python -m publication.publish` again to complete it."
+        ),
+    )
+
+
+def notify_publish_failure(target: str, release: str | None, error: str, log=None) -> list[str]:
+    """Send the publish-failure notice (the CLI and the site asset); an alert target that is down is
+    logged, never hides the failure itself. ``error``: the exception's class name only."""
+    settings = AlertSettings.from_env()
+    alert = publish_failure_alert(target, release, error, settings)
+    try:
+        sent = send_alert(alert, settings)
+    except (requests.RequestException, OSError, smtplib.SMTPException) as exc:
+        if log is not None:
+            log.warning(f"publish failure alert not delivered: {type(exc).__name__}")
+        return []
+    if log is not None:
+        log.info("publish failure alert: " + (", ".join(sent) or "no alert target configured"))
     return sent

@@ -49,6 +49,7 @@ autonomy answers changed from (1, 1, 8) to (2, 2, 8) so that C4's interval is cl
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -291,6 +292,23 @@ def test_report_of_the_release_renders(first_run: dict) -> None:
     assert 'id="demonstration-banner"' in result.stdout
     for marker in ('class="headline"', 'class="legend"', 'class="rank-range"', 'id="glossary"', "sensitivity-table"):
         assert marker in result.stdout, marker
+
+
+def test_the_run_leaves_the_public_site(first_run: dict) -> None:
+    """The publication/site asset after the release: output/site/ with the release copied exactly,
+    latest/ as real copies under fixed names, a page per sector, the feed and the catalogue."""
+    site, release = first_run["output"] / "site", first_run["release"]
+    assert (site / "index.html").is_file() and not (site / "latest").is_symlink()
+    for path in release.iterdir():
+        assert (site / "releases" / release.name / path.name).read_bytes() == path.read_bytes(), path.name
+        assert (site / "latest" / path.name).read_bytes() == path.read_bytes(), path.name
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="demonstration-banner"' in index and release.name in index
+    for sector in ("SYKEHUS", "NAV", "POLITI"):
+        assert f'href="sectors/{sector}.html"' in index and (site / "sectors" / f"{sector}.html").is_file()
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert catalog["current_release"] == release.name
+    assert (site / "feed.xml").read_bytes().startswith(b"<?xml")
 
 
 def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:
