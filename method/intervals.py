@@ -13,14 +13,23 @@ The quantiles (0.025, 0.975) are the seed parameters interval_low_quantile / int
 
 import numpy as np
 
-from method.parameters import MethodParameters
+from method.parameters import MethodParameters, load_parameters
 
 KORN_GRAUBARD_COMPONENTS: tuple[str, ...] = ("C2", "C3")
 
 
-def interval_quantiles(params: MethodParameters) -> tuple[float, float]:
-    """(q_low, q_high) of the published interval: 0.025 and 0.975 for a 95 % interval."""
-    return params.number("interval_low_quantile"), params.number("interval_high_quantile")
+def interval_quantiles(params: MethodParameters | None = None) -> tuple[float, float]:
+    """(q_low, q_high) of the published interval (default: the method in force): 0.025 and 0.975."""
+    p = params or load_parameters()
+    return p.number("interval_low_quantile"), p.number("interval_high_quantile")
+
+
+def _quantiles(q_low: float | None, q_high: float | None) -> tuple[float, float]:
+    """The given quantiles, or those of the method in force where one is None."""
+    if q_low is None or q_high is None:
+        low, high = interval_quantiles()
+        return (low if q_low is None else q_low), (high if q_high is None else q_high)
+    return q_low, q_high
 
 
 def interval_level(params: MethodParameters) -> int:
@@ -30,7 +39,7 @@ def interval_level(params: MethodParameters) -> int:
 
 
 def korn_graubard(
-    share: np.ndarray, n_eff: np.ndarray, q_low: float = 0.025, q_high: float = 0.975
+    share: np.ndarray, n_eff: np.ndarray, q_low: float | None = None, q_high: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Korn-Graubard interval of a proportion ``share`` (0..1) with effective sample size ``n_eff``:
     the Clopper-Pearson interval with n* = n_eff and x* = share * n_eff events,
@@ -43,6 +52,7 @@ def korn_graubard(
     per dbt run)."""
     from scipy.special import betaincinv
 
+    q_low, q_high = _quantiles(q_low, q_high)
     share = np.asarray(share, dtype=np.float64)
     n = np.asarray(n_eff, dtype=np.float64)
     valid = ~np.isnan(share) & ~np.isnan(n) & (n > 0)
@@ -57,7 +67,7 @@ def korn_graubard(
 
 
 def korn_graubard_percent(
-    value: float, n_eff: float, q_low: float = 0.025, q_high: float = 0.975
+    value: float, n_eff: float, q_low: float | None = None, q_high: float | None = None
 ) -> tuple[float, float]:
     """:func:`korn_graubard` of one share given in per cent (0..100), bounds in per cent."""
     if not n_eff > 0:
@@ -66,17 +76,22 @@ def korn_graubard_percent(
     return 100 * float(low[0]), 100 * float(high[0])
 
 
-def korn_graubard_widths(values: np.ndarray, n_eff: float, q_low: float = 0.025, q_high: float = 0.975) -> np.ndarray:
+def korn_graubard_widths(
+    values: np.ndarray, n_eff: float, q_low: float | None = None, q_high: float | None = None
+) -> np.ndarray:
     """Widths W (per cent) of the Korn-Graubard intervals of many shares ``values`` (per cent) at one ``n_eff``."""
     values = np.asarray(values, dtype=np.float64)
     low, high = korn_graubard(values / 100, np.full(values.shape, float(n_eff)), q_low, q_high)
     return 100 * (high - low)
 
 
-def percentile_interval(replicates: np.ndarray, q_low: float = 0.025, q_high: float = 0.975) -> tuple[float, float]:
+def percentile_interval(
+    replicates: np.ndarray, q_low: float | None = None, q_high: float | None = None
+) -> tuple[float, float]:
     """(q_low, q_high) quantiles of the replicate values without NaN (linear interpolation between
     order statistics, Hyndman-Fan type 7, NumPy's default and the SQL macro quantile_linear); NaN
     when no replicate has a value."""
+    q_low, q_high = _quantiles(q_low, q_high)
     values = np.asarray(replicates, dtype=np.float64)
     values = values[~np.isnan(values)]
     if values.size == 0:

@@ -42,12 +42,13 @@ def rank_interval_level(params: MethodParameters | None = None) -> int:
     return round(100 * (high - low))
 
 
-def rank_interval_label(language: str = "en", params: MethodParameters | None = None) -> str:
-    """'90 % rank interval' / '90 %-rangintervall': the words every reader of ranks sees."""
+def rank_interval_label(language: str = "en", params: MethodParameters | None = None, definite: bool = False) -> str:
+    """'90 % rank interval' / '90 %-rangintervall' ('the ...': '90 %-rangintervallet' with ``definite``):
+    the words every reader of ranks sees."""
     level = rank_interval_level(params)
     if language == "nb":
-        return f"{level} %-rangintervall"
-    return f"{level} % rank interval"
+        return f"{level} %-rangintervall" + ("et" if definite else "")
+    return ("the " if definite else "") + f"{level} % rank interval"
 
 
 def rank_interval_explained(language: str = "en", params: MethodParameters | None = None) -> str:

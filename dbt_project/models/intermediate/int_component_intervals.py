@@ -34,8 +34,8 @@ def cell_intervals(
     components: pd.DataFrame,
     replicates: pd.DataFrame,
     rules: PrecisionRules | None = None,
-    q_low: float = 0.025,
-    q_high: float = 0.975,
+    q_low: float | None = None,
+    q_high: float | None = None,
 ) -> pd.DataFrame:
     """Per survey component cell of ``components`` (year, sector_code, component_id, raw_value, n,
     n_eff), from ``replicates`` (year, sector_code, component_id, replicate, raw_value): se, the
