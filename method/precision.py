@@ -126,3 +126,14 @@ def publishes(
     """True when a cell with interval width ``width`` is published (``clean``: also without LOW_PRECISION)."""
     status = decide(n, n_eff, value, 0.0, width, rules).status
     return status == PUBLISHED if clean else status != SUPPRESSED
+
+
+def describe(rules: PrecisionRules | None = None, version: str | None = None) -> str:
+    """The rules in one line for people (the planner's tables, help texts): thresholds from the seed."""
+    r = rules or rules_in_force()
+    prefix = f"method {version}: " if version else ""
+    return (
+        f"{prefix}n >= {r.suppress_n_below:g}, n_eff >= {r.n_eff_below:g}, W < {r.width_suppress_at:g}, "
+        f"not (W > {r.relative_width_min:g} and W / min(value, 100 - value) > {r.relative_width_above:g}); "
+        f"W >= {r.low_precision_width_at:g} LOW_PRECISION"
+    )

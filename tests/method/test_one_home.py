@@ -166,3 +166,11 @@ def test_no_threshold_of_the_method_is_written_in_a_consumer(path: str) -> None:
     for literal in ("1.30", "1.3", "0.333", "0.165", "0.025", "0.975", "0.75", "1.25", "0.99", "20250101"):
         assert not re.search(rf"(?<![\w.]){re.escape(literal)}(?![\w.])", code), (path, literal)
     assert not re.search(r"(?<![\w.])(?:MIN_\w+|\w*THRESHOLD\w*)\s*=\s*\d", code), path
+
+
+def test_the_rules_in_one_line_follow_the_seed(scratch_seeds: Path) -> None:
+    from method.precision import describe
+
+    text = describe(version="1.2")
+    assert text.startswith("method 1.2: n >= 12, n_eff >= 40, W < 30,")
+    assert "W / min(value, 100 - value) > 1.1)" in text
