@@ -1,4 +1,4 @@
-"""Benchmark of method 1.1: weights (pooled) -> components -> stratified bootstrap -> intervals
+"""Benchmark of method 1.2: weights (pooled) -> components -> stratified bootstrap -> intervals
 (percentile and Korn-Graubard) and precision rules -> index replicates -> rank percentiles, on N
 generated respondents, against a plain NumPy/pandas baseline of the same arithmetic, in the same run.
 
@@ -280,8 +280,9 @@ def baseline(data: dict[str, pd.DataFrame], replicates: int, seed: int) -> list[
         terms = np.column_stack(cols).astype(float)
         n = len(terms)
         sums = np.empty((replicates, 8))
+        draws, factor = max(n - 1, 1), (n / (n - 1) if n > 1 else 1.0)  # Rao-Wu (method 1.2): n - 1 draws
         for b in range(replicates):
-            sums[b] = terms[rng.integers(0, n, n)].sum(axis=0)
+            sums[b] = terms[rng.integers(0, n, draws)].sum(axis=0) * factor
         point = terms.sum(axis=0)
         for label, t in (("point", point[None, :]), ("reps", sums)):
             ratio = t[:, 0::2] / t[:, 1::2]

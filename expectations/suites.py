@@ -11,18 +11,17 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from method.scenarios import scenario_ids
 from publication.contracts import (
     DATA_STATUSES,
     KEYS,
-    MIN_COMPONENTS_FOR_INDEX,
-    MIN_PUBLISHED_N_EFF,
-    MIN_RESPONDENTS,
-    SCENARIO_IDS,
     TABLES,
     YEAR_RANGE,
+    MethodRules,
     columns,
     flag_values_with,
     flags_pattern,
+    method_rules,
 )
 from sources.reference import component_ids, flag_codes, percent_component_ids, percent_units, sector_codes
 
@@ -153,8 +152,9 @@ def _common(b: _Builder, table: str, previous_row_count: int | None) -> None:
         )
 
 
-def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
+def index_sector_year(previous_row_count: int | None = None, rules: MethodRules | None = None) -> list[Any]:
     """Expectations of ``index_sector_year`` (spec sections 6, 7, 9)."""
+    rules = rules or method_rules()
     b = _Builder()
     _common(b, "index_sector_year", previous_row_count)
     for column in ("method_version", "sector_nb", "sector_en", "n_components"):
@@ -173,9 +173,9 @@ def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
     b.between("n_components", 0, len(component_ids()), f"n_components within 0..{len(component_ids())} [6]")
     b.between(
         "n_components",
-        MIN_COMPONENTS_FOR_INDEX,
+        rules.min_components_for_index,
         None,
-        f"an index rests on at least {MIN_COMPONENTS_FOR_INDEX} components [6]",
+        f"an index rests on at least {rules.min_components_for_index} components [6]",
         b.is_not_null("index"),
     )
     b.null("index", "an INSUFFICIENT row has no index [6]", b.has_flag("INSUFFICIENT"))
@@ -187,8 +187,9 @@ def index_sector_year(previous_row_count: int | None = None) -> list[Any]:
     return b.expectations
 
 
-def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
+def component_sector_year(previous_row_count: int | None = None, rules: MethodRules | None = None) -> list[Any]:
     """Expectations of ``component_sector_year`` (spec sections 4, 5, 6, 9)."""
+    rules = rules or method_rules()
     b = _Builder()
     _common(b, "component_sector_year", previous_row_count)
     col = b.col
@@ -219,15 +220,17 @@ def component_sector_year(previous_row_count: int | None = None) -> list[Any]:
     b.between("n", 0, None, "n is a count [5]")
     b.between(
         "n",
-        MIN_RESPONDENTS,
+        rules.min_respondents,
         None,
-        f"a published survey value rests on at least {MIN_RESPONDENTS} respondents [5]",
+        f"a published survey value rests on at least {rules.min_respondents} respondents [5]",
         published_survey,
     )
     b.between("n_eff", 0, None, "n_eff is >= 0 [3]")
     b.between("cv", 0, None, "cv is >= 0 [5]")
-    n_eff_rule = f"a published survey value rests on an effective sample size of at least {MIN_PUBLISHED_N_EFF} [5]"
-    b.between("n_eff", MIN_PUBLISHED_N_EFF, None, n_eff_rule, published_survey)
+    n_eff_rule = (
+        f"a published survey value rests on an effective sample size of at least {rules.min_published_n_eff:g} [5]"
+    )
+    b.between("n_eff", rules.min_published_n_eff, None, n_eff_rule, published_survey)
     b.between("dk_share", 0, 100, "dk_share is a percentage [4]")
     suppressed = b.has_flag("SUPPRESSED")
     for column in ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n_eff", "cv", "dk_share"):
@@ -249,15 +252,16 @@ def context_sector_year(previous_row_count: int | None = None) -> list[Any]:
     return b.expectations
 
 
-def sensitivity(previous_row_count: int | None = None) -> list[Any]:
+def sensitivity(previous_row_count: int | None = None, rules: MethodRules | None = None) -> list[Any]:
     """Expectations of ``sensitivity`` (spec section 7, scenarios S0..S4)."""
+    rules = rules or method_rules()
     b = _Builder()
     _common(b, "sensitivity", previous_row_count)
     b.add(
         "ExpectColumnValuesToBeInSet",
         "scenario_id is one of S0..S4 [7]",
         column="scenario_id",
-        value_set=list(SCENARIO_IDS),
+        value_set=list(scenario_ids(rules.method_version)),
     )
     b.between("index", 0, 100, "scores lie on 0..100 [6]")
     for column in ("rank", "rank_p05", "rank_p95"):

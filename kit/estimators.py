@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from kit import rules
+from method import load_parameters
+from method.bootstrap import draw_counts, rescale_factor
+from method.intervals import interval_quantiles, percentile_interval
 
 COMPONENTS = ("C1", "C2", "C3", "C4")
 NAMES = {"C1": "DOC_TIME", "C2": "UNNECESSARY", "C3": "DUPLICATE", "C4": "AUTONOMY_DEFICIT"}
@@ -84,18 +87,19 @@ def dk_share(records: pd.DataFrame, component: str) -> float | None:
 def bootstrap_interval(
     num: np.ndarray, den: np.ndarray, w: np.ndarray, replicates: int, rng: np.random.Generator
 ) -> tuple[float, float, float]:
-    """Percentile interval (2.5, 97.5) and se of the ratio, resampling respondents with their weights."""
+    """Percentile interval (2.5, 97.5) and se of the ratio, with the method's Rao-Wu replicate
+    weights (``method.bootstrap``: n - 1 draws, weight w * r * n / (n - 1))."""
     n = len(num)
     wnum, wden = w * num, w * den
     chunk = max(1, MAX_DRAWS_IN_MEMORY // n)  # replicates per batch: a large export stays within memory
     parts = []
     for start in range(0, replicates, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, replicates - start), n))
+        counts = draw_counts(rng, n, min(chunk, replicates - start)) * rescale_factor(n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            parts.append(100 * wnum[idx].sum(axis=1) / wden[idx].sum(axis=1))
+            parts.append(100 * (counts @ wnum) / (counts @ wden))
     reps = np.concatenate(parts)
     reps = reps[np.isfinite(reps)]
-    low, high = np.percentile(reps, [2.5, 97.5])
+    low, high = percentile_interval(reps, *interval_quantiles(load_parameters()))
     return float(low), float(high), float(reps.std(ddof=1))
 
 

@@ -1,7 +1,8 @@
 """Respondent weights of one sector stratum, as methodology 1.1 section 3 sets them.
 
 design_weight when every respondent of the survey has one; otherwise post-stratification by sex
-to the population (at least 5 respondents of each sex, both N(s,F) and N(s,M) known; NULL sex gets
+to the population (at least poststrat_min_per_sex respondents of each sex, ``method.weights``;
+both N(s,F) and N(s,M) known; NULL sex gets
 the mean weight); otherwise 1. Weights are then rescaled to sum to the stratum's size (pooling).
 """
 
@@ -9,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kit.population import SectorPopulation
-
-MIN_PER_SEX = 5
+from method.weights import can_post_stratify
 
 
 def stratum_weights(
@@ -26,7 +26,7 @@ def stratum_weights(
         sex = records["sex"].where(records["sex"].notna(), None).to_numpy(dtype=object)
         counts = {s: int((sex == s).sum()) for s in ("F", "M")}
         known = population is not None and "F" in population.by_sex and "M" in population.by_sex
-        if known and min(counts.values()) >= MIN_PER_SEX:
+        if can_post_stratify(counts["F"], counts["M"], known):
             per = {s: population.by_sex[s] / counts[s] for s in ("F", "M")}
             w = np.array([per.get(s, np.nan) for s in sex], dtype=float)
             w[np.isnan(w)] = w[~np.isnan(w)].mean()

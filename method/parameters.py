@@ -57,9 +57,30 @@ class MethodParameters:
         return int(value)
 
 
-def load_parameters(version: str | None = None, seeds_dir: Path = SEEDS_DIR) -> MethodParameters:
-    """The parameters of ``version`` (default: the version in force) from ``seeds_dir``."""
-    return _load(version or CURRENT_VERSION, Path(seeds_dir))
+def parameters_from_rows(rows, version: str) -> MethodParameters:
+    """The parameters of ``version`` from rows with the seed's columns (method_version, parameter,
+    value, meaning): the dbt Python models pass the seed relation they read (``ref("method_parameters")``)."""
+    values: dict[str, str] = {}
+    meanings: dict[str, str] = {}
+    for row in rows:
+        if str(row["method_version"]) == version:
+            values[str(row["parameter"])] = str(row["value"])
+            meanings[str(row["parameter"])] = str(row.get("meaning", "") or "")
+    if not values:
+        raise ValueError(f"the seed {PARAMETERS_SEED} has no rows for method version {version!r}")
+    return MethodParameters(version=version, values=values, meanings=meanings)
+
+
+def parameters_from_frame(frame, version: str) -> MethodParameters:
+    """:func:`parameters_from_rows` of a pandas frame of the seed (a dbt model's ``ref(...).df()``)."""
+    return parameters_from_rows(frame.astype(str).to_dict("records"), version)
+
+
+def load_parameters(version: str | None = None, seeds_dir: Path | None = None) -> MethodParameters:
+    """The parameters of ``version`` (default: the version in force) from ``seeds_dir`` (default:
+    the module's ``SEEDS_DIR``, looked up at call time so that a test can point every reader that
+    uses the default at a scratch copy of the seeds)."""
+    return _load(version or CURRENT_VERSION, Path(seeds_dir or SEEDS_DIR))
 
 
 @cache

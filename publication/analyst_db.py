@@ -8,7 +8,7 @@
   sectors, components), publication/method_tables.py;
 - the default schema: a view of every table above (no prefix needed; ``created_at`` and
   ``retrieved_at`` typed TIMESTAMP), and ``results``: one wide row per year and sector (index,
-  interval, rank range, flags, then each component's value, unit and score), sorted by year and rank.
+  interval, 90 % rank interval, flags, then each component's value, unit and score), sorted by year and rank.
 Nothing else: no respondent-level rows, no suppressed values (it is written from the same published
 rows as the CSVs).
 
@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from method.ranks import rank_interval_label
 from publication.datapackage import LICENCE, ReleaseInfo
 from publication.metadata import table_metadata
 from publication.method_tables import method_tables, rows_as_columns
@@ -193,8 +194,9 @@ def _default_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None
     con.execute(
         f"COMMENT ON VIEW main.{RESULTS_VIEW} IS "
         + _quote(
-            "One row per year and sector, sorted by year (newest first) and rank: index, 95 % interval, rank range "
-            "(rank_p05-rank_p95), flags, and per component C1-C5 the value with its unit and the 0-100 score "
+            "One row per year and sector, sorted by year (newest first) and rank: index, 95 % interval, "
+            f"{rank_interval_label('en')} (rank_p05-rank_p95), flags, and per component C1-C5 the value with its unit "
+            "and the 0-100 score "
             "(see method.weights and method.goalposts) / Én rad per år og sektor, sortert etter rang."
         )
     )

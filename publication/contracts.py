@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
+from method import load_parameters
+from method.scenarios import scenario_ids
 from sources import reference
 
 # column kinds: text | int | dec1 | dec3 | plain (a source's own number, as published)
@@ -145,12 +147,37 @@ PUBLISHED_TABLES = (
 # every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9) is a row of the seed
 # flags.csv with its meaning in nb and en: sources.reference.flag_codes(), alphabetical as in `flags`
 FLAG_SEPARATOR = ";"
-SCENARIO_IDS: tuple[str, ...] = ("S0", "S1", "S2", "S3", "S4")
+SCENARIO_IDS: tuple[str, ...] = scenario_ids()  # the seed sensitivity_scenarios of the method in force
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")
 YEAR_RANGE: tuple[int, int] = (2000, 2100)
-MIN_RESPONDENTS = 10  # spec 5: n < 10 is suppressed
-MIN_PUBLISHED_N_EFF = 30  # spec 5 (method 1.1, NCHS): n_eff < 30 is suppressed
-MIN_COMPONENTS_FOR_INDEX = 3  # spec 6
+
+
+@dataclass(frozen=True)
+class MethodRules:
+    """The method's thresholds the gate checks, read from the package ``method`` (the seed
+    method_parameters of the version in force); nothing here writes a number."""
+
+    method_version: str
+    min_respondents: int  # spec 5: n < suppress_n_below is suppressed
+    min_published_n_eff: float  # spec 5 (NCHS): n_eff < nchs_n_eff_below is suppressed
+    min_components_for_index: int  # spec 6
+
+
+def method_rules(params=None) -> MethodRules:
+    """The gate's rules for ``params`` (default: the method version in force)."""
+    p = params or load_parameters()
+    return MethodRules(
+        p.version,
+        p.integer("suppress_n_below"),
+        p.number("nchs_n_eff_below"),
+        p.integer("index_min_components"),
+    )
+
+
+_RULES = method_rules()
+MIN_RESPONDENTS = _RULES.min_respondents
+MIN_PUBLISHED_N_EFF = _RULES.min_published_n_eff
+MIN_COMPONENTS_FOR_INDEX = _RULES.min_components_for_index
 
 
 def columns(table: str) -> list[str]:

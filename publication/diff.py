@@ -140,13 +140,20 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-# what a method version changed from the one before (docs/methodology.md, "Changes from 1.0"), for
+# what a method version changed from the one before (docs/methodology.md, "Changes from 1.1" and
+# "Changes from 1.0"), for
 # the changelog line of the first release made with it
 METHOD_CHANGES: dict[str, str] = {
     "1.1": (
         "stratum weights rescaled before surveys are pooled, NCHS precision rules instead of cv, "
         "Korn-Graubard intervals for C2 and C3, flags SKEWED and NO_FTE, C5 on the fte of its own year, "
         "C1-C4 rows also at n = 0, S3 and S4 stated exactly"
+    ),
+    "1.2": (
+        "a revision checked against every published version at once (atoms of at least 10 respondents), "
+        "the relative-width rule on min(value, 100 - value), 10 respondents of each sex to post-stratify, "
+        "Rao-Wu bootstrap intervals (n_h - 1 draws), the S4 rank from the median index, 90 % rank intervals "
+        "said so, SKEWED also on the index, an fte total from sex rows only with both F and M"
     ),
 }
 

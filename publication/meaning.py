@@ -7,6 +7,7 @@ Norwegian text uses the decimal comma, English text the decimal point.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from method.ranks import rank_interval_label
 from publication.csv_writer import format_cell
 from publication.labels import components, nb_number
 
@@ -39,6 +40,12 @@ def value_phrase(cell: Mapping[str, Any], language: str = "nb") -> str:
     if cell.get("raw_value") is None:
         return "prikket" if language == "nb" else "suppressed"
     return f"{num(cell['raw_value'], language)} {unit} → {score_word} {num(cell.get('normalised'), language)}"
+
+
+# the words of the rank interval (rank_p05-rank_p95) wherever a person reads ranks (method.ranks)
+RANK_INTERVAL_NB = rank_interval_label("nb")  # "90 %-rangintervall"
+RANK_INTERVAL_EN = rank_interval_label("en")  # "90 % rank interval"
+RANK_INTERVAL_NB_DEFINITE = rank_interval_label("nb", definite=True)  # "90 %-rangintervallet"
 
 
 def rank_range(row: Mapping[str, Any], language: str = "nb") -> str:
@@ -88,7 +95,7 @@ def headline(
     language: str = "nb",
 ) -> str:
     """One sentence (two short ones) on the year, from the data: the sector with most burden, its index,
-    interval and rank range, its documentation share, and the sector with least burden."""
+    interval and 90 % rank interval, its documentation share, and the sector with least burden."""
     rows = [r for r in index_rows if r["year"] == year and r.get("index") is not None and r.get("rank") is not None]
     if not rows:
         return (
@@ -106,8 +113,8 @@ def headline(
     if language == "nb":
         text = (
             f"{year}: {top[name]} har den tyngste rapporteringsbyrden av {len(rows)} sektorer, indeks "
-            f"{num(top['index'], 'nb')} av 100 (95 %-intervall {interval_text(top, 'nb')}; rangert "
-            f"{rank_range(top, 'nb')})."
+            f"{num(top['index'], 'nb')} av 100 (95 %-intervall {interval_text(top, 'nb')}; "
+            f"{RANK_INTERVAL_NB} {rank_range(top, 'nb')})."
         )
         if before is not None:
             text += f" Året før: {num(before, 'nb')}."
@@ -116,12 +123,13 @@ def headline(
         if bottom is not top:
             text += (
                 f" Lettest byrde: {bottom[name]}, {num(bottom['index'], 'nb')} "
-                f"({interval_text(bottom, 'nb')}; rangert {rank_range(bottom, 'nb')})."
+                f"({interval_text(bottom, 'nb')}; {RANK_INTERVAL_NB} {rank_range(bottom, 'nb')})."
             )
         return text
     text = (
         f"{year}: the heaviest reporting burden of {len(rows)} sectors is in {top[name]}: index "
-        f"{num(top['index'])} out of 100 (95 % interval {interval_text(top, 'en')}; ranked {rank_range(top, 'en')})."
+        f"{num(top['index'])} out of 100 (95 % interval {interval_text(top, 'en')}; "
+        f"{RANK_INTERVAL_EN} {rank_range(top, 'en')})."
     )
     if before is not None:
         text += f" The year before: {num(before)}."
@@ -130,6 +138,6 @@ def headline(
     if bottom is not top:
         text += (
             f" Lightest burden: {bottom[name]}, {num(bottom['index'])} "
-            f"({interval_text(bottom, 'en')}; ranked {rank_range(bottom, 'en')})."
+            f"({interval_text(bottom, 'en')}; {RANK_INTERVAL_EN} {rank_range(bottom, 'en')})."
         )
     return text

@@ -5,18 +5,13 @@ the release's method version; the glossary and readable names from glossary.py a
 from collections.abc import Mapping
 from typing import Any
 
+from method.scenarios import LABELS
 from publication.glossary import flags
 from publication.labels import components
 from sources.paths import SEEDS_DIR
 from sources.reference import seed_rows
 
-SCENARIO_LABELS = {
-    "S0": ("Standardvekter (den publiserte indeksen)", "default weights (the published index)"),
-    "S1": ("Like vekter", "equal weights"),
-    "S2": ("Bare spørreundersøkelsens komponenter (C1-C4)", "survey components only (C1-C4)"),
-    "S3": ("Vektet geometrisk snitt", "weighted geometric mean"),
-    "S4": ("Tilfeldig endrede vekter, median av trekningene", "randomly perturbed weights, median of the draws"),
-}
+SCENARIO_LABELS = LABELS  # the one wording of the scenarios (method.scenarios)
 
 
 def _seed(name: str) -> list[dict[str, str]]:

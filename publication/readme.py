@@ -10,7 +10,16 @@ from typing import Any
 
 from publication.calendar import next_release
 from publication.glossary import glossary_text
-from publication.meaning import CITATION_EN, CITATION_NB, WHAT_EN, WHAT_NB, headline, value_phrase
+from publication.meaning import (
+    CITATION_EN,
+    CITATION_NB,
+    RANK_INTERVAL_EN,
+    RANK_INTERVAL_NB_DEFINITE,
+    WHAT_EN,
+    WHAT_NB,
+    headline,
+    value_phrase,
+)
 
 DEMO_BANNER = (
     "DEMONSTRASJONSDATA / DEMONSTRATION DATA\n"
@@ -102,10 +111,10 @@ Hovedfunn / headline
 {headlines or "(ingen indeks / no index)"}
 Slik leser du en verdi / how to read a value
 Hver av de fem komponentene har en verdi med enhet (f.eks. % av arbeidstiden) og en poengsum 0-100;
-indeksen er et vektet snitt av poengsummene. 95 %-intervallet og rangspennet (rank_p05-rank_p95)
+indeksen er et vektet snitt av poengsummene. 95 %-intervallet og {RANK_INTERVAL_NB_DEFINITE} (rank_p05-rank_p95)
 viser usikkerheten; sektorer med overlappende intervaller kan ikke skilles fra hverandre.
 Each of the five components has a value with its unit (e.g. % of working hours) and a 0-100 score;
-the index is a weighted mean of the scores. The 95 % interval and the rank range (rank_p05-rank_p95)
+the index is a weighted mean of the scores. The 95 % interval and the {RANK_INTERVAL_EN} (rank_p05-rank_p95)
 show the uncertainty; sectors whose intervals overlap cannot be told apart.
 {reading}Tallene er avrundet halvt bort fra null; tomme celler er prikket (for få svar) eller mangler.
 Numbers are rounded half away from zero; empty cells are suppressed (too few answers) or missing.

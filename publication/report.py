@@ -1,8 +1,8 @@
 """``report.html``: one static page per release that needs no network (inline CSS and SVG only).
 
 What the index is and is not (one sentence per language), a headline per year generated from the
-data (interval and rank range), the trend over the years, per year a chart of the index with its
-95 % interval (legend and axis), a table with rank ranges and the sectors each cannot be told apart
+data (interval and 90 % rank interval), the trend over the years, per year a chart of the index with its
+95 % interval (legend and axis), a table with 90 % rank intervals and the sectors each cannot be told apart
 from, the components as raw value with unit beside the 0-100 score, the S0-S4 sensitivity, the
 flag glossary, the changes, the methodology, the citation and the downloads. Tables turn into
 cards below 640 px, so the page never scrolls sideways on a phone. A demonstration banner opens
@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from method.ranks import rank_interval_level
+from method.scenarios import LABELS as SCENARIOS
 from publication.calendar import next_release
 from publication.charts import index_chart, trend_chart_svg
 from publication.datapackage import ReleaseInfo
@@ -21,6 +23,9 @@ from publication.labels import components
 from publication.meaning import (
     CITATION_EN,
     CITATION_NB,
+    RANK_INTERVAL_EN,
+    RANK_INTERVAL_NB,
+    RANK_INTERVAL_NB_DEFINITE,
     WHAT_EN,
     WHAT_NB,
     headline,
@@ -33,13 +38,8 @@ from publication.meaning import (
 from sources.reference import component_ids
 
 BANNER_ID = "demonstration-banner"
-SCENARIOS = {
-    "S0": ("Standardvekter (publisert)", "default weights (published)"),
-    "S1": ("Like vekter", "equal weights"),
-    "S2": ("Bare spørreundersøkelsen (C1–C4)", "survey components only (C1–C4)"),
-    "S3": ("Geometrisk snitt", "geometric mean"),
-    "S4": ("Tilfeldig endrede vekter (median)", "randomly perturbed weights (median)"),
-}
+RANK_INTERVAL_HEADER = f"{RANK_INTERVAL_NB} / {RANK_INTERVAL_EN}"
+RANK_LEVEL = rank_interval_level()  # 90: rank_p05-rank_p95 is a 90 % rank interval
 CSS = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:980px;
@@ -107,7 +107,7 @@ def _index_table(year: int, rows: list[Mapping[str, Any]]) -> str:
         body.append(
             f'<tr data-sector="{_e(row["sector_code"])}">'
             + td(_e(row["rank"]) if row.get("rank") is not None else "–", "Rang / rank", "num")
-            + td(f'<span class="rank-range">{rank_range(row)}</span>', "Rangspenn / rank range", "num")
+            + td(f'<span class="rank-range">{rank_range(row)}</span>', RANK_INTERVAL_HEADER, "num")
             + td(f'{_e(row["sector_nb"])}<br><span class="muted">{_e(row["sector_en"])}</span>', "Sektor / sector")
             + td(num(row.get("index")), "Indeks / index", "num")
             + td(interval_text(row, "en"), "95 %-intervall / interval", "num")
@@ -116,7 +116,8 @@ def _index_table(year: int, rows: list[Mapping[str, Any]]) -> str:
             + "</tr>"
         )
     return (
-        '<table class="cards index-table"><thead><tr><th>Rang / rank</th><th>Rangspenn / rank range (p05–p95)</th>'
+        '<table class="cards index-table"><thead><tr><th>Rang / rank</th>'
+        f"<th>{RANK_INTERVAL_NB} / {RANK_INTERVAL_EN} (p05–p95)</th>"
         "<th>Sektor / sector</th><th>Indeks / index (0–100)</th><th>95 %-intervall / interval</th>"
         "<th>Kan ikke skilles fra / cannot be told apart from</th><th>Flagg / flags</th></tr></thead><tbody>"
         + "".join(body)
@@ -324,10 +325,10 @@ metode / method {escape(info.method_version)} · datastatus / data status <stron
 <section id="meaning">
 <p class="lead" lang="nb">{escape(WHAT_NB)}</p>
 <p class="lead muted" lang="en">{escape(WHAT_EN)}</p>
-<p class="small">Rang 1 = mest byrde. Rangspennet (f.eks. 2–3) er rangene sektoren får i 90 % av
-simuleringene av utvalget; 95 %-intervallet er usikkerheten i indeksen. Sektorer med overlappende
-intervaller kan ikke skilles fra hverandre. / Rank 1 = most burden. The rank range (e.g. 2–3) holds
-the sector's rank in 90 % of the resampled surveys; the 95 % interval is the uncertainty of the
+<p class="small">Rang 1 = mest byrde. {RANK_INTERVAL_NB_DEFINITE.capitalize()} (f.eks. 2–3) er rangene sektoren får i
+{RANK_LEVEL} % av simuleringene av utvalget; 95 %-intervallet er usikkerheten i indeksen. Sektorer med overlappende
+intervaller kan ikke skilles fra hverandre. / Rank 1 = most burden. The {RANK_INTERVAL_EN} (e.g. 2–3) holds
+the sector's rank in {RANK_LEVEL} % of the resampled surveys; the 95 % interval is the uncertainty of the
 index. Sectors whose intervals overlap cannot be told apart.</p>
 </section>
 <section id="headline"><h2>Hovedfunn / headline</h2>{newest}</section>

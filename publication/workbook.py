@@ -27,7 +27,15 @@ from publication.calendar import next_release
 from publication.datapackage import LICENCE, ReleaseInfo
 from publication.glossary import flags
 from publication.headers import SHEETS_NB, english_header, norwegian_header
-from publication.meaning import CITATION_EN, CITATION_NB, WHAT_EN, WHAT_NB, headline
+from publication.meaning import (
+    CITATION_EN,
+    CITATION_NB,
+    RANK_INTERVAL_EN,
+    RANK_INTERVAL_NB_DEFINITE,
+    WHAT_EN,
+    WHAT_NB,
+    headline,
+)
 from publication.norwegian import extra_columns
 
 WORKBOOK_FILE = "rapporteringsbyrdeindeksen.xlsx"
@@ -64,8 +72,9 @@ CAVEATS = (
         "The index is a 0–100 score, not a percentage of working time; see the components for values with units.",
     ),
     (
-        "Sektorer med overlappende 95 %-intervaller kan ikke skilles fra hverandre; les rangspennet (p05–p95).",
-        "Sectors whose 95 % intervals overlap cannot be told apart; read the rank range (p05–p95).",
+        f"Sektorer med overlappende 95 %-intervaller kan ikke skilles fra hverandre; les {RANK_INTERVAL_NB_DEFINITE} "
+        "(p05–p95).",
+        f"Sectors whose 95 % intervals overlap cannot be told apart; read the {RANK_INTERVAL_EN} (p05–p95).",
     ),
     (
         "Tomme celler er prikket (for få svar eller for usikre) eller mangler; se Flagg.",

@@ -32,8 +32,9 @@ from scipy.stats import binom, norm
 from kit import rules
 from kit.estimators import COMPONENTS
 from kit.planner.assumptions import Assumptions, Expectation
+from method.intervals import interval_quantiles
 
-Z = float(norm.ppf(0.975))
+Z = float(norm.ppf(interval_quantiles()[1]))  # the method's 95 % interval (seed interval_high_quantile)
 MAX_N = 1_000_000
 GRID = 400  # quantiles of the estimate's distribution for C1/C4
 WIDTH_MARGIN = 1.0  # percentage points a planned width stays inside the limits W < 30 (W < 20 without the flag)

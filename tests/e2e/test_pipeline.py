@@ -1,50 +1,54 @@
 """End to end: the whole Dagster + dbt + GX pipeline on tiny inputs whose published numbers are
 computed by hand, in temporary directories, through the command `make run` uses.
 
-Hand computation (method 1.1), survey year 2025, population of 2024 (so POP_LAGGED):
+Hand computation (method 1.2), survey year 2025, population of 2024 (so POP_LAGGED):
 
-SYKEHUS: 40 women (N=600) and 40 men (N=400): w_F = 600/40 = 15, w_M = 10, rescaled to sum to
-  the stratum's 80 respondents (sum w = 1000): w'_F = 1.2, w'_M = 0.8 (spec 3, pooling).
-  n_eff = 80^2 / (40*1.44 + 40*0.64) = 76.92 -> 76.9 (C1, C2, C4); C3: only the women are valid,
-  n = 40, n_eff 40.
+SYKEHUS: 40 women (N=600) and 40 men (N=400): w_F = 600/40 = 15, w_M = 10 (10 or more of each sex:
+  post-stratified), rescaled to sum to the stratum's 80 respondents (sum w = 1000): w'_F = 1.2,
+  w'_M = 0.8 (spec 3, pooling). n_eff = 80^2 / (40*1.44 + 40*0.64) = 76.92 -> 76.9 (C1, C2, C4);
+  C3: only the women are valid, n = 40, n_eff 40.
   C1 = 100 * (40*1.2*10 + 40*0.8*20) / (80*40) = 35.0                             -> score 70.0
   C2 = 100 * 48 / 80 = 60.0 (women agree, men do not)                               -> score 60.0
      Korn-Graubard: x* = 0.6 * 76.92 = 46.15; [Beta^-1(0.025; x*, n*-x*+1), Beta^-1(0.975; x*+1,
      n*-x*)] = [48.196, 71.010] -> [48.2, 71.0]; W = 22.8 >= 20: LOW_PRECISION
-  C3: women 5 (very often), men "don't know": 100.0, dk_share 50.0; KG x* = n* = 40: low =
-     0.025^(1/40) = 91.19, high 100 -> [91.2, 100.0], W 8.8, W / value 0.09: no flag  -> score 100.0
+  C3: women 5 (very often), men "don't know": 100.0; KG x* = n* = 40: [91.19, 100], W 8.8 > 5 and
+     min(100, 100 - 100) = 0: the ratio is infinite -> SUPPRESSED (1.1 published it, W / value 0.09)
   C4: women p = 100, men (2, 2, 8) -> p = 25: 100 - (48*100 + 32*25) / 80 = 30.0     -> score 30.0
       dk_share = 40 don't-know of 240 answers = 16.7 %
   C5: obligations for 2025 but population rows for 2024 only: no fte of year t -> empty, NO_FTE
-  index = (0.30*70 + 0.20*60 + 0.15*100 + 0.15*30) / 0.80 = 52.5 / 0.8 = 65.625 -> 65.6 (n_components 4)
-  Bootstrap (B = 1000): a replicate draws 80 of the 80 respondents; with k women drawn
-  (k ~ Binomial(80, 1/2)): C1(k) = 100 (1280 - 4k) / (16k + 2560), C2(k) = 120k / (0.4k + 64),
-  C4(k) = 100 - (100k + 1600) / (0.4k + 64), C3 = 100. P(k <= 31) = 2.8 %, P(k <= 30) = 1.6 %: the
-  2.5th / 97.5th percentiles sit at k = 31 / 49 (give or take one draw of Monte Carlo error), so
-  C1's interval is about [C1(49), C1(31)] = [32.4, 37.8] (W 5.4: no flag) and C4's about
-  [C4(49), C4(31)] = [22.2, 38.5] (W 16.2 < 20: no flag); both checked with k within +-2.
-  index(k) = (0.6 C1(k) + 0.2 C2(k) + 15 + 0.15 C4(k)) / 0.8 falls with k: interval about
-  [index(49), index(31)] = [64.8, 66.5]; every replicate index stays below 67.2 < NAV's 71.875.
-NAV: 40 respondents without sex, sector total known -> w = 1, SECTOR_WEIGHTED, n_eff 40.
-  C1 = 60.0 -> score 100.0 CAPPED; C2 = 100.0 (KG [91.2, 100.0]); C3 = 0.0 (KG [0.0, 8.8]: W > 5
-  but the value is 0, so the relative-width rule does not apply; cv empty); C4 = 100 - 50 = 50.0.
+  index = (0.30*70 + 0.20*60 + 0.15*30) / 0.65 = 37.5 / 0.65 = 57.692 -> 57.7 (n_components 3)
+  Rao-Wu bootstrap (B = 1000): a replicate draws 79 of the 80 respondents (weights x 80/79, the
+  same factor for all, so the ratios do not see it); with k women drawn (k ~ Binomial(79, 1/2)):
+  C1(k) = 100 (1264 - 4k) / (2528 + 16k), C2(k) = 120k / (0.4k + 63.2),
+  C4(k) = 100 - (100k + 1580) / (0.4k + 63.2). P(k <= 30) = 2.1 %, P(k <= 31) = 3.6 %: the 2.5th /
+  97.5th percentiles sit at k = 31 / 48 (give or take two draws of Monte Carlo error), so C1's
+  interval is about [C1(48), C1(31)] = [32.5, 37.7] (W 5.2: no flag) and C4's about
+  [C4(48), C4(31)] = [22.6, 38.1] (W 15.5 < 20: no flag).
+  index(k) = (0.6 C1(k) + 0.2 C2(k) + 0.15 C4(k)) / 0.65 falls with k: interval about
+  [index(48), index(31)] = [56.7, 58.7]; every replicate index stays below 60 < NAV's 71.875.
+NAV: 80 respondents without sex, sector total known -> w = 1, SECTOR_WEIGHTED, n_eff 80.
+  C1 = 60.0 -> score 100.0 CAPPED; C2 = 100.0 (KG [95.5, 100.0], W 4.5 not above 5: published);
+  C3 = 0.0 (KG [0.0, 4.5], likewise; cv empty); C4 = 100 - 50 = 50.0. (With 40 respondents, as
+  under 1.1, W would be 8.8 and 1.2 would suppress both shares.)
   Identical respondents: every replicate equals the point estimate, se = 0, cv = 0.
   index = (0.30*100 + 0.20*100 + 0.15*0 + 0.15*50) / 0.80 = 71.875 -> 71.9, rank 1, interval
-  [71.9, 71.9]; ranks 1 and 2 in every replicate, rank_p05 = rank_p95 = rank.
+  [71.9, 71.9]; ranks 1 and 2 in every replicate, rank_p05 = rank_p95 = rank (a 90 % rank interval).
 POLITI: 3 respondents, no population: every survey cell SUPPRESSED, UNWEIGHTED; INSUFFICIENT.
 Sensitivity (spec 7):
-  S1 equal weights: NAV (100 + 100 + 0 + 50) / 4 = 62.5; SYKEHUS (70 + 60 + 100 + 30) / 4 = 65.0,
-     rank 1 in every replicate ((2 C1(k) + C2(k) + 100 + C4(k)) / 4 > 63.5 for k <= 60).
+  S1 equal weights: NAV (100 + 100 + 0 + 50) / 4 = 62.5; SYKEHUS (70 + 60 + 30) / 3 = 53.3, rank 2
+     in every replicate ((2 C1(k) + C2(k) + C4(k)) / 3 < 55 for every k).
   S2 survey components only: the same as S0 (neither sector has a C5 value).
   S3 geometric, (G - 1) / 0.99: NAV (exp((0.3 ln 100 + 0.2 ln 100 + 0.15 ln 1 + 0.15 ln 50.5) / 0.8)
-     - 1) / 0.99 = 36.464 -> 36.5; SYKEHUS (exp((0.3 ln 70.3 + 0.2 ln 60.4 + 0.15 ln 100 + 0.15 ln
-     30.7) / 0.8) - 1) / 0.99 = 61.517 -> 61.5: SYKEHUS rank 1.
-  S4 perturbed weights: NAV - SYKEHUS = (9 u1 + 8 u2 - 15 u3 + 3 u4) / sum, positive on average
-     (u = 1: 5) but negative in a few per cent of the draws: median ranks NAV 1, SYKEHUS 2.
+     - 1) / 0.99 = 36.464 -> 36.5; SYKEHUS (exp((0.3 ln 70.3 + 0.2 ln 60.4 + 0.15 ln 30.7) / 0.65)
+     - 1) / 0.99 = 54.966 -> 55.0: SYKEHUS rank 1.
+  S4 perturbed weights: NAV's index is at least 63.9 under any factors in [0.75, 1.25], SYKEHUS's
+     at most 60.6: the median indices rank NAV 1, SYKEHUS 2 (1.2: the rank of the median index),
+     and every draw ranks them so.
 
 Method 1.0 published other numbers for these inputs (then 5 + 5 hospital respondents and 10 at
 NAV): 1.1 suppresses every cell with n_eff < 30, so the groups were made larger, and the men's
 autonomy answers changed from (1, 1, 8) to (2, 2, 8) so that C4's interval is clearly < 20 wide.
+Method 1.2 suppresses SYKEHUS's C3 (a share of 100 % with W 8.8) and NAV has 80 respondents.
 """
 
 import csv
@@ -89,12 +93,12 @@ def test_index_values_computed_by_hand(first_run: dict) -> None:
     assert rows["NAV"]["flags"] == "SECTOR_WEIGHTED"
     assert (rows["NAV"]["index_ci_low"], rows["NAV"]["index_ci_high"]) == ("71.9", "71.9")
     assert (rows["NAV"]["rank_p05"], rows["NAV"]["rank_p95"]) == ("1", "1")
-    assert rows["SYKEHUS"]["index"] == "65.6"
-    assert 64.6 <= float(rows["SYKEHUS"]["index_ci_low"]) <= 65.0  # index(51) .. index(47)
-    assert 66.3 <= float(rows["SYKEHUS"]["index_ci_high"]) <= 66.7  # index(33) .. index(29)
+    assert rows["SYKEHUS"]["index"] == "57.7"
+    assert 56.5 <= float(rows["SYKEHUS"]["index_ci_low"]) <= 57.0  # index(50) .. index(46)
+    assert 58.5 <= float(rows["SYKEHUS"]["index_ci_high"]) <= 59.0  # index(33) .. index(29)
     assert rows["SYKEHUS"]["rank"] == "2"
     assert (rows["SYKEHUS"]["rank_p05"], rows["SYKEHUS"]["rank_p95"]) == ("2", "2")
-    assert rows["SYKEHUS"]["n_components"] == "4"
+    assert rows["SYKEHUS"]["n_components"] == "3"  # C3 SUPPRESSED (1.2: a share of 100 % with W 8.8)
     assert rows["SYKEHUS"]["flags"] == "POP_LAGGED"
     assert rows["SYKEHUS"]["sector_en"] == "Hospitals"
     for column in ("index", "index_ci_low", "index_ci_high", "rank", "rank_p05", "rank_p95"):
@@ -102,9 +106,9 @@ def test_index_values_computed_by_hand(first_run: dict) -> None:
     assert rows["POLITI"]["n_components"] == "0"
     assert rows["POLITI"]["flags"] == "INSUFFICIENT;UNWEIGHTED"
     for row in rows.values():
-        assert row["method_version"] == "1.1"
+        assert row["method_version"] == "1.2"
         assert row["data_status"] == "demonstration"
-        assert row["release_id"].startswith("demo-rbi-1.1-20261125-")  # newest input: the copied SSB snapshots
+        assert row["release_id"].startswith("demo-rbi-1.2-20261125-")  # newest input: the copied SSB snapshots
 
 
 def test_component_values_computed_by_hand(first_run: dict) -> None:
@@ -115,8 +119,8 @@ def test_component_values_computed_by_hand(first_run: dict) -> None:
     c1 = cells[("SYKEHUS", "C1")]
     assert (c1["raw_value"], c1["normalised"], c1["n"], c1["n_eff"]) == ("35.0", "70.0", "80", "76.9")
     assert c1["flags"] == "POP_LAGGED"
-    assert 32.1 <= float(c1["raw_ci_low"]) <= 32.7 and 37.5 <= float(c1["raw_ci_high"]) <= 38.2  # k 48..50, 30..32
-    assert 0.030 <= float(c1["cv"]) <= 0.046  # sd ~ 0.3 * sqrt(20) = 1.34 -> cv 0.038
+    assert 31.9 <= float(c1["raw_ci_low"]) <= 33.1 and 37.0 <= float(c1["raw_ci_high"]) <= 38.4  # k 46..50, 29..33
+    assert 0.031 <= float(c1["cv"]) <= 0.047  # exact Rao-Wu sd over Binomial(79, 1/2): 1.353 -> cv 0.039
     assert c1["dk_share"] == ""
     assert c1["unit"] == "% of working hours"
     assert c1["source_ids"] == "TINY-2025;demo_population"
@@ -124,17 +128,12 @@ def test_component_values_computed_by_hand(first_run: dict) -> None:
     assert (c2["raw_value"], c2["raw_ci_low"], c2["raw_ci_high"], c2["dk_share"]) == ("60.0", "48.2", "71.0", "0.0")
     assert c2["flags"] == "LOW_PRECISION;POP_LAGGED"  # Korn-Graubard W = 22.8 >= 20
     c3 = cells[("SYKEHUS", "C3")]
-    assert (c3["raw_value"], c3["raw_ci_low"], c3["raw_ci_high"], c3["n"], c3["n_eff"]) == (
-        "100.0",
-        "91.2",
-        "100.0",
-        "40",
-        "40.0",
-    )
-    assert (c3["dk_share"], c3["flags"]) == ("50.0", "POP_LAGGED")
+    # 1.2: a share of 100 % with W = 8.8 > 5: min(value, 100 - value) = 0, SUPPRESSED (identity, n, flags)
+    assert (c3["raw_value"], c3["raw_ci_low"], c3["raw_ci_high"], c3["n"], c3["n_eff"]) == ("", "", "", "40", "")
+    assert (c3["dk_share"], c3["normalised"], c3["flags"]) == ("", "", "POP_LAGGED;SUPPRESSED")
     c4 = cells[("SYKEHUS", "C4")]
     assert (c4["raw_value"], c4["normalised"], c4["dk_share"], c4["flags"]) == ("30.0", "30.0", "16.7", "POP_LAGGED")
-    assert 21.4 <= float(c4["raw_ci_low"]) <= 23.1 and 37.5 <= float(c4["raw_ci_high"]) <= 39.5
+    assert 20.9 <= float(c4["raw_ci_low"]) <= 24.3 and 36.1 <= float(c4["raw_ci_high"]) <= 40.2  # k 46..50, 29..33
     # C5: obligations for 2025, but the population table has 2024 only -> no fte of year t
     c5 = cells[("SYKEHUS", "C5")]
     assert (c5["raw_value"], c5["normalised"], c5["n"], c5["flags"]) == ("", "", "", "NO_FTE")
@@ -145,9 +144,9 @@ def test_component_values_computed_by_hand(first_run: dict) -> None:
     assert nav_c1["flags"] == "CAPPED;SECTOR_WEIGHTED"
     assert (nav_c1["raw_ci_low"], nav_c1["raw_ci_high"], nav_c1["cv"]) == ("60.0", "60.0", "0.000")
     nav_c3 = cells[("NAV", "C3")]
-    assert (nav_c3["raw_value"], nav_c3["raw_ci_low"], nav_c3["raw_ci_high"], nav_c3["cv"]) == ("0.0", "0.0", "8.8", "")
-    assert nav_c3["flags"] == "SECTOR_WEIGHTED"
-    assert (cells[("NAV", "C2")]["raw_ci_low"], cells[("NAV", "C2")]["raw_ci_high"]) == ("91.2", "100.0")
+    assert (nav_c3["raw_value"], nav_c3["raw_ci_low"], nav_c3["raw_ci_high"], nav_c3["cv"]) == ("0.0", "0.0", "4.5", "")
+    assert (nav_c3["n"], nav_c3["n_eff"], nav_c3["flags"]) == ("80", "80.0", "SECTOR_WEIGHTED")
+    assert (cells[("NAV", "C2")]["raw_ci_low"], cells[("NAV", "C2")]["raw_ci_high"]) == ("95.5", "100.0")
     assert ("NAV", "C5") not in cells
     for component in ("C1", "C2", "C3", "C4"):
         politi = cells[("POLITI", component)]
@@ -159,17 +158,19 @@ def test_sensitivity_computed_by_hand(first_run: dict) -> None:
     assert len(rows) == 3 * 5
     published = {key: (r["index"], r["rank"], r["rank_p05"], r["rank_p95"]) for key, r in rows.items()}
     assert published[("NAV", "S0")] == ("71.9", "1", "1", "1")
-    assert published[("SYKEHUS", "S0")] == ("65.6", "2", "2", "2")
-    assert published[("NAV", "S1")] == ("62.5", "2", "2", "2")
-    assert published[("SYKEHUS", "S1")] == ("65.0", "1", "1", "1")
+    assert published[("SYKEHUS", "S0")] == ("57.7", "2", "2", "2")
+    assert published[("NAV", "S1")] == ("62.5", "1", "1", "1")
+    assert published[("SYKEHUS", "S1")] == ("53.3", "2", "2", "2")
     assert published[("NAV", "S2")] == ("71.9", "1", "1", "1")
-    assert published[("SYKEHUS", "S2")] == ("65.6", "2", "2", "2")
+    assert published[("SYKEHUS", "S2")] == ("57.7", "2", "2", "2")
     assert published[("NAV", "S3")] == ("36.5", "2", "2", "2")
-    assert published[("SYKEHUS", "S3")] == ("61.5", "1", "1", "1")
-    # S4: the median over 1000 draws of perturbed weights lies near the default-weight index
+    assert published[("SYKEHUS", "S3")] == ("55.0", "1", "1", "1")
+    # S4: the median over 1000 draws of perturbed weights lies near the default-weight index; the
+    # rank is that of the median index (1.2), and every draw ranks NAV first
     assert 70.0 <= float(published[("NAV", "S4")][0]) <= 74.0
-    assert 63.5 <= float(published[("SYKEHUS", "S4")][0]) <= 67.5
-    assert (published[("NAV", "S4")][1], published[("SYKEHUS", "S4")][1]) == ("1", "2")
+    assert 56.0 <= float(published[("SYKEHUS", "S4")][0]) <= 59.5
+    assert published[("NAV", "S4")][1:] == ("1", "1", "1")
+    assert published[("SYKEHUS", "S4")][1:] == ("2", "2", "2")
     for scenario in ("S0", "S1", "S2", "S3", "S4"):
         assert published[("POLITI", scenario)] == ("", "", "", "")
     assert {r["release_id"] for r in rows.values()} == {first_run["release"].name}
@@ -198,9 +199,10 @@ def test_context_sources_and_release_files(first_run: dict) -> None:
     assert sources["ssb_sickness_absence"]["licence"].startswith("CC BY 4.0")
     releases = read_csv(release / "releases.csv")
     assert [r["changelog"] for r in releases] == [
-        "First release, method 1.1 (stratum weights rescaled before surveys are pooled, NCHS precision rules "
-        "instead of cv, Korn-Graubard intervals for C2 and C3, flags SKEWED and NO_FTE, C5 on the fte of its own "
-        "year, C1-C4 rows also at n = 0, S3 and S4 stated exactly)."
+        "First release, method 1.2 (a revision checked against every published version at once (atoms of at "
+        "least 10 respondents), the relative-width rule on min(value, 100 - value), 10 respondents of each sex "
+        "to post-stratify, Rao-Wu bootstrap intervals (n_h - 1 draws), the S4 rank from the median index, 90 % "
+        "rank intervals said so, SKEWED also on the index, an fte total from sex rows only with both F and M)."
     ]
     readme = (release / "README.txt").read_text(encoding="utf-8")
     assert readme.startswith("DEMONSTRASJONSDATA / DEMONSTRATION DATA")

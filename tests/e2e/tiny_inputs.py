@@ -65,10 +65,12 @@ HEADER = [
 
 # sector, sex, hours_total, hours_doc, unnecessary, duplicate, a1, a2, a3, copies
 GROUPS = [
-    # method 1.1 suppresses n_eff < 30, so the sectors that publish have 40 respondents per group
+    # method 1.1 suppresses n_eff < 30, so the sectors that publish have 40 respondents per group;
+    # method 1.2 suppresses a share of 0 or 100 % whose interval is wider than 5, so NAV (all agree on
+    # C2, none on C3) has 80 respondents (Korn-Graubard width 4.5 at n_eff 80, 8.8 at 40)
     ("1", "1", "40", "10", "4", "5", "5", "5", "5", 40),  # SYKEHUS women
     ("1", "2", "40", "20", "2", "8", "2", "2", "8", 40),  # SYKEHUS men
-    ("2", "", "50", "30", "5", "1", "3", "3", "3", 40),  # NAV, sex not answered
+    ("2", "", "50", "30", "5", "1", "3", "3", "3", 80),  # NAV, sex not answered
     ("3", "1", "40", "5", "4", "4", "2", "2", "2", 3),  # POLITI: too few to publish
 ]
 SECRET_COMMENT = "Hemmelig fritekst fra Kari Nordmann, kari@example.invalid"

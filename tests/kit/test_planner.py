@@ -75,18 +75,22 @@ def test_share_probability_is_the_binomial_sum_over_publishable_counts(n: int) -
         return 100 * (high - low)
 
     def ok(x: int, n: int) -> bool:
+        # method 1.2: W / min(value, 100 - value), infinite when the minimum is 0
         w, v = width(x, n), 100 * x / n
-        return w < 30 and not (w > 5 and v > 0 and w / v > 1.3)
+        smaller = min(v, 100 - v)
+        return w < 30 and not (w > 5 and (smaller <= 0 or w / smaller > 1.3))
 
     by_hand = sum(binom.pmf(x, n, 0.5) for x in range(n + 1) if ok(x, n))
     if n == 30:
-        assert 0 < by_hand < 0.01  # the widths near 50 % are ~37: only far-off counts publish
+        # the widths near 50 % are ~37; 1.1 published only the far-off counts x = 0 and x = 30,
+        # where W / min(value, 100 - value) is infinite under 1.2: nothing publishes
+        assert by_hand == 0
     if n == 50:
         assert by_hand > 0.99  # width at 50 % is 29.4
     assert publish_probability("C2", Expectation(50), n, 1.0) == pytest.approx(by_hand, abs=1e-6)
 
 
-@pytest.mark.parametrize(("component", "value"), [("C2", 50.0), ("C3", 40.0), ("C3", 5.0), ("C2", 90.0)])
+@pytest.mark.parametrize(("component", "value"), [("C2", 50.0), ("C3", 40.0), ("C3", 5.0), ("C2", 95.0)])
 def test_required_size_is_the_smallest_that_reaches_the_assurance(component: str, value: float) -> None:
     e = Expectation(value=value, valid=0.9)
     n = required_valid(component, e, deff=1.3, assurance=0.9)
@@ -94,6 +98,14 @@ def test_required_size_is_the_smallest_that_reaches_the_assurance(component: str
     r = required_respondents(component, e, deff=1.3, assurance=0.9)
     assert r >= math.ceil(n / 0.9)
     assert respondent_probability(component, e, r, 1.3) >= 0.9 > respondent_probability(component, e, r - 1, 1.3)
+
+
+def test_a_share_and_its_complement_need_the_same_respondents() -> None:
+    # method 1.2 decides 95 % as 5 %: the Korn-Graubard widths mirror, and so does the rule
+    for value in (5.0, 20.0):
+        low = required_valid("C3", Expectation(value=value), deff=1.3, assurance=0.9)
+        high = required_valid("C3", Expectation(value=100 - value), deff=1.3, assurance=0.9)
+        assert low == high
 
 
 def test_small_shares_need_many_more_respondents_than_shares_near_half() -> None:

@@ -1,4 +1,8 @@
-"""Method 1.1 section 5 and the Korn-Graubard interval of section 7, on hand-worked cases."""
+"""Method 1.2 section 5 and the Korn-Graubard interval of section 7, on hand-worked cases, through
+the kit's adapter ``kit.rules`` (the rules themselves are in the package ``method``).
+
+1.2 changed the relative-width rule to W / min(value, 100 - value) (infinite at 0 and 100): the
+value-0 case that 1.1 published is now SUPPRESSED, and 95 % is decided like 5 %."""
 
 import math
 
@@ -41,13 +45,17 @@ def test_effective_n_is_kish() -> None:
     [
         (9, 9.0, 50.0, 10.0, "SUPPRESSED", "n = 9 < 10"),
         (60, 29.9, 50.0, 10.0, "SUPPRESSED", "n_eff = 29.9 < 30"),  # n_eff first, before W
-        (60, 30.0, 50.0, 30.0, "SUPPRESSED", "W = 30.0 >= 30"),
-        (60, 30.0, 5.0, 6.6, "SUPPRESSED", "W / value = 1.32 > 1.3"),
+        (60, 30.0, 50.0, 30.0, "SUPPRESSED", "W = 30.00 >= 30"),
+        (60, 30.0, 5.0, 6.6, "SUPPRESSED", "W / min(value, 100 - value) = 1.32 > 1.3"),
+        (60, 30.0, 95.0, 6.6, "SUPPRESSED", "W / min(value, 100 - value) = 1.32 > 1.3"),  # 1.2: as 5 %
         (60, 30.0, 5.0, 6.5, "published", "all rules pass"),  # 6.5 / 5 = 1.30 is not > 1.30
+        (60, 30.0, 95.0, 6.5, "published", "all rules pass"),
         (60, 30.0, 1.0, 5.0, "published", "all rules pass"),  # W = 5 is not > 5
-        (60, 30.0, 0.0, 11.6, "published", "all rules pass"),  # value 0: no relative rule
-        (60, 30.0, 50.0, 20.0, "LOW_PRECISION", "W = 20.0 >= 20"),
-        (60, 30.0, 50.0, 29.9, "LOW_PRECISION", "W = 29.9 >= 20"),
+        (60, 30.0, 0.0, 5.0, "published", "all rules pass"),  # W = 5 is not > 5, even at value 0
+        (60, 30.0, 0.0, 11.6, "SUPPRESSED", "W / min(value, 100 - value) = inf > 1.3"),  # 1.2: infinite
+        (60, 30.0, 100.0, 11.6, "SUPPRESSED", "W / min(value, 100 - value) = inf > 1.3"),
+        (60, 30.0, 50.0, 20.0, "LOW_PRECISION", "W = 20.00 >= 20"),
+        (60, 30.0, 50.0, 29.99, "LOW_PRECISION", "W = 29.99 >= 20"),  # spec 5: 40.03 - 10.04
         (60, 30.0, 50.0, 19.9, "published", "all rules pass"),
     ],
 )
@@ -60,5 +68,5 @@ def test_decide_follows_section_5_in_order(n, n_eff, value, width, status, reaso
 
 def test_a_share_of_50_percent_at_n_eff_30_is_suppressed_by_width() -> None:
     low, high = rules.korn_graubard(50.0, 30.0)
-    assert rules.decide(30, 30.0, 50.0, high - low).reason == f"W = {high - low:.1f} >= 30"
+    assert rules.decide(30, 30.0, 50.0, high - low).reason == f"W = {high - low:.2f} >= 30"
     assert math.isclose(high - low, 37.406, abs_tol=1e-3)

@@ -1,6 +1,7 @@
-"""The NumPy part of method 1.0 (spec section 7): the stratified bootstrap of C1-C4 in
-dbt_project/models/intermediate/int_component_replicates.py and the S4 weight draws in
-int_weight_perturbations.py. Expected numbers are computed by hand in the comments."""
+"""The NumPy part of spec section 7: the stratified Rao-Wu bootstrap of C1-C4 (method 1.2, n_h - 1
+draws) in dbt_project/models/intermediate/int_component_replicates.py and method/bootstrap.py, and
+the S4 weight draws in int_weight_perturbations.py. Expected numbers are computed by hand in the
+comments (tests/method/test_rao_wu.py has the Rao-Wu rules on their boundaries)."""
 
 import math
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from method import bootstrap as mb
 from tests.method.models import perturbations_model as pm
 from tests.method.models import replicates_model as rm
 
@@ -70,34 +72,40 @@ def tiny_hospital() -> pd.DataFrame:
     return respondents(women + men, sector="SYKEHUS")
 
 
-def test_replicates_are_the_exact_bootstrap_distribution() -> None:
-    """A replicate with k women drawn (k ~ Binomial(10, 1/2)) has C2 = 100*120k / (120k + 80(10-k))
-    and C1 = 100 (16000 - 400k) / (32000 + 1600k); the exact bootstrap sd of C2 is 15.41 (cv 0.257)
-    and of C4 = 100 - C2 also 15.41 (cv 15.41 / 40 = 0.385 > 0.333: suppressed)."""
+def test_replicates_are_the_exact_rao_wu_bootstrap_distribution() -> None:
+    """Rao-Wu draws 9 of the 10 respondents; the factor 10/9 is common to the stratum, so a replicate
+    with k women drawn (k ~ Binomial(9, 1/2)) has C2 = 100*120k / (120k + 80(9-k)) and
+    C1 = 100 (10k + 20(9-k)) 40-weighted: 100 * (1200k + 1600(9-k)) / (4800k + 3200(9-k)).
+    The exact sd of C2 over that distribution is 16.27 (the naive bootstrap of 10 draws: 15.41)."""
+    from scipy.stats import binom
+
     cells = rm.bootstrap_cells(tiny_hospital(), 1000, seed=1)
     values = cells[(2025, "SYKEHUS")]
     assert values.shape == (1000, 4)
-    possible_c2 = {round(100 * 120 * k / (120 * k + 80 * (10 - k)), 9) for k in range(11)}
+    possible_c2 = {round(100 * 120 * k / (120 * k + 80 * (9 - k)), 9) for k in range(10)}
     assert {round(v, 9) for v in values[:, 1]} <= possible_c2
-    possible_c1 = {round(100 * (16000 - 400 * k) / (32000 + 1600 * k), 9) for k in range(11)}
+    possible_c1 = {round(100 * (1200 * k + 1600 * (9 - k)) / (4800 * k + 3200 * (9 - k)), 9) for k in range(10)}
     assert {round(v, 9) for v in values[:, 0]} <= possible_c1
     np.testing.assert_allclose(values[:, 3], 100 - values[:, 1])
+    k = np.arange(10)
+    c2 = 100 * 120 * k / (120 * k + 80 * (9 - k))
+    pmf = binom.pmf(k, 9, 0.5)
+    exact_sd = math.sqrt((pmf * (c2 - (pmf * c2).sum()) ** 2).sum())
+    assert exact_sd == pytest.approx(16.27, abs=0.01)
     se = values.std(axis=0, ddof=1)
-    assert se[1] == pytest.approx(15.41, abs=0.7)  # Monte Carlo error of B = 1000: ~2 % of se
-    assert 0.165 < se[1] / 60 <= 0.333  # LOW_PRECISION by cv
-    assert se[3] / 40 > 0.333  # SUPPRESSED by cv
-    # k = 5 is the mode: the point estimate is a replicate value and lies inside the interval
+    assert se[1] == pytest.approx(exact_sd, rel=0.05)  # Monte Carlo error of B = 1000: ~2 % of se
+    # the point estimate (60) lies inside the interval
     assert np.quantile(values[:, 1], 0.025) <= 60.0 <= np.quantile(values[:, 1], 0.975)
 
 
-def test_each_replicate_draws_n_respondents_with_replacement() -> None:
+def test_each_replicate_draws_n_minus_1_respondents_rescaled_by_n_over_n_minus_1() -> None:
     rng = np.random.default_rng(7)
     terms = np.ones((37, 8))
-    sums = rm.resample_sums(terms, 50, rng)
-    assert (sums == 37.0).all()
-    # with a distinct value per respondent, a replicate's sum is the sum of 37 draws of them
+    sums = mb.resample_sums(terms, 50, rng)
+    np.testing.assert_allclose(sums, 37.0, rtol=1e-14)  # 36 draws x 37/36
+    # with a distinct value per respondent, a replicate's sum is 37/36 x the sum of 36 draws of them
     terms = np.tile(np.arange(37, dtype=float)[:, None], (1, 8))
-    sums = rm.resample_sums(terms, 200, np.random.default_rng(7))
+    sums = mb.resample_sums(terms, 200, np.random.default_rng(7))
     assert len(set(sums[:, 0].tolist())) > 100  # draws differ between replicates
     assert sums[:, 0].mean() == pytest.approx(37 * 18, rel=0.03)
 
@@ -105,7 +113,7 @@ def test_each_replicate_draws_n_respondents_with_replacement() -> None:
 def test_results_do_not_depend_on_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
     frame = tiny_hospital()
     whole = rm.bootstrap_cells(frame, 300, seed=5)[(2025, "SYKEHUS")]
-    monkeypatch.setattr(rm, "CHUNK_ELEMENTS", 25)  # 2 replicates per chunk
+    monkeypatch.setattr(mb, "CHUNK_ELEMENTS", 25)  # 2 replicates per chunk
     chunked = rm.bootstrap_cells(frame, 300, seed=5)[(2025, "SYKEHUS")]
     np.testing.assert_array_equal(whole, chunked)
 
@@ -198,10 +206,10 @@ def test_surveys_of_one_year_are_separate_strata_pooled_into_one_cell() -> None:
 
 
 def test_stratum_streams_depend_on_the_key_only() -> None:
-    assert rm.stratum_entropy("S", "NAV", 2025) == rm.stratum_entropy("S", "NAV", 2025)
-    assert rm.stratum_entropy("S", "NAV", 2025) != rm.stratum_entropy("S", "NAV", 2024)
-    a = rm.stratum_generator(1, "S", "NAV", 2025).integers(0, 1000, 5)
-    b = rm.stratum_generator(1, "S", "NAV", 2025).integers(0, 1000, 5)
+    assert mb.stratum_entropy("S", "NAV", 2025) == mb.stratum_entropy("S", "NAV", 2025)
+    assert mb.stratum_entropy("S", "NAV", 2025) != mb.stratum_entropy("S", "NAV", 2024)
+    a = mb.stratum_generator(1, "S", "NAV", 2025).integers(0, 1000, 5)
+    b = mb.stratum_generator(1, "S", "NAV", 2025).integers(0, 1000, 5)
     assert a.tolist() == b.tolist()
 
 
@@ -240,7 +248,7 @@ def test_replicate_count_override_and_seed_value() -> None:
     assert rm.replicate_count("25", parameters, "1.0") == 25
     with pytest.raises(ValueError, match="bootstrap_replicates must be >= 1"):
         rm.replicate_count("0", parameters, "1.0")
-    with pytest.raises(ValueError, match=r"expected one row 'bootstrap_replicates' for method 2\.0"):
+    with pytest.raises(ValueError, match=r"no rows for method version '2\.0'"):
         rm.replicate_count("", parameters, "2.0")
 
 

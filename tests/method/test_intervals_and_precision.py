@@ -1,4 +1,4 @@
-"""The pure functions of int_component_intervals.py (method 1.1, spec sections 5 and 7): the
+"""The pure functions of int_component_intervals.py and ``method`` (method 1.2, spec sections 5 and 7): the
 Korn-Graubard interval against Beta quantiles found independently (bisection on the regularised
 incomplete Beta function, closed forms at the edges, a published Clopper-Pearson value), every
 NCHS rule on its boundary, SKEWED and the percentile interval."""
@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from scipy.special import betainc
 
+from method import load_parameters
+from method.precision import PrecisionRules
 from tests.method.models import intervals_model as im
 
-RULES = im.PrecisionRules()
+RULES = PrecisionRules.from_parameters(load_parameters("1.2"))
 
 
 def beta_quantile_by_bisection(q: float, a: float, b: float) -> float:
@@ -72,15 +74,41 @@ def test_nchs_width_30_or_more() -> None:
     assert im.precision_decision(100, 100, 60, 45, 74.99) == "LOW_PRECISION"  # W = 29.99 >= 20
 
 
-def test_nchs_relative_width_above_1_30() -> None:
-    # value 20: W = 26 gives W / value = 1.30 exactly (not above): LOW_PRECISION by W >= 20
-    assert im.precision_decision(100, 100, 20, 7, 33) == "LOW_PRECISION"
-    assert im.precision_decision(100, 100, 20, 7, 33.01) == "SUPPRESSED"  # 26.01 / 20 > 1.30
-    # W must exceed 5: W = 5 with value 2 (ratio 2.5) passes, W = 5.01 does not
-    assert im.precision_decision(100, 100, 2, 0, 5) is None
-    assert im.precision_decision(100, 100, 2, 0, 5.01) == "SUPPRESSED"
-    # value 0: the ratio rule does not apply (value > 0 required)
-    assert im.precision_decision(100, 100, 0, 0, 7.1) is None
+def test_nchs_relative_width_above_1_30_on_the_smaller_of_value_and_complement() -> None:
+    # method 1.2: W / min(value, 100 - value). value 20: W = 26 gives 1.30 exactly (not above):
+    # LOW_PRECISION by W >= 20; value 80 (the same evidence worded the other way) alike
+    for value, low in ((20, 7), (80, 67)):
+        assert im.precision_decision(100, 100, value, low, low + 26) == "LOW_PRECISION"
+        assert im.precision_decision(100, 100, value, low, low + 26.01) == "SUPPRESSED"  # 26.01 / 20 > 1.30
+    # W must exceed 5: W = 5 with value 2 (ratio 2.5) passes, W = 5.01 does not; 98 alike
+    for value in (2, 98):
+        assert im.precision_decision(100, 100, value, 0, 5) is None
+        assert im.precision_decision(100, 100, value, 0, 5.01) == "SUPPRESSED"
+    # value 0 or 100: the minimum is 0, the ratio is infinite: any W > 5 suppresses (1.1 published it)
+    for value in (0, 100):
+        assert im.precision_decision(100, 100, value, 0, 5) is None
+        assert im.precision_decision(100, 100, value, 0, 7.1) == "SUPPRESSED"
+
+
+def test_spec_example_bounds_10_04_and_40_03_give_low_precision() -> None:
+    # spec 5: W = 29.99 on the unrounded bounds (not 30.0 from the rounded 10.0 and 40.0)
+    assert 40.03 - 10.04 < 30
+    assert im.precision_decision(200, 150, 25.0, 10.04, 40.03) == "LOW_PRECISION"
+    assert im.precision_decision(200, 150, 25.0, 10.0, 40.0) == "SUPPRESSED"
+
+
+def test_a_5_percent_share_and_a_95_percent_share_are_decided_alike() -> None:
+    # the Korn-Graubard interval of 5 % mirrors that of 95 %: same W, same decision under 1.2
+    for n_eff in (30.0, 60.0, 120.0, 400.0, 1500.0):
+        low5, high5 = im.korn_graubard(np.array([0.05]), np.array([n_eff]))
+        low95, high95 = im.korn_graubard(np.array([0.95]), np.array([n_eff]))
+        assert 100 * (high5[0] - low5[0]) == pytest.approx(100 * (high95[0] - low95[0]), abs=1e-9)
+        five = im.precision_decision(1000, n_eff, 5.0, 100 * low5[0], 100 * high5[0], RULES)
+        ninety_five = im.precision_decision(1000, n_eff, 95.0, 100 * low95[0], 100 * high95[0], RULES)
+        assert five == ninety_five
+    # at n_eff 120: W = 9.4 > 5 and 9.4 / 5 > 1.30: both SUPPRESSED (1.1 published 95 %)
+    low, high = im.korn_graubard(np.array([0.95]), np.array([120.0]))
+    assert im.precision_decision(1000, 120.0, 95.0, 100 * low[0], 100 * high[0], RULES) == "SUPPRESSED"
 
 
 def test_nchs_low_precision_at_width_20() -> None:
@@ -98,7 +126,9 @@ def test_the_first_rule_that_applies_decides() -> None:
 def test_rules_come_from_the_seed() -> None:
     seed = Path(im.__file__).parents[2] / "seeds" / "method_parameters.csv"
     parameters = pd.read_csv(seed, dtype=str)
-    assert im.precision_rules(parameters, "1.1") == RULES
+    from method import parameters_from_frame
+
+    assert PrecisionRules.from_parameters(parameters_from_frame(parameters, "1.2")) == RULES
 
 
 def test_skewed_and_percentile_interval() -> None:
@@ -130,7 +160,7 @@ def test_cell_intervals_pick_the_method_by_component() -> None:
             "raw_value": [30.0] * 5 + [50.0] * 5 + [np.nan] * 5,
         }
     )
-    out = im.cell_intervals(components, replicates).set_index("component_id")
+    out = im.cell_intervals(components, replicates, RULES).set_index("component_id")
     assert (out.loc["C1", "interval_method"], bool(out.loc["C1", "skewed"])) == ("percentile", True)
     assert out.loc["C1", "raw_ci_low"] == 30.0 and pd.isna(out.loc["C1", "precision"])
     low, high = im.korn_graubard(np.array([0.5]), np.array([100.0]))

@@ -1,4 +1,4 @@
-"""Disclosure control and the NCHS precision rules (spec section 5, method 1.1), normalisation
+"""Disclosure control and the NCHS precision rules (spec section 5, method 1.2), normalisation
 (6), aggregation, Korn-Graubard and bootstrap intervals with SKEWED, ranks with ties and rank
 percentiles (7) and the sensitivity scenarios, as the dbt models int_component_intervals,
 int_component_uncertainty, int_components_scored, int_index_draws, int_index_scenarios and
@@ -8,7 +8,13 @@ hand (B = 5), so every number below is worked out in the comments.
 Changed for method 1.1: the cv rules are gone (NAV's cells now exercise the NCHS width rules),
 HJEMMETJ's C4 has n_eff 40 (n_eff 20 is now SUPPRESSED, not LOW_PRECISION), C2 and C3 of
 SYKEHUS / BARNEHAGE rest on n_eff 1000 (their Korn-Graubard interval at n_eff 100 would be
-~20 wide, LOW_PRECISION), and VGS is new (a SKEWED component and index), so GRUNNSKOLE ranks 5th."""
+~20 wide, LOW_PRECISION), and VGS is new (a SKEWED component and index), so GRUNNSKOLE ranks 5th.
+
+Changed for method 1.2: W / min(value, 100 - value) is infinite at a value of 0, so HJEMMETJ's C2
+of 0 % rests on n_eff 80 (its Korn-Graubard width 4.5 is not above 5: published, no flag, as its
+n_eff 50 and W 7.1 were under 1.1), and SYKEHJEM is new: a C2 of 0 % at n_eff 50 (W 7.1 > 5:
+SUPPRESSED, 1.1 published it) and a C3 of 95 % at n_eff 120 (suppressed like 5 %); the S4 rank is
+the rank of the median index."""
 
 import math
 from pathlib import Path
@@ -60,13 +66,13 @@ CELLS: dict[str, dict[str, tuple]] = {
         "C4": (30.0, 100, 100.0, [30.0] * 5),
         "C5": (100.0, None, None, None),
     },
-    # C1 60 % -> CAPPED at 100; C2 0 -> cv empty, KG interval 0 .. 100 (1 - 0.025^(1/50)) = 7.11:
-    # W > 5 but the value is 0, so the relative-width rule does not apply -> no flag;
+    # C1 60 % -> CAPPED at 100; C2 0 -> cv empty, KG interval 0 .. 100 (1 - 0.025^(1/80)) = 4.5:
+    # W is not above 5, so the relative-width rule (infinite at 0) does not apply -> no flag;
     # C3 n = 9 -> SUPPRESSED; C4 replicates 40, 60, 40, 60, 50 -> interval 40 .. 60, W = 20 -> LOW_PRECISION
     # index (0.3*100 + 0.2*0 + 0.15*50) / 0.65 = 57.6923
     "HJEMMETJ": {
         "C1": (60.0, 50, 50.0, [60.0] * 5),
-        "C2": (0.0, 50, 50.0, [0.0] * 5),
+        "C2": (0.0, 80, 80.0, [0.0] * 5),
         "C3": (30.0, 9, 9.0, [30.0] * 5),
         "C4": (50.0, 50, 40.0, [40.0, 60.0, 40.0, 60.0, 50.0]),
     },
@@ -103,6 +109,13 @@ CELLS: dict[str, dict[str, tuple]] = {
         "C2": (50.0, 1000, 1000.0, [50.0, 50.0, 50.0, 50.0, None]),
         "C3": (40.0, 1000, 1000.0, [40.0] * 5),
         "C5": (None, None, None, None),
+    },
+    # method 1.2, spec 5: C2 0 % at n_eff 50 -> KG 0 .. 7.11, W > 5 and min(0, 100) = 0: the ratio is
+    # infinite -> SUPPRESSED; C3 95 % at n_eff 120 -> W ~9.4 > 5, 9.4 / min(95, 5) > 1.30 ->
+    # SUPPRESSED (as 5 % would be); no index (INSUFFICIENT)
+    "SYKEHJEM": {
+        "C2": (0.0, 50, 50.0, [0.0] * 5),
+        "C3": (95.0, 200, 120.0, [95.0] * 5),
     },
     # two components only -> INSUFFICIENT; C2 has no valid respondent (n = 0): SUPPRESSED, no value
     "POLITI": {
@@ -198,10 +211,10 @@ def test_korn_graubard_intervals_for_c2_and_c3(warehouse: Path) -> None:
             pytest.approx(low, rel=1e-12),
             pytest.approx(high, rel=1e-12),
         )
-    # x* = 0: low = 0, high = Beta^-1(0.975; 1, 50) = 1 - 0.025^(1/50) in closed form
+    # x* = 0: low = 0, high = Beta^-1(0.975; 1, 80) = 1 - 0.025^(1/80) in closed form
     hj = s[("HJEMMETJ", "C2")]
     assert hj["raw_ci_low"] == 0.0
-    assert hj["raw_ci_high"] == pytest.approx(100 * (1 - 0.025 ** (1 / 50)), rel=1e-12)
+    assert hj["raw_ci_high"] == pytest.approx(100 * (1 - 0.025 ** (1 / 80)), rel=1e-12)
     rows = query(
         warehouse, "select interval_method from intermediate.int_component_uncertainty where component_id = 'C2'"
     )
@@ -222,8 +235,16 @@ def test_disclosure_and_nchs_precision_rules(warehouse: Path) -> None:
     assert s[("NAV", "C5")]["cv"] is None and s[("NAV", "C5")]["flag_list"] == []
     assert s[("HJEMMETJ", "C3")]["flag_list"] == ["SUPPRESSED"]  # n = 9 < 10
     assert s[("HJEMMETJ", "C4")]["flag_list"] == ["LOW_PRECISION"]  # W = 60 - 40 = 20 exactly
-    # value 0: cv is empty and no rule uses it; W = 7.1 > 5 but W / value needs value > 0
+    # value 0: cv is empty and no rule uses it; W = 4.5 is not above 5: published without a flag
     assert s[("HJEMMETJ", "C2")]["cv"] is None and s[("HJEMMETJ", "C2")]["flag_list"] == []
+    # method 1.2: value 0 with W = 7.1 > 5: W / min(value, 100 - value) is infinite -> SUPPRESSED
+    assert 5 < kg(0.0, 50.0)[1] < 7.2
+    assert s[("SYKEHJEM", "C2")]["flag_list"] == ["SUPPRESSED"]
+    # 95 % at n_eff 120: the width of 5 % (mirror image), W / 5 > 1.30 -> SUPPRESSED like 5 %
+    low, high = kg(95.0, 120.0)
+    assert high - low == pytest.approx(kg(5.0, 120.0)[1] - kg(5.0, 120.0)[0], abs=1e-9)
+    assert 5 < high - low < 20 and (high - low) / 5 > 1.3 and (high - low) / 95 < 1.3
+    assert s[("SYKEHJEM", "C3")]["flag_list"] == ["SUPPRESSED"]
     assert (s[("HJEMMETJ", "C1")]["normalised"], s[("HJEMMETJ", "C1")]["flag_list"]) == (100.0, ["CAPPED"])
     # n = 0: the row is there, without a value, SUPPRESSED
     politi = s[("POLITI", "C2")]
@@ -265,6 +286,7 @@ def test_index_ranks_with_ties_and_insufficient(warehouse: Path) -> None:
         "GRUNNSKOLE": 6,
         "NAV": None,
         "POLITI": None,
+        "SYKEHJEM": None,
     }
     # NAV: C1 suppressed (W = 30) -> no index although 3 components are present (C2, C4, C5)
     assert (rows["NAV"]["n_components"], rows["NAV"]["flag_list"]) == (3, ["INSUFFICIENT"])
@@ -324,6 +346,26 @@ def test_sensitivity_scenarios(warehouse: Path) -> None:
     )[0]
     assert s4_draws["draws"] == 1000
     assert 30.0 <= s4_draws["low"] <= 42.5 <= s4_draws["high"] <= 50.0
+
+
+def test_s4_rank_is_the_rank_of_the_median_index(warehouse: Path) -> None:
+    """Method 1.2: the S4 rank is the rank of a sector's median index among the sectors' median
+    indices of the year (1 = most burden, ties share the smallest rank), so rank follows index."""
+    sc = scenarios(warehouse)
+    s4 = {sector: row for (sector, scenario), row in sc.items() if scenario == "S4" and row["index"] is not None}
+    medians = sorted({row["index"] for row in s4.values()}, reverse=True)
+    for sector, row in s4.items():
+        by_hand = 1 + sum(1 for other in s4.values() if other["index"] > row["index"])
+        assert row["rank"] == by_hand, sector
+    for a in s4.values():
+        for b in s4.values():
+            if a["index"] > b["index"]:
+                assert a["rank"] < b["rank"]
+    # SYKEHUS and BARNEHAGE have the same components: the same draws, the same median, one rank
+    assert s4["SYKEHUS"]["index"] == s4["BARNEHAGE"]["index"] and s4["SYKEHUS"]["rank"] == s4["BARNEHAGE"]["rank"]
+    assert len(medians) == len(s4) - 1
+    for sector in ("NAV", "POLITI", "SYKEHJEM"):
+        assert sc[(sector, "S4")]["rank"] is None
 
 
 def test_suppressed_cells_reach_no_index_draw(warehouse: Path) -> None:

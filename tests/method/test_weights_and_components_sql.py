@@ -3,9 +3,10 @@ models int_population_sector_year, int_respondent_weights, int_survey_components
 int_register_components compute them, on staging tables written by hand. Every expected number is
 worked out in the comments.
 
-Method 1.1: `weight` is the pooled weight w' (each survey x sector x year stratum rescaled to sum
-to its respondent count), `base_weight` the weight of section 3 before the rescaling; the 1.0
-expectations on `weight` now hold for `base_weight`."""
+Method 1.2 (10 respondents of each sex to post-stratify; 1.1 pooled the strata): `weight` is the
+pooled weight w' (each survey x sector x year stratum rescaled to sum to its respondent count),
+`base_weight` the weight of section 3 before the rescaling; the 1.0 expectations on `weight` now
+hold for `base_weight`."""
 
 from pathlib import Path
 
@@ -33,6 +34,8 @@ POPULATION = pd.DataFrame(
         # SYKEHJEM: F and M rows only, no total row: the total is known (1.1) and so is the fte
         (2025, "SYKEHJEM", "F", 80.0, 60.0),
         (2025, "SYKEHJEM", "M", 20.0, 15.0),
+        # BARNEVERN: an F row alone (spec 2b, 1.2): not a total, neither of employees nor of fte
+        (2025, "BARNEVERN", "F", 50.0, 40.0),
     ],
     columns=["year", "sector_code", "sex", "employees", "fte"],
 ).assign(data_status="demonstration", source_id="pop")
@@ -44,6 +47,8 @@ OBLIGATIONS = pd.DataFrame(
         ("O-2", 2025, "SYKEHJEM", "t", "l", "r", 45.0, 10.0, 100.0, None),
         # SYKEHUS: population of 2024 only -> no fte for 2025: NO_FTE (1.0 took the 2024 fte)
         ("O-3", 2025, "SYKEHUS", "t", "l", "r", 30.0, 10.0, 100.0, None),
+        # BARNEVERN: only an F row with fte -> no total: NO_FTE
+        ("O-4", 2025, "BARNEVERN", "t", "l", "r", 30.0, 10.0, 100.0, None),
     ],
     columns=[
         "obligation_id",
@@ -69,20 +74,21 @@ def group(survey, year, sector, prefix, count, sex, answers, design_weight=None)
 
 
 RESPONDENTS = pd.DataFrame(
-    # NAV 2025 (survey W, no design weights): 6 women, 5 men, 2 without sex; N_F 200, N_M 100
-    group("W", 2025, "NAV", "nf", 6, "F", (40.0, 10.0, 4, 8, 5, 4, 8))
-    + group("W", 2025, "NAV", "nm", 5, "M", (50.0, 25.0, 2, 5, 1, 8, 8))
+    # NAV 2025 (survey W, no design weights): 12 women, 10 men (exactly the 10 per sex of method
+    # 1.2), 2 without sex; N_F 200, N_M 100
+    group("W", 2025, "NAV", "nf", 12, "F", (40.0, 10.0, 4, 8, 5, 4, 8))
+    + group("W", 2025, "NAV", "nm", 10, "M", (50.0, 25.0, 2, 5, 1, 8, 8))
     + group("W", 2025, "NAV", "nn", 2, None, (None, None, 8, None, 3, 3, 3))
-    # SYKEHUS 2025: 5 and 5, population of 2024 only (POP_LAGGED)
-    + group("W", 2025, "SYKEHUS", "sf", 5, "F", (40.0, 10.0, 4, 5, 5, 5, 5))
-    + group("W", 2025, "SYKEHUS", "sm", 5, "M", (40.0, 20.0, 2, 1, 1, 1, 1))
+    # SYKEHUS 2025: 10 and 10, population of 2024 only (POP_LAGGED)
+    + group("W", 2025, "SYKEHUS", "sf", 10, "F", (40.0, 10.0, 4, 5, 5, 5, 5))
+    + group("W", 2025, "SYKEHUS", "sm", 10, "M", (40.0, 20.0, 2, 1, 1, 1, 1))
     # VGS: total known, no split by sex -> SECTOR_WEIGHTED
     + group("W", 2025, "VGS", "v", 10, "F", (40.0, 8.0, 1, 1, 1, 1, 1))
     # POLITI: no population at all -> UNWEIGHTED
     + group("W", 2025, "POLITI", "p", 10, "M", (40.0, 8.0, 1, 1, 1, 1, 1))
-    # BARNEHAGE: split known but only 4 men answered (< 5) -> SECTOR_WEIGHTED
-    + group("W", 2025, "BARNEHAGE", "bf", 6, "F", (40.0, 8.0, 1, 1, 1, 1, 1))
-    + group("W", 2025, "BARNEHAGE", "bm", 4, "M", (40.0, 8.0, 1, 1, 1, 1, 1))
+    # BARNEHAGE: split known but only 9 men answered (< 10, method 1.2) -> SECTOR_WEIGHTED
+    + group("W", 2025, "BARNEHAGE", "bf", 10, "F", (40.0, 8.0, 1, 1, 1, 1, 1))
+    + group("W", 2025, "BARNEHAGE", "bm", 9, "M", (40.0, 8.0, 1, 1, 1, 1, 1))
     # survey D (2026): every respondent has a design weight -> DESIGN
     + group("D", 2026, "NAV", "d2", 1, "F", (40.0, 10.0, 4, 4, 5, 5, 5), 2.0)
     + group("D", 2026, "NAV", "d3", 1, "M", (40.0, 20.0, 1, 1, 1, 1, 1), 3.0)
@@ -132,23 +138,25 @@ def components(warehouse: Path) -> dict[tuple, dict]:
 def test_post_stratification_by_sex_with_null_sex_mean_weight(warehouse: Path) -> None:
     w = weights(warehouse)
     assert w["nf00"]["weighting"] == "POSTSTRAT_SEX"
-    assert w["nf00"]["base_weight"] == pytest.approx(200 / 6)  # N_F / n_F
-    assert w["nm00"]["base_weight"] == pytest.approx(100 / 5)  # N_M / n_M
-    # NULL sex: the mean of the 11 known-sex weights = (6 * 200/6 + 5 * 20) / 11 = 300 / 11
-    assert w["nn00"]["base_weight"] == pytest.approx(300 / 11)
+    # 10 men answered: exactly the minimum of method 1.2 (BARNEHAGE's 9 are one short)
+    assert w["nm00"]["weighting"] == "POSTSTRAT_SEX"
+    assert w["nf00"]["base_weight"] == pytest.approx(200 / 12)  # N_F / n_F
+    assert w["nm00"]["base_weight"] == pytest.approx(100 / 10)  # N_M / n_M
+    # NULL sex: the mean of the 22 known-sex weights = (12 * 200/12 + 10 * 10) / 22 = 300 / 22
+    assert w["nn00"]["base_weight"] == pytest.approx(300 / 22)
     assert w["nn00"]["weighting_flag"] is None and not w["nn00"]["pop_lagged"]
-    # pooled weight: rescaled to sum to the stratum's 13 respondents, sum w = 300 + 2 * 300/11
-    scale = 13 / (300 + 600 / 11)
-    assert w["nf00"]["weight"] == pytest.approx(200 / 6 * scale)
-    assert w["nn00"]["weight"] == pytest.approx(300 / 11 * scale)
+    # pooled weight: rescaled to sum to the stratum's 24 respondents, sum w = 300 + 2 * 300/22
+    scale = 24 / (300 + 600 / 22)
+    assert w["nf00"]["weight"] == pytest.approx(200 / 12 * scale)
+    assert w["nn00"]["weight"] == pytest.approx(300 / 22 * scale)
     stratum = [r["weight"] for r in w.values() if r["survey_id"] == "W" and r["sector_code"] == "NAV"]
-    assert sum(stratum) == pytest.approx(13.0)
+    assert sum(stratum) == pytest.approx(24.0)
 
 
 def test_population_of_an_earlier_year_is_flagged_pop_lagged(warehouse: Path) -> None:
     w = weights(warehouse)
-    assert (w["sf00"]["base_weight"], w["sm00"]["base_weight"]) == (pytest.approx(120.0), pytest.approx(80.0))
-    # rescaled to the stratum's 10 respondents: 120 * 10 / 1000, 80 * 10 / 1000
+    assert (w["sf00"]["base_weight"], w["sm00"]["base_weight"]) == (pytest.approx(60.0), pytest.approx(40.0))
+    # rescaled to the stratum's 20 respondents: 60 * 20 / 1000, 40 * 20 / 1000
     assert (w["sf00"]["weight"], w["sm00"]["weight"]) == (pytest.approx(1.2), pytest.approx(0.8))
     assert w["sf00"]["pop_lagged"] is True
     flags = components(warehouse)[(2025, "SYKEHUS", "C1")]["weighting_flags"]
@@ -162,7 +170,7 @@ def test_sector_weighted_and_unweighted(warehouse: Path) -> None:
         1.0,
         "SECTOR_WEIGHTED",
     )
-    # fewer than 5 men answered: no post-stratification although N_F and N_M are known
+    # 9 men answered (fewer than 10, method 1.2): no post-stratification although N_F and N_M are known
     assert (w["bm00"]["weighting"], w["bm00"]["weight"]) == ("SECTOR_WEIGHTED", 1.0)
     assert (w["p00"]["weighting"], w["p00"]["weight"], w["p00"]["weighting_flag"]) == ("UNWEIGHTED", 1.0, "UNWEIGHTED")
     c = components(warehouse)
@@ -189,36 +197,36 @@ def test_design_weights_when_every_respondent_has_one(warehouse: Path) -> None:
 
 def test_components_with_dont_know_and_missing_answers(warehouse: Path) -> None:
     c = components(warehouse)
-    wf, wm, wn = 200 / 6, 20.0, 300 / 11
+    wf, wm, wn = 200 / 12, 10.0, 300 / 22
     # C1 over women and men (NULL-sex respondents have no hours):
-    #   100 * (6 wf 10 + 5 wm 25) / (6 wf 40 + 5 wm 50) = 100 * 4500 / 13000
+    #   100 * (12 wf 10 + 10 wm 25) / (12 wf 40 + 10 wm 50) = 100 * 4500 / 13000
     c1 = c[(2025, "NAV", "C1")]
     assert c1["raw_value"] == pytest.approx(100 * 4500 / 13000)
-    assert c1["n"] == 11
-    assert c1["n_eff"] == pytest.approx(300**2 / (6 * wf**2 + 5 * wm**2))
+    assert c1["n"] == 22
+    assert c1["n_eff"] == pytest.approx(300**2 / (12 * wf**2 + 10 * wm**2))
     assert c1["dk_share"] is None
     # C2: women agree (4), men disagree (2), NULL-sex "don't know" (8) is left out
     c2 = c[(2025, "NAV", "C2")]
     assert c2["raw_value"] == pytest.approx(100 * 200 / 300)
-    assert c2["n"] == 11
-    assert c2["dk_share"] == pytest.approx(100 * 2 / 13)
+    assert c2["n"] == 22
+    assert c2["dk_share"] == pytest.approx(100 * 2 / 24)
     # C3: only the men answered 1..5 (5 = very often); women "don't know", NULL-sex no answer
     c3 = c[(2025, "NAV", "C3")]
-    assert (c3["raw_value"], c3["n"]) == (pytest.approx(100.0), 5)
-    assert c3["dk_share"] == pytest.approx(100 * 6 / 11)
+    assert (c3["raw_value"], c3["n"]) == (pytest.approx(100.0), 10)
+    assert c3["dk_share"] == pytest.approx(100 * 12 / 22)
     # C4: women (5, 4, 8) -> 2 valid items, mean 4.5, p = 87.5; men (1, 8, 8) -> 1 valid item: left
-    # out; NULL-sex (3, 3, 3) -> p = 50. C4 = 100 - (6 wf 87.5 + 2 wn 50) / (6 wf + 2 wn)
+    # out; NULL-sex (3, 3, 3) -> p = 50. C4 = 100 - (12 wf 87.5 + 2 wn 50) / (12 wf + 2 wn)
     c4 = c[(2025, "NAV", "C4")]
-    assert c4["raw_value"] == pytest.approx(100 - (6 * wf * 87.5 + 2 * wn * 50) / (6 * wf + 2 * wn))
-    assert c4["n"] == 8
-    # dk_share of C4: code 8 among all answers to the three items: women 6 of 18, men 10 of 15,
-    # NULL-sex 0 of 6 -> 16 of 39
-    assert c4["dk_share"] == pytest.approx(100 * 16 / 39)
+    assert c4["raw_value"] == pytest.approx(100 - (12 * wf * 87.5 + 2 * wn * 50) / (12 * wf + 2 * wn))
+    assert c4["n"] == 14
+    # dk_share of C4: code 8 among all answers to the three items: women 12 of 36, men 20 of 30,
+    # NULL-sex 0 of 6 -> 32 of 72
+    assert c4["dk_share"] == pytest.approx(100 * 32 / 72)
 
 
 def test_register_component_c5(warehouse: Path) -> None:
     rows = {r["sector_code"]: r for r in query(warehouse, "select * from intermediate.int_register_components")}
-    assert set(rows) == {"NAV", "SYKEHJEM", "SYKEHUS"}
+    assert set(rows) == {"NAV", "SYKEHJEM", "SYKEHUS", "BARNEVERN"}
     # 30 min * 10 reports * 100 units / 60 / 250 FTE = 2.0 hours per FTE
     assert rows["NAV"]["raw_value"] == pytest.approx(2.0)
     assert rows["NAV"]["weighting_flags"] == []
@@ -238,6 +246,15 @@ def test_c5_needs_the_fte_of_its_own_year(warehouse: Path) -> None:
     row = query(warehouse, "select * from intermediate.int_register_components where sector_code = 'SYKEHUS'")[0]
     assert (row["year"], row["raw_value"], row["weighting_flags"]) == (2025, None, ["NO_FTE"])
     assert row["source_ids"] == ["obl"]
+
+
+def test_c5_fte_of_one_sex_row_alone_is_not_a_total(warehouse: Path) -> None:
+    """Spec 2b (1.2): the fte total from sex rows needs both the F and the M row; BARNEVERN has an
+    F row only (fte 40): its C5 row is published empty with NO_FTE, and its weights are UNWEIGHTED
+    (the sector's employee total is not known either)."""
+    row = query(warehouse, "select * from intermediate.int_register_components where sector_code = 'BARNEVERN'")[0]
+    assert (row["raw_value"], row["weighting_flags"]) == (None, ["NO_FTE"])
+    assert weights(warehouse)["bv00"]["weighting"] == "UNWEIGHTED"
 
 
 def test_sector_total_known_from_female_and_male_rows(warehouse: Path) -> None:

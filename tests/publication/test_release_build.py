@@ -104,6 +104,12 @@ def test_first_release_of_a_method_version_says_what_changed() -> None:
     assert first.startswith("First release, method 1.1 (stratum weights rescaled before surveys are pooled, ")
     assert "NCHS precision rules" in first and "Korn-Graubard" in first and first.endswith(".")
     assert changelog_text(release_changes(None, None, {}, "1.0", {})) == "First release."
+    first_12 = changelog_text(release_changes(None, None, {}, "1.2", {}))
+    assert first_12.startswith("First release, method 1.2 (a revision checked against every published version")
+    for change in ("min(value, 100 - value)", "10 respondents of each sex", "Rao-Wu", "median index", "90 % rank"):
+        assert change in first_12
+    upgrade = changelog_text(release_changes("a", "1.1", {}, "1.2", {}))
+    assert "method 1.1 -> 1.2 (a revision checked against every published version" in upgrade
 
 
 def test_datapackage_validates_with_frictionless(tmp_path: Path) -> None:

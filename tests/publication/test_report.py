@@ -73,7 +73,7 @@ def test_headline_rank_ranges_sensitivity_and_glossary() -> None:
     # NAV 2025: 72.875 -> 72.9, interval 67.835..77.925 -> 67.8-77.9, rank 1, range 1-2
     assert (
         "2025: NAV har den tyngste rapporteringsbyrden av 2 sektorer, indeks 72,9 av 100 "
-        "(95 %-intervall 67,8–77,9; rangert 1–2). Året før: 71,9." in html
+        "(95 %-intervall 67,8–77,9; 90 %-rangintervall 1–2). Året før: 71,9." in html
     )
     assert "2025: the heaviest reporting burden of 2 sectors is in Labour and welfare: index 72.9 out of 100" in html
     assert '<span class="rank-range">1–2</span>' in html

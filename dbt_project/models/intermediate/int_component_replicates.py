@@ -1,28 +1,33 @@
-"""Stratified bootstrap replicates of the survey components C1-C4 (spec section 7).
+"""Stratified bootstrap replicates of the survey components C1-C4 (spec section 7, method 1.2).
 
 One row per (year, sector_code, component_id, replicate): the component's raw value recomputed on
 replicate ``replicate`` (1..B). Strata are the sectors within a survey (survey_id x sector_code x
-year); each replicate draws n_h respondents with replacement from the n_h respondents of every
-stratum, keeping their weights (weights are never recomputed, spec section 3), and recomputes the
-ratios of spec section 4 over the drawn respondents, pooled over the strata of the cell (several
-surveys of one year form one sector x year cell, as in int_survey_components).
+year); the replicates are Rao and Wu's rescaled bootstrap (``method.bootstrap``): each replicate
+draws n_h - 1 of the n_h respondents of every stratum with replacement and gives respondent i the
+weight w'_i * r_i * n_h / (n_h - 1) (a stratum of one keeps w'). Weights are never recomputed
+(spec section 3); the ratios of spec section 4 are recomputed with the replicate weights, pooled
+over the strata of the cell (several surveys of one year form one sector x year cell, as in
+int_survey_components).
 
-Determinism: stratum h draws from its own NumPy PCG64 stream seeded with
-SeedSequence([seed, sha256(survey_id, sector_code, year)]), respondents sorted by respondent_id, so
-the published bounds depend on neither the order of the rows nor the other strata, and the first
-B' replicates of a run with B > B' are the replicates of a run with B'. A replicate in which no
-valid respondent of a component is drawn has no value (NULL) and is left out downstream.
+Determinism (stated exactly in ``method/bootstrap.py``): stratum h draws from its own NumPy PCG64
+stream seeded with SeedSequence([seed, sha256(survey_id, sector_code, year)]), respondents in the
+order of ``respondent_order`` (falling back to respondent_id when the column is absent), so the
+published bounds depend on neither the order of the rows, nor the other strata, nor the
+installation's pseudonym secret. A replicate in which no valid respondent of a component is drawn
+has no value (NULL) and is left out downstream.
 
 The arithmetic is in plain top-level functions (no dbt, no DuckDB) so that tests/method and
 benchmarks/method_bootstrap.py import them from this file.
 """
 
-import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+
+from method import parameters_from_frame
+from method.bootstrap import replicates_and_seed, resample_sums, stratum_generator, stratum_order
 
 SURVEY_COMPONENTS: tuple[str, ...] = ("C1", "C2", "C3", "C4")
 STRATUM_KEY: tuple[str, ...] = ("survey_id", "sector_code", "year")
@@ -40,22 +45,8 @@ RESPONDENT_COLUMNS: tuple[str, ...] = (
     "autonomy_2",
     "autonomy_3",
 )
-# respondents x replicates drawn at once: bounds memory (two 16 MiB float64/int64 matrices) and keeps
-# the counts @ terms product large enough for BLAS
-CHUNK_ELEMENTS = 1 << 21
-
-
-def stratum_entropy(survey_id: str, sector_code: str, year: int) -> int:
-    """A stable 128-bit integer from the stratum key (Python's hash() is salted per process)."""
-    text = "\x1f".join((str(survey_id), str(sector_code), str(int(year))))
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
-
-
-def stratum_generator(seed: int, survey_id: str, sector_code: str, year: int) -> np.random.Generator:
-    """The random stream of one stratum: depends only on the seed and the stratum key."""
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence([int(seed), stratum_entropy(survey_id, sector_code, year)]))
-    )
+# the order of respondents within a stratum (method.bootstrap.stratum_order); absent in older records
+ORDER_COLUMN = "respondent_order"
 
 
 def component_terms(frame: pd.DataFrame) -> np.ndarray:
@@ -103,43 +94,20 @@ def values_from_sums(sums: np.ndarray) -> np.ndarray:
     return values
 
 
-def resample_sums(terms: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """(replicates, 8): per replicate, the sums of the terms of n draws with replacement from
-    the n rows of ``terms``. Each replicate's counts are a bincount of n uniform draws; the sums
-    are counts @ terms (a BLAS product), computed in chunks of replicates to bound memory. The
-    stream is consumed replicate by replicate, so the result does not depend on the chunk size."""
-    n = terms.shape[0]
-    out = np.zeros((replicates, terms.shape[1]), dtype=np.float64)
-    if n == 0 or replicates == 0:
-        return out
-    chunk = max(1, min(replicates, CHUNK_ELEMENTS // n))
-    counts = np.empty((chunk, n), dtype=np.float64)
-    for start in range(0, replicates, chunk):
-        rows = min(chunk, replicates - start)
-        draws = rng.integers(0, n, size=(rows, n))
-        for j in range(rows):
-            counts[j] = np.bincount(draws[j], minlength=n)
-        out[start : start + rows] = counts[:rows] @ terms
-    return out
-
-
 def bootstrap_cells(
     frame: pd.DataFrame, replicates: int, seed: int, workers: int | None = None
 ) -> dict[tuple[int, str], np.ndarray]:
     """(year, sector_code) -> (replicates, 4) replicate values of C1..C4 (NaN: no valid draw).
 
-    ``frame`` has the columns RESPONDENT_COLUMNS (int_respondent_weights), NaN for NULL answers.
+    ``frame`` has the columns RESPONDENT_COLUMNS (int_respondent_weights), NaN for NULL answers,
+    and respondent_order when the records carry it.
     Strata run in a thread pool (NumPy's generator and BLAS release the GIL); every stratum has its
     own stream and the sums of a cell are added in stratum order, so the result does not depend on
     ``workers``."""
     strata: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]] = []
     for (survey_id, sector_code, year), stratum in frame.groupby(list(STRATUM_KEY), sort=True):
-        # a fixed order within the stratum: results do not depend on the order of the rows; by the
-        # rank of the tool's id (respondent_order, issue 19) so they do not depend on the key secret
-        order = np.argsort(stratum["respondent_id"].to_numpy(dtype=object).astype(str), kind="stable")
-        if "respondent_order" in stratum.columns:
-            order = order[np.argsort(stratum["respondent_order"].to_numpy()[order], kind="stable")]
-        terms = component_terms(stratum.iloc[order])
+        # a fixed order within the stratum: results do not depend on the order of the rows
+        terms = component_terms(stratum.iloc[stratum_order(stratum)])
         rng = stratum_generator(seed, survey_id, sector_code, year)
         strata.append(((int(year), str(sector_code)), terms, rng))
     if workers is None:
@@ -194,37 +162,18 @@ def replicates_table(cells: dict[tuple[int, str], np.ndarray]) -> pd.DataFrame:
     )
 
 
-def method_parameter(parameters: pd.DataFrame, name: str, method_version: str) -> str:
-    """One value of the seed method_parameters for the method version (an error names it if absent)."""
-    rows = parameters[(parameters["method_version"] == method_version) & (parameters["parameter"] == name)]
-    if len(rows) != 1:
-        raise ValueError(
-            f"seed method_parameters: expected one row {name!r} for method {method_version}, got {len(rows)}"
-        )
-    return str(rows["value"].iloc[0])
-
-
 def replicate_count(override: object, parameters: pd.DataFrame, method_version: str) -> int:
     """B: the dbt var / env override when set (tests), else the seed row bootstrap_replicates."""
-    text = str(override).strip() if override is not None else ""
-    value = text if text else method_parameter(parameters, "bootstrap_replicates", method_version)
-    count = int(value)
-    if count < 1:
-        raise ValueError(f"bootstrap_replicates must be >= 1, got {count}")
-    return count
+    return replicates_and_seed(parameters_from_frame(parameters, method_version), override)[0]
 
 
 def model(dbt, session):
-    method_version = str(dbt.config.meta_get("method_version"))
-    parameters = dbt.ref("method_parameters").df()
-    replicates = replicate_count(dbt.config.meta_get("bootstrap_replicates"), parameters, method_version)
-    seed = int(method_parameter(parameters, "bootstrap_seed", method_version))
-    columns = ", ".join(
-        f"cast({c} as double) as {c}" if c not in ("survey_id", "respondent_id", "sector_code", "year") else c
-        for c in RESPONDENT_COLUMNS
-    )
-    respondents = dbt.ref("int_respondent_weights")
-    if "respondent_order" in respondents.columns:  # the rank of the tool's id (issue 19)
-        columns += ", respondent_order"
-    frame = respondents.project(columns).df()
+    params = parameters_from_frame(dbt.ref("method_parameters").df(), str(dbt.config.meta_get("method_version")))
+    replicates, seed = replicates_and_seed(params, dbt.config.meta_get("bootstrap_replicates"))
+    source = dbt.ref("int_respondent_weights")
+    names = ("survey_id", "respondent_id", "sector_code", "year", ORDER_COLUMN)
+    columns = [f"cast({c} as double) as {c}" if c not in names else c for c in RESPONDENT_COLUMNS]
+    if ORDER_COLUMN in source.columns:
+        columns.append(ORDER_COLUMN)
+    frame = source.project(", ".join(columns)).df()
     return replicates_table(bootstrap_cells(frame, replicates, seed))

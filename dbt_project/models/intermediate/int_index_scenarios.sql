@@ -3,8 +3,10 @@
 --   S0-S3: index and rank of the point estimate (draw 0); index_ci_low / index_ci_high = 2.5th /
 --          97.5th percentiles of the replicate indices (linear interpolation, macro
 --          quantile_linear); rank_p05 / rank_p95 from the replicate ranks.
---   S4:    index = median of the indices over the weight draws (linear interpolation), rank =
---          median of the ranks over the draws, rank_p05 / rank_p95 from the draw ranks.
+--   S4:    index = median of the indices over the weight draws (linear interpolation), rank = the
+--          rank of that median index among the sectors' median indices of the year (method 1.2:
+--          rank always follows index; 1 = most burden, ties share the smallest rank),
+--          rank_p05 / rank_p95 from the draw ranks (a 90 % rank interval).
 -- Percentiles of ranks (integers): the smallest rank r such that at least the share q of the draws
 -- rank r or better (the inverse of the empirical distribution function, Hyndman-Fan type 1), so
 -- they are always ranks some draws had. Sector-years without an index in a scenario get NULLs.
@@ -64,34 +66,52 @@ rank_quantiles as (
         rank_shares.year,
         rank_shares.sector_code,
         min(rank_shares.rank) filter (where rank_shares.cumulative_share >= parameters.rank_q_low) as rank_p05,
-        min(rank_shares.rank) filter (where rank_shares.cumulative_share >= 0.5) as rank_median,
         min(rank_shares.rank) filter (where rank_shares.cumulative_share >= parameters.rank_q_high) as rank_p95
     from rank_shares
     cross join parameters
     group by rank_shares.scenario_id, rank_shares.year, rank_shares.sector_code
+),
+
+scenario_values as (
+    select
+        scenarios.scenario_id,
+        cells.year,
+        cells.sector_code,
+        scenarios.perturbed,
+        case
+            when scenarios.perturbed then {{ quantile_linear('summarised.sorted_indices', '0.5') }}
+            else summarised.point_index
+        end as "index",
+        summarised.point_rank,
+        {{ quantile_linear('summarised.sorted_indices', 'parameters.q_low') }} as index_ci_low,
+        {{ quantile_linear('summarised.sorted_indices', 'parameters.q_high') }} as index_ci_high,
+        rank_quantiles.rank_p05,
+        rank_quantiles.rank_p95
+    from cells
+    cross join scenarios
+    cross join parameters
+    left join summarised
+        on summarised.scenario_id = scenarios.scenario_id
+        and summarised.year = cells.year
+        and summarised.sector_code = cells.sector_code
+    left join rank_quantiles
+        on rank_quantiles.scenario_id = scenarios.scenario_id
+        and rank_quantiles.year = cells.year
+        and rank_quantiles.sector_code = cells.sector_code
 )
 
 select
-    scenarios.scenario_id,
-    cells.year,
-    cells.sector_code,
+    scenario_id,
+    year,
+    sector_code,
+    "index",
     case
-        when scenarios.perturbed then {{ quantile_linear('summarised.sorted_indices', '0.5') }}
-        else summarised.point_index
-    end as "index",
-    case when scenarios.perturbed then rank_quantiles.rank_median else summarised.point_rank end as rank,
-    {{ quantile_linear('summarised.sorted_indices', 'parameters.q_low') }} as index_ci_low,
-    {{ quantile_linear('summarised.sorted_indices', 'parameters.q_high') }} as index_ci_high,
-    rank_quantiles.rank_p05,
-    rank_quantiles.rank_p95
-from cells
-cross join scenarios
-cross join parameters
-left join summarised
-    on summarised.scenario_id = scenarios.scenario_id
-    and summarised.year = cells.year
-    and summarised.sector_code = cells.sector_code
-left join rank_quantiles
-    on rank_quantiles.scenario_id = scenarios.scenario_id
-    and rank_quantiles.year = cells.year
-    and rank_quantiles.sector_code = cells.sector_code
+        when not perturbed then point_rank
+        when "index" is not null then
+            rank() over (partition by scenario_id, year order by ("index" is null), "index" desc)
+    end as rank,
+    index_ci_low,
+    index_ci_high,
+    rank_p05,
+    rank_p95
+from scenario_values

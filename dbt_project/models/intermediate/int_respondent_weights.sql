@@ -1,6 +1,7 @@
 -- Survey weights (spec section 3). Per survey x sector stratum:
 --   DESIGN         every respondent of the survey has a design_weight: w = design_weight
---   POSTSTRAT_SEX  N(s,F), N(s,M) known and >= 5 respondents of each sex: w = N(s,sex) / n(s,sex);
+--   POSTSTRAT_SEX  N(s,F), N(s,M) known and >= poststrat_min_per_sex respondents of each sex (10 in
+--                  method 1.2, 5 before; seed method_parameters): w = N(s,sex) / n(s,sex);
 --                  respondents with NULL sex get the mean of the known-sex respondents' weights
 --   SECTOR_WEIGHTED / UNWEIGHTED  otherwise w = 1 (flag tells whether the sector total is known:
 --                  its sex = NULL row, or both its F and M rows, int_population_sector_year)
