@@ -275,6 +275,7 @@ def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
         assert con.execute("select sector_code from results limit 1").fetchone() == ("NAV",)  # default schema
 
 
+@pytest.mark.chromium
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (.ci/run installs it)")
 def test_report_of_the_release_renders(first_run: dict) -> None:
     report = first_run["release"] / "report.html"
