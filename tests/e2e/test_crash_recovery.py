@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.crash_story import inputs, kill_and_recover, reference
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # the reference run + a killed run + its recovery
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # the reference run + a killed run + its recovery
 __all__ = ["inputs", "reference"]  # the module-scoped fixtures, one reference run per file
 
 

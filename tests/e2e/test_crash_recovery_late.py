@@ -13,7 +13,7 @@ from tests.e2e.crash_harness import STAGES, kill_group, run, start
 from tests.e2e.crash_story import inputs, kill_and_recover, reference
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]  # up to 3 runs in a test, the reference run
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(4800)]  # up to 3 runs in a test, the reference run
 __all__ = ["inputs", "reference"]  # the module-scoped fixtures, one reference run per file
 LATE = ["gate", "publication"]
 

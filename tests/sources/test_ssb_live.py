@@ -163,7 +163,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(1200)  # 2 runs
+@pytest.mark.timeout(2400)  # 2 runs
 def test_live_pipeline_against_fake_server_gives_the_same_release_as_replay(server, tmp_path, monkeypatch) -> None:
     """On the tiny inputs (their SSB snapshots are the embedded ones): two whole runs."""
     monkeypatch.delenv("RBI_SNAPSHOT_DIR", raising=False)
