@@ -43,18 +43,22 @@ BOMB_SECONDS = 10.0
 CHILD = """
 import sys, time, json, resource
 from pathlib import Path
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 t0 = time.perf_counter()
 from sources.surveys.ingest import check_export
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), cpu()
 checked = check_export(Path(sys.argv[1]), Path(sys.argv[2]))
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), cpu()
 report = checked.report
 records = checked.records
 digest = None
 if records is not None:
     import hashlib
     digest = hashlib.sha256(records.to_csv(index=False).encode()).hexdigest()
-print(json.dumps({"seconds": t2 - t1, "import_seconds": t1 - t0, "accepted": report.accepted,
+print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": t1 - t0,
+                  "accepted": report.accepted,
                   "rows": report.rows_read, "error": (report.error or "")[:300], "digest": digest,
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -62,14 +66,18 @@ print(json.dumps({"seconds": t2 - t1, "import_seconds": t1 - t0, "accepted": rep
 
 CHILD_CALAMINE = """
 import sys, time, json, resource
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 t0 = time.perf_counter()
 from python_calamine import CalamineWorkbook
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), cpu()
 book = CalamineWorkbook.from_path(sys.argv[1])
 rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-t2 = time.perf_counter()
-print(json.dumps({"seconds": t2 - t1, "import_seconds": t1 - t0, "accepted": True, "rows": len(rows) - 1,
-                  "error": "", "digest": None, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+t2, c2 = time.perf_counter(), cpu()
+print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": t1 - t0, "accepted": True,
+                  "rows": len(rows) - 1, "error": "", "digest": None,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
@@ -155,14 +163,18 @@ def main(argv: list[str] | None = None) -> int:
     calamine_run = child(str(xlsx_path), code=CHILD_CALAMINE)
     xlsx_run = child(str(xlsx_path), str(xlsx_mapping))
     bomb_run = child(str(bomb), str(xlsx_mapping))
-    ratio = xlsx_run["seconds"] / calamine_run["seconds"]
+    ratio = xlsx_run["seconds"] / max(calamine_run["seconds"], 1e-3)  # a tiny smoke read can take ~0 s
     runs = (("csv (baseline)", csv_run), ("calamine alone", calamine_run), ("xlsx", xlsx_run), ("bomb", bomb_run))
     for name, run in runs:
         print(
-            f"{name:15s} {run['seconds']:6.2f} s, peak RSS {run['maxrss_kb'] / 1024:5.0f} MiB, "
+            f"{name:15s} {run['seconds']:6.2f} s ({run['cpu_seconds']:6.2f} s CPU), "
+            f"peak RSS {run['maxrss_kb'] / 1024:5.0f} MiB, "
             f"accepted={run['accepted']} rows={run['rows']:,} {run['error'][:120]}"
         )
+    cpu_ratio = xlsx_run["cpu_seconds"] / max(calamine_run["cpu_seconds"], 1e-3)
     print(f"ratio xlsx / calamine alone: {ratio:.2f}x (xlsx / csv: {xlsx_run['seconds'] / csv_run['seconds']:.1f}x)")
+    # on a loaded machine the wall times follow the load; the CPU time of these single-threaded reads does not
+    print(f"ratio xlsx / calamine alone in CPU time: {cpu_ratio:.2f}x")
     timing = {
         f"xlsx <= {TARGET_RATIO:g}x calamine alone": ratio <= TARGET_RATIO,
         "xlsx peak memory <= 1 GiB": xlsx_run["maxrss_kb"] * 1024 <= TARGET_PEAK_BYTES,
