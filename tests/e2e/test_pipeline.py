@@ -316,3 +316,8 @@ def test_second_run_is_byte_identical(first_run: dict) -> None:
     after_release = (first_run["output"] / "releases" / "latest").resolve()
     assert after_release == first_run["release"]
     assert {p.name: p.read_bytes() for p in after_release.iterdir()} == before
+    # dbt's partial parse of the first run was reused: no full re-parse (orchestration/warehouse/partial_parse.py)
+    logs = sorted((first_run["output"] / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    assert len(logs) == 2, logs
+    log = logs[-1].read_text(encoding="utf-8")
+    assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[:3000]
