@@ -64,11 +64,16 @@ run: setup  ## run the whole pipeline on the embedded snapshot (offline) and pri
 site: setup  ## build the public site from the releases into output/site/ (docs/site.md; publish: python -m publication.publish)
 	$(BIN)/python -m publication.site
 
-test: setup  ## run the test suite (all of it, with the end-to-end runs)
-	$(BIN)/pytest
+# pytest-xdist: PYTEST_WORKERS processes (the project's machine has 2 cores); --dist loadfile keeps
+# the tests of one file on one worker, so a module's shared pipeline run (a module-scoped fixture) is made once
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
-test-quick: setup  ## the quick loop: every test but the end-to-end pipeline runs (pytest -m "not e2e")
-	$(BIN)/pytest -m "not e2e" -q
+test: setup  ## run the test suite (all of it, with the end-to-end runs), on PYTEST_WORKERS (2) workers
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15
+
+test-quick: setup  ## the quick loop: no end-to-end pipeline run, no deployment, no Chromium
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not chromium" -q --durations=10
 
 old-readers: setup  ## install the older readers the analysts' files are tested with (DuckDB 1.1 and 1.5, pyarrow 14; needs the package index once)
 	$(BIN)/python -m tests.publication.older_readers

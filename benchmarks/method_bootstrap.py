@@ -3,6 +3,7 @@
 generated respondents, against a plain NumPy/pandas baseline of the same arithmetic, in the same run.
 
     .venv/bin/python benchmarks/method_bootstrap.py --respondents 100000 [--replicates 1000]
+    .venv/bin/python benchmarks/method_bootstrap.py --smoke      # 2,000 respondents, B = 20: run by `make test`
 
 What is timed
   pipeline   the real dbt models (`dbt run` of int_population_sector_year ... int_index_sector_year,
@@ -323,7 +324,10 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=20250101)
     parser.add_argument("--skip-baseline", action="store_true", help="time only the pipeline and the core")
+    parser.add_argument("--smoke", action="store_true", help="2,000 respondents, B = 20: seconds (run by `make test`)")
     args = parser.parse_args()
+    if args.smoke:
+        args.respondents, args.replicates = 2_000, 20
 
     print(f"respondents {args.respondents:,}, B = {args.replicates}, {os.cpu_count()} CPUs")
     start = time.perf_counter()

@@ -17,6 +17,10 @@ what it lacks is the method (weights, bootstrap, index, sensitivity), the 140 db
 gate suites and the release files.
 
     .venv/bin/python benchmarks/pipeline_overhead.py [--repeat 2] [--keep]
+    .venv/bin/python benchmarks/pipeline_overhead.py --smoke    # one cold run of each, B = 20 (`make test`)
+
+``--smoke`` (run by tests/test_benchmarks.py so that the script cannot rot): no warm-up, one run of
+each, the full pipeline with 20 bootstrap replicates; its ratio is not a measurement.
 """
 
 import argparse
@@ -49,9 +53,10 @@ ROOT = Path(__file__).parent
 WAREHOUSE = Path(os.environ["RBI_WAREHOUSE_PATH"])
 INPUTS = Path(os.environ["BENCH_INPUTS"])
 project = DbtProject(project_dir=ROOT / "dbt")
+# one raw table per source: its newest snapshot (snapshot folders sort by time)
 FILES = {
-    "survey": (next((INPUTS / "surveys").rglob("export.csv")), ";"),
-    **{p.parent.parent.name: (p, ",") for p in (INPUTS / "snapshots").rglob("payload.csv")},
+    "survey": (sorted((INPUTS / "surveys").rglob("export.csv"))[0], ";"),
+    **{p.parent.parent.name: (p, ",") for p in sorted((INPUTS / "snapshots").rglob("payload.csv"))},
 }
 
 
@@ -126,6 +131,11 @@ defs = Definitions(
 SECTORS = ["SYKEHUS", "SYKEHJEM", "HJEMMETJ", "BARNEHAGE", "GRUNNSKOLE", "VGS", "NAV", "BARNEVERN", "POLITI"]
 
 
+def source_tables(inputs: Path) -> list[str]:
+    """One raw table per snapshot source (a source keeps several snapshots: each name once)."""
+    return sorted({p.parent.parent.name for p in (inputs / "snapshots").rglob("payload.csv")})
+
+
 def write_minimal_project(root: Path) -> None:
     root.mkdir(parents=True)
     (root / "defs.py").write_text(MINIMAL_DEFS, encoding="utf-8")
@@ -139,7 +149,7 @@ def write_minimal_project(root: Path) -> None:
         "      path: \"{{ env_var('RBI_WAREHOUSE_PATH') }}\"\n      threads: 1\n",
         encoding="utf-8",
     )
-    tables = ["survey", *sorted(p.parent.parent.name for p in (INPUTS / "snapshots").rglob("payload.csv"))]
+    tables = ["survey", *source_tables(INPUTS)]
     sources = "\n".join(f"      - name: {t}" for t in tables)
     cases = " ".join(f"when '{i}' then '{s}'" for i, s in enumerate(SECTORS, 1))
     (dbt / "models" / "schema.yml").write_text(
@@ -251,7 +261,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="timed runs of each, alternating (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--smoke", action="store_true", help="no warm-up, one run each, B = 20: not a measurement")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat = 1
     root = Path(tempfile.mkdtemp(prefix="rbi-overhead-"))
     try:
         minimal = root / "minimal"
@@ -268,14 +281,16 @@ def main() -> None:
         full_env = environment(
             full_out / "dagster_home",
             full_out / "warehouse" / "warehouse.duckdb",
-            {"RBI_OUTPUT_DIR": str(full_out), "PYTHONPATH": str(REPO)},
+            {"RBI_OUTPUT_DIR": str(full_out), "PYTHONPATH": str(REPO)}
+            | ({"RBI_BOOTSTRAP_REPLICATES": "20"} if args.smoke else {}),
         )
         full_cmd = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "publish_all"]
         full_cmd += ["-c", "orchestration/run_config.yaml"]
         min_cmd = [str(BIN / "dagster"), "job", "execute", "-f", str(minimal / "defs.py"), "-j", "minimal"]
-        print("warm-up runs (untimed) ...", flush=True)
-        timed_run(min_cmd, minimal, min_env)
-        timed_run(full_cmd, REPO, full_env)
+        if not args.smoke:
+            print("warm-up runs (untimed) ...", flush=True)
+            timed_run(min_cmd, minimal, min_env)
+            timed_run(full_cmd, REPO, full_env)
         walls: dict[str, list[float]] = {"full": [], "minimal": []}
         parts: dict[str, list[dict[str, float]]] = {"full": [], "minimal": []}
         for i in range(args.repeat):

@@ -1,6 +1,7 @@
 """Benchmark: ingest a 1,000,000-row survey export end to end, against a bare DuckDB read.
 
     .venv/bin/python benchmarks/survey_ingest.py [--rows 1000000] [--workdir DIR] [--keep]
+    .venv/bin/python benchmarks/survey_ingest.py --smoke     # 500 rows, seconds: run by `make test`
 
 1. Generates an export in Nettskjema's CSV conventions with value *labels* (``;``, every field
    quoted, UTF-8, a free-text and an e-mail column that the mapping does not use), and its
@@ -13,7 +14,8 @@
      of the same file in a new DuckDB file (the baseline).
 3. Prints both and checks the targets: ingest <= 10 s, peak memory <= 1 GiB, ingest <= 5x baseline.
 
-Exit status 0 when every target is met, 1 otherwise.
+Exit status 0 when every target is met, 1 otherwise. ``--smoke`` (tiny size, run by
+tests/test_benchmarks.py so that the script cannot rot) checks the results but not the timing targets.
 """
 
 import argparse
@@ -157,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--smoke", action="store_true", help="500 rows; the timing targets are not checked")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows = 500
     work = args.workdir or Path(tempfile.mkdtemp(prefix="rbi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     export, mapping = work / "export.csv", work / "mapping.yml"
@@ -182,14 +187,16 @@ def main(argv: list[str] | None = None) -> int:
         f"(+{ingest['import_seconds']:.2f} s to import the modules)"
     )
     print(f"ratio ingest / baseline:    {ratio:.1f}x")
-    checks = {
+    timing = {
         f"time <= {TARGET_SECONDS:g} s": ingest["seconds"] <= TARGET_SECONDS,
         "peak memory <= 1 GiB": peak <= TARGET_PEAK_BYTES,
         f"ratio <= {TARGET_RATIO:g}x": ratio <= TARGET_RATIO,
-        "all rows ingested": ingest["rows"] == args.rows == baseline["rows"],
     }
-    for name, ok in checks.items():
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    results = {"all rows ingested": ingest["rows"] == args.rows == baseline["rows"]}
+    checks = results if args.smoke else timing | results
+    for name, ok in (timing | results).items():
+        verdict = ("ok  " if ok else "FAIL") if name in checks else "(smoke: not checked)"
+        print(f"  {verdict} {name}")
     if not args.keep and args.workdir is None:
         for path in work.iterdir():
             path.unlink()

@@ -1,6 +1,7 @@
 """Benchmark: ingest the same survey rows as .xlsx and as CSV, in one run; and refuse a bomb.
 
     .venv/bin/python benchmarks/xlsx_ingest.py [--rows 100000] [--workdir DIR] [--keep]
+    .venv/bin/python benchmarks/xlsx_ingest.py --smoke       # 200 rows, seconds: run by `make test`
 
 1. Generates the rows of ``survey_ingest.py`` (Nettskjema conventions, value labels, a free-text
    and an e-mail column the mapping does not read) and writes them twice: as the CSV report and as
@@ -10,11 +11,15 @@
    - ``csv``: ``check_export`` of the CSV with its ``nettskjema_csv`` mapping (the baseline);
    - ``xlsx``: ``check_export`` of the workbook with the same mapping as ``nettskjema_xlsx``
      (the guard's pass over the ZIP, then python-calamine);
+   - ``calamine``: python-calamine's own read of the same workbook, nothing else (open, the sheet,
+     ``to_python``): the physical limit with the best reader available;
    - ``bomb``: ``check_export`` of the bomb (must be refused).
-3. Prints the figures and checks the targets: xlsx <= 3x csv, xlsx peak <= 1 GiB, the same
-   canonical records from both, the bomb refused within 10 s and 1 GiB.
+3. Prints the figures and checks the targets: xlsx <= 1.5x calamine's own read, xlsx peak <= 1 GiB,
+   the same canonical records from both, the bomb refused within 10 s and 1 GiB (xlsx / csv is
+   printed for the record).
 
-Exit status 0 when every target is met, 1 otherwise.
+Exit status 0 when every target is met, 1 otherwise. ``--smoke`` (tiny size, run by
+tests/test_benchmarks.py so that the script cannot rot) checks the results but not the timing targets.
 """
 
 import argparse
@@ -31,26 +36,47 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.survey_ingest import HEADER, generate, mapping_yaml  # noqa: E402
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.5  # xlsx ingest / calamine's own read of the workbook
 TARGET_PEAK_BYTES = 1 << 30
 BOMB_SECONDS = 10.0
 
 CHILD = """
 import sys, time, json, resource
 from pathlib import Path
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 t0 = time.perf_counter()
 from sources.surveys.ingest import check_export
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), cpu()
 checked = check_export(Path(sys.argv[1]), Path(sys.argv[2]))
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), cpu()
 report = checked.report
 records = checked.records
 digest = None
 if records is not None:
     import hashlib
     digest = hashlib.sha256(records.to_csv(index=False).encode()).hexdigest()
-print(json.dumps({"seconds": t2 - t1, "import_seconds": t1 - t0, "accepted": report.accepted,
+print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": t1 - t0,
+                  "accepted": report.accepted,
                   "rows": report.rows_read, "error": (report.error or "")[:300], "digest": digest,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+CHILD_CALAMINE = """
+import sys, time, json, resource
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+t0 = time.perf_counter()
+from python_calamine import CalamineWorkbook
+t1, c1 = time.perf_counter(), cpu()
+book = CalamineWorkbook.from_path(sys.argv[1])
+rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+t2, c2 = time.perf_counter(), cpu()
+print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": t1 - t0, "accepted": True,
+                  "rows": len(rows) - 1, "error": "", "digest": None,
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -74,10 +100,14 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
     book.close()
 
 
-def write_bomb(source: Path, bomb: Path, inflated: int = 1 << 30) -> None:
-    """A copy of a small workbook whose shared strings inflate to ``inflated`` bytes."""
+def write_bomb(source: Path, bomb: Path, inflated: int = 1 << 30, level: int | None = None) -> None:
+    """A copy of a small workbook whose shared strings inflate to ``inflated`` bytes (deflate ``level``:
+    zlib's default, or 1 for a quicker, less compressed bomb)."""
     block = b"<si><t>" + b"A" * 4000 + b"</t></si>"
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out,
+    ):
         for info in original.infolist():
             if info.filename != "xl/sharedStrings.xml":
                 out.writestr(info, original.read(info))
@@ -86,9 +116,9 @@ def write_bomb(source: Path, bomb: Path, inflated: int = 1 << 30) -> None:
                 member.write(block)
 
 
-def child(*args: str) -> dict:
+def child(*args: str, code: str = CHILD) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, *args],
+        [sys.executable, "-c", code, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -106,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--reuse", action="store_true", help="reuse the files a kept --workdir already holds")
+    parser.add_argument("--smoke", action="store_true", help="200 rows; the timing targets are not checked")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows = 200
     work = args.workdir or Path(tempfile.mkdtemp(prefix="rbi-xlsx-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path, bomb = work / "export.csv", work / "export.xlsx", work / "bomb.xlsx"
@@ -115,34 +148,48 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reuse and xlsx_path.exists() and bomb.exists()):
         generate(csv_path, args.rows)
         write_xlsx(csv_path, xlsx_path)
-        write_bomb(xlsx_path if args.rows <= 1000 else _tiny(work), bomb)
+        carrier = xlsx_path if args.rows <= 1000 else _tiny(work)
+        # smoke: a bomb just over the guard's 256 MiB limit, deflated quickly (seconds, not half a minute)
+        write_bomb(carrier, bomb, *((300 << 20, 1) if args.smoke else ()))
     text = mapping_yaml()
     csv_mapping.write_text(text, encoding="utf-8")
     xlsx_mapping.write_text(text.replace("format: nettskjema_csv", "format: nettskjema_xlsx"), encoding="utf-8")
     print(
         f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s: "
         f"CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB, "
-        f"bomb {bomb.stat().st_size / 1e6:.1f} MB (1 GiB inflated)"
+        f"bomb {bomb.stat().st_size / 1e6:.1f} MB ({'300 MiB' if args.smoke else '1 GiB'} inflated)"
     )
     csv_run = child(str(csv_path), str(csv_mapping))
+    calamine_run = child(str(xlsx_path), code=CHILD_CALAMINE)
     xlsx_run = child(str(xlsx_path), str(xlsx_mapping))
     bomb_run = child(str(bomb), str(xlsx_mapping))
-    ratio = xlsx_run["seconds"] / csv_run["seconds"]
-    for name, run in (("csv (baseline)", csv_run), ("xlsx", xlsx_run), ("bomb", bomb_run)):
+    ratio = xlsx_run["seconds"] / max(calamine_run["seconds"], 1e-3)  # a tiny smoke read can take ~0 s
+    runs = (("csv (baseline)", csv_run), ("calamine alone", calamine_run), ("xlsx", xlsx_run), ("bomb", bomb_run))
+    for name, run in runs:
         print(
-            f"{name:15s} {run['seconds']:6.2f} s, peak RSS {run['maxrss_kb'] / 1024:5.0f} MiB, "
+            f"{name:15s} {run['seconds']:6.2f} s ({run['cpu_seconds']:6.2f} s CPU), "
+            f"peak RSS {run['maxrss_kb'] / 1024:5.0f} MiB, "
             f"accepted={run['accepted']} rows={run['rows']:,} {run['error'][:120]}"
         )
-    print(f"ratio xlsx / csv: {ratio:.1f}x")
-    checks = {
-        f"xlsx <= {TARGET_RATIO:g}x csv": ratio <= TARGET_RATIO,
+    cpu_ratio = xlsx_run["cpu_seconds"] / max(calamine_run["cpu_seconds"], 1e-3)
+    print(f"ratio xlsx / calamine alone: {ratio:.2f}x (xlsx / csv: {xlsx_run['seconds'] / csv_run['seconds']:.1f}x)")
+    # on a loaded machine the wall times follow the load; the CPU time of these single-threaded reads does not
+    print(f"ratio xlsx / calamine alone in CPU time: {cpu_ratio:.2f}x")
+    timing = {
+        f"xlsx <= {TARGET_RATIO:g}x calamine alone": ratio <= TARGET_RATIO,
         "xlsx peak memory <= 1 GiB": xlsx_run["maxrss_kb"] * 1024 <= TARGET_PEAK_BYTES,
-        "same canonical records from both": csv_run["digest"] is not None and csv_run["digest"] == xlsx_run["digest"],
-        f"bomb refused within {BOMB_SECONDS:g} s": not bomb_run["accepted"] and bomb_run["seconds"] <= BOMB_SECONDS,
+        f"bomb refused within {BOMB_SECONDS:g} s": bomb_run["seconds"] <= BOMB_SECONDS,
         "bomb peak memory <= 1 GiB": bomb_run["maxrss_kb"] * 1024 <= TARGET_PEAK_BYTES,
     }
-    for name, ok in checks.items():
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    results = {
+        "same canonical records from both": csv_run["digest"] is not None and csv_run["digest"] == xlsx_run["digest"],
+        "every row read": csv_run["rows"] == xlsx_run["rows"] == calamine_run["rows"] == args.rows,
+        "bomb refused": not bomb_run["accepted"],
+    }
+    checks = results if args.smoke else timing | results
+    for name, ok in (timing | results).items():
+        verdict = ("ok  " if ok else "FAIL") if name in checks else "(smoke: not checked)"
+        print(f"  {verdict} {name}")
     if not args.keep and args.workdir is None:
         for path in work.iterdir():
             path.unlink()

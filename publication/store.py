@@ -11,11 +11,11 @@ decides whether an existing release has the same content.
 """
 
 import csv
-import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from sources.atomic import fsync_dir, move_into_place, new_staging, replace_symlink, write_atomic, write_synced
 
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
@@ -54,22 +54,9 @@ def list_releases(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != LATEST_LINK)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
     for name, data in sorted(files.items()):
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        write_synced(folder / name, data)
         _checkpoint(f"wrote {name}")
 
 
@@ -83,17 +70,10 @@ def _differences(folder: Path, files: dict[str, bytes], volatile: set[str]) -> l
 
 
 def point_latest(root: Path, release_id: str) -> None:
-    """Move the ``latest`` symlink and the ``LATEST`` file to ``release_id``, each atomically."""
-    tmp_link = root / f".{LATEST_LINK}.tmp"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    tmp_link.symlink_to(release_id, target_is_directory=True)
-    os.replace(tmp_link, root / LATEST_LINK)
+    """Move the ``latest`` symlink and the ``LATEST`` file to ``release_id``, each atomically (sources/atomic.py)."""
+    replace_symlink(root / LATEST_LINK, release_id)
     _checkpoint("moved latest")
-    tmp_file = root / f".{LATEST_FILE}.tmp"
-    tmp_file.write_text(release_id + "\n", encoding="utf-8")
-    os.replace(tmp_file, root / LATEST_FILE)
-    _fsync_dir(root)
+    write_atomic(root / LATEST_FILE, (release_id + "\n").encode("utf-8"))
 
 
 def publish(
@@ -118,18 +98,14 @@ def publish(
         if current_release(root) != release_id:
             point_latest(root, release_id)
         return PublishOutcome(release_id, target, "unchanged")
-    staging = root / f".partial-{release_id}"
-    if staging.exists():
-        shutil.rmtree(staging)  # left by an interrupted attempt; never a published release
-    staging.mkdir()
+    staging = new_staging(root / f".partial-{release_id}")  # a leftover of an interrupted attempt is removed
     _write_files(staging, files)
     for name, write in sorted(writers.items()):
         write(staging / name)
         _checkpoint(f"wrote {name}")
-    _fsync_dir(staging)
+    fsync_dir(staging)
     _checkpoint("staged")
-    os.rename(staging, target)
-    _fsync_dir(root)
+    move_into_place(staging, target)
     _checkpoint("renamed")
     point_latest(root, release_id)
     return PublishOutcome(release_id, target, "published")

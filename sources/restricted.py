@@ -2,7 +2,7 @@
 
 Everything under the raw area (inbox copies, ``received/``, ``quarantine/``, ``surveys/``, the
 canonical ``records/``), the
-warehouse file and its folder hold respondent-level answers; the README prescribes that only the
+warehouse file and its folder hold respondent-level answers; docs/surveys.md ("Privacy") prescribes that only the
 owner and the operators' group may read them. Folders are made ``0o750`` (``rwxr-x---``), files
 ``0o640`` (``rw-r-----``) or stricter (accepted survey versions are ``0o440``). The mode is set
 explicitly after creation, so a permissive umask (``0o000``) changes nothing.

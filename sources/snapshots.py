@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sources.atomic import write_folder
 from sources.paths import EMBEDDED_INPUTS, Paths
 
 SIDECAR = "sidecar.json"
@@ -227,11 +228,7 @@ def write_snapshot(
     bad = [name for name, _ in parts if name.startswith("payload.") or name == SIDECAR or "/" in name]
     if bad:
         raise SnapshotError(f"cannot store snapshot of '{source_id}': bad part name(s) {', '.join(bad)}")
-    tmp = folder.with_name(folder.name + ".partial")
-    tmp.mkdir(parents=True)
-    (tmp / f"payload.{extension}").write_bytes(payload)
-    for name, data in parts:
-        (tmp / name).write_bytes(data)
-    (tmp / SIDECAR).write_text(json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
-    tmp.rename(folder)
+    sidecar_bytes = (json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    # all or nothing, fsynced (sources/atomic.py); list_snapshots skips a `.partial` folder
+    write_folder(folder, {f"payload.{extension}": payload, **dict(parts), SIDECAR: sidecar_bytes})
     return Snapshot(source_id, snapshot_id, folder / f"payload.{extension}", sidecar)

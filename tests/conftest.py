@@ -22,6 +22,8 @@ def pytest_sessionstart(session) -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: the controller parsed already
+        return
     manifest = DBT_DIR / "target" / "manifest.json"
     vars_ = Paths.from_env().dbt_vars()
     if manifest.exists() and manifest.stat().st_mtime >= _newest_dbt_source():

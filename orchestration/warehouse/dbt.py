@@ -11,6 +11,7 @@ from orchestration.runs.run_guard import RunGuard
 from orchestration.warehouse import build_state
 from orchestration.warehouse.dbt_metadata import with_table_metadata
 from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
+from orchestration.warehouse.partial_parse import reuse_partial_parse
 from orchestration.warehouse.project import dbt_project
 from sources.warehouse_wait import wait_until_writable
 
@@ -65,8 +66,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_pat
         )
         if context.is_subset:
             full = paths.dbt_target / f"{context.run_id[:8]}-full"
+            reuse_partial_parse(paths.dbt_target, full)
             dbt.cli(build, manifest=dbt_project.manifest_path, target_path=full).wait()
-    events = dbt.cli(build, context=context, target_path=paths.dbt_target / context.run_id[:8]).stream()
+    target = paths.dbt_target / context.run_id[:8]
+    reuse_partial_parse(paths.dbt_target, target)  # this output directory's vars: no full re-parse
+    events = dbt.cli(build, context=context, target_path=target).stream()
     # with row counts and column types, read once dbt has exited (orchestration/warehouse/dbt_metadata.py)
     yield from with_table_metadata(events, paths.warehouse, dbt_project.manifest_path)
     build_state.mark_complete(paths.build_state, context.run_id)

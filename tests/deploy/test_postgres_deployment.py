@@ -29,7 +29,7 @@ from tests.deploy.postgres_cluster import Cluster, free_port
 from tests.e2e.test_survey_inbox import GENERATED, SURVEY_ID, drop
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # a deployment and 2 runs through its daemon
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.e2e.harness import REPO, _environment
 
 B_SMALL = "20"  # bootstrap replicates for these tests (RBI_BOOTSTRAP_REPLICATES)
-TIMEOUT = 900
+TIMEOUT = 1200
 
 # the console line that shows each stage running (DEBUG console logs show every step start; dbt's
 # own lines show each node as it starts)

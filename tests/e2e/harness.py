@@ -38,7 +38,7 @@ def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
         env=_environment(inputs, output),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
         check=False,
     )
 
@@ -51,7 +51,7 @@ def run_inbox_sensor(inputs: Path, output: Path) -> subprocess.CompletedProcess:
         env=_environment(inputs, output),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
         check=False,
     )
 
@@ -64,6 +64,6 @@ def run_command(inputs: Path, output: Path, *args: str) -> subprocess.CompletedP
         env=_environment(inputs, output),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
         check=False,
     )

@@ -14,7 +14,7 @@ from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
 from tests.orchestration.alert_sinks import HttpSink
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # 2 runs
 
 
 def test_gate_failure_keeps_the_previous_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from publication.checksums import verify
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # 2 runs
 
 
 def published_release(warehouse: Path) -> str:

@@ -278,6 +278,7 @@ def test_analyst_db_matches_the_csvs(first_run: dict) -> None:
         assert con.execute("select sector_code from results limit 1").fetchone() == ("NAV",)  # default schema
 
 
+@pytest.mark.chromium
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (.ci/run installs it)")
 def test_report_of_the_release_renders(first_run: dict) -> None:
     report = first_run["release"] / "report.html"
@@ -335,3 +336,8 @@ def test_second_run_is_byte_identical(first_run: dict) -> None:
     after_release = (first_run["output"] / "releases" / "latest").resolve()
     assert after_release == first_run["release"]
     assert {p.name: p.read_bytes() for p in after_release.iterdir()} == before
+    # dbt's partial parse of the first run was reused: no full re-parse (orchestration/warehouse/partial_parse.py)
+    logs = sorted((first_run["output"] / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    assert len(logs) == 2, logs
+    log = logs[-1].read_text(encoding="utf-8")
+    assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[:3000]

@@ -38,7 +38,7 @@ from tests.e2e.revision_inputs import (
     make_revision_inputs,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(4800)]  # the story: 4 runs in one fixture
 
 SURVEY_CELLS = ("C1", "C2", "C3", "C4")
 VALUE_COLUMNS = ("raw_value", "raw_ci_low", "raw_ci_high", "normalised", "n", "n_eff", "cv", "dk_share")

@@ -18,7 +18,7 @@ from tests.e2e.harness import run_inbox_sensor, run_pipeline
 from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
 from tests.fixtures.surveys import generate_exports as gen
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # 3 runs in one fixture
 
 GENERATED = Path(__file__).resolve().parents[1] / "fixtures" / "surveys" / "generated"
 SURVEY_ID = "E2E-MSFORMS-2025"

@@ -23,7 +23,7 @@ import pytest
 from tests.e2e.harness import run_inbox_sensor, run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # 2 runs in one fixture
 
 MAPPED = ["id", "sektor", "kjonn", "timer", "dok", "unyttig", "dobbel", "a1", "a2", "a3"]
 HEADER = [*MAPPED, "kommentar", "epost", "navn"]

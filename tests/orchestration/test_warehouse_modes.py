@@ -1,5 +1,5 @@
 """The warehouse holds respondent-level rows: its folder and file are owner/group only, whatever
-the umask (README, "Personal data")."""
+the umask (docs/surveys.md, "Privacy")."""
 
 import os
 import stat

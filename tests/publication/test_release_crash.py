@@ -1,15 +1,14 @@
 """A process killed at any moment of a publication leaves `latest` on a complete, checksum-valid release.
 
 A subprocess publishes r1, then r2 through publication/store.py with the store's checkpoint
-hook replaced: it exits hard (os._exit, no cleanup) at a chosen step, or sleeps so the parent can
-SIGKILL it mid-way."""
+hook replaced: it exits hard (os._exit, no cleanup) at a chosen step, or stops there (blocked on its
+stdin) until the parent SIGKILLs it: no timing, every kill lands where it is meant to."""
 
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent(
     """
-    import os, sys, time
+    import os, sys
     from pathlib import Path
     from publication import store
     from publication.checksums import sha256sums
@@ -44,8 +43,8 @@ SCRIPT = textwrap.dedent(
         print(step, flush=True)
         if mode == "exit" and len(steps) == int(arg):
             os._exit(3)
-        if mode == "sleep":
-            time.sleep(float(arg))
+        if mode == "hold" and len(steps) == int(arg):
+            sys.stdin.read()  # until the parent's SIGKILL
 
     store._checkpoint = checkpoint
     store.publish(root, "r2", files("r2"), {"rbi.duckdb": writer})
@@ -57,7 +56,11 @@ SCRIPT = textwrap.dedent(
 def run(root: Path, mode: str, arg: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(root), mode, arg], env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SCRIPT, str(root), mode, arg],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -94,15 +97,18 @@ def test_exit_at_every_step_of_a_publication(tmp_path: Path) -> None:
     assert current_release(tmp_path / "crash-9") == "r2" and verify(tmp_path / "crash-9" / "r2") == []
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.5, 1.1, 1.7])
-def test_sigkill_mid_publication(tmp_path: Path, delay: float) -> None:
-    process = run(tmp_path, "sleep", "0.2")
+@pytest.mark.parametrize("step", [1, 4, 7, 9])
+def test_sigkill_mid_publication(tmp_path: Path, step: int) -> None:
+    """SIGKILL (not an exit of its own) while the publication of r2 is held after ``step`` of its 10 steps."""
+    process = run(tmp_path, "hold", str(step))
     assert process.stdout is not None
-    first = process.stdout.readline()  # r1 is published, r2 has started
-    assert first.startswith("wrote")
-    time.sleep(delay)
+    steps = [process.stdout.readline().strip() for _ in range(step)]  # r1 is published, r2 has started
+    assert steps[0].startswith("wrote") and all(steps), steps
+    assert process.poll() is None  # held at the step, alive
     process.send_signal(signal.SIGKILL)
     rest = process.communicate(timeout=60)[0]
     assert process.returncode == -signal.SIGKILL
-    assert "done" not in rest  # killed mid-publication (10 steps x 0.2 s)
-    assert_consistent(tmp_path)
+    assert "done" not in rest  # killed mid-publication
+    assert assert_consistent(tmp_path) == "r1"  # LATEST (the file) moves last
+    if step <= 8:
+        assert not (tmp_path / "r2").exists()

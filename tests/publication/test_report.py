@@ -162,6 +162,7 @@ def document_width(html: str, path: Path, width: int) -> tuple[int, int]:
     return int(scroll.group(1)), int(viewport.group(1))
 
 
+@pytest.mark.chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does)")
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     demo = render(page("demonstration"), tmp_path / "demo" / "report.html")
@@ -176,6 +177,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert BANNER_ID not in real and "DEMONSTRATION DATA" not in real
 
 
+@pytest.mark.chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does)")
 @pytest.mark.parametrize("width", [390, 1400])
 def test_report_has_no_horizontal_overflow(tmp_path: Path, width: int) -> None:

@@ -18,6 +18,7 @@ from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import list_snapshots
 from sources.ssb_updates import check_updates
 from tests.e2e.harness import run_pipeline
+from tests.e2e.tiny_inputs import make_tiny_inputs
 from tests.sources.fake_statbank import PAYLOAD_05300, V2, FakeStatBank
 
 PATHS_RESOURCE = {"pipeline_paths": PipelinePaths()}
@@ -161,15 +162,19 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.e2e
+@pytest.mark.timeout(2400)  # 2 runs
 def test_live_pipeline_against_fake_server_gives_the_same_release_as_replay(server, tmp_path, monkeypatch) -> None:
+    """On the tiny inputs (their SSB snapshots are the embedded ones): two whole runs."""
     monkeypatch.delenv("RBI_SNAPSHOT_DIR", raising=False)
     monkeypatch.delenv("RBI_LIVE", raising=False)
-    replay = run_pipeline(EMBEDDED_INPUTS, tmp_path / "replay")
+    inputs = make_tiny_inputs(tmp_path / "inputs")
+    replay = run_pipeline(inputs, tmp_path / "replay")
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
     assert server.requests == []
     monkeypatch.setenv("RBI_LIVE", "1")
     monkeypatch.setenv("RBI_SSB_BASE_URL", server.v2)
-    live = run_pipeline(EMBEDDED_INPUTS, tmp_path / "live")
+    live = run_pipeline(inputs, tmp_path / "live")
     assert live.returncode == 0, live.stdout[-3000:] + live.stderr[-3000:]
     [stored] = list_snapshots(tmp_path / "live" / "snapshots", "ssb_05300")  # new snapshot, output dir
     assert stored.read_bytes() == PAYLOAD_05300
