@@ -45,7 +45,7 @@ _KEY_PATTERN = re.compile(rf"^{KEY_PREFIX}[0-9a-f]{{{KEY_HEX_CHARS}}}$")
 # domain separation: a respondent key can never equal an element digest of the same bytes
 _RESPONDENT_DOMAIN = b"rbi-respondent-key-v1\x00"
 _ELEMENT_DOMAIN = b"rbi-element-digest-v1\x00"
-_FIELD_SEPARATOR = "\x1f"
+FIELD_SEPARATOR = "\x1f"
 
 
 def load_or_create_secret(path: Path) -> bytes:
@@ -101,11 +101,44 @@ def element_digest(secret: bytes, fields: Sequence[object]) -> str:
     """A keyed SHA-256 (hex, 64 characters) of one footprint element (spec 1.2 section 5b): the
     fields in a fixed order, e.g. (survey_id, respondent key, answers..., sex, design_weight).
     ``None`` and NaN are written as the empty field; floats by ``repr`` (round-trips the double)."""
-    mac = hmac.new(secret, _ELEMENT_DOMAIN + _FIELD_SEPARATOR.join(_field_text(f) for f in fields).encode(), "sha256")
+    mac = hmac.new(secret, _ELEMENT_DOMAIN + FIELD_SEPARATOR.join(field_text(f) for f in fields).encode(), "sha256")
     return mac.hexdigest()
 
 
-def _field_text(value: object) -> str:
+class ElementDigester:
+    """:func:`element_digest` for many elements at once (a build hashes about four per respondent):
+    the same keyed SHA-256, with the HMAC's key schedule done once (``hmac`` objects are copied per
+    element) and each non-text field value's text cached."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._base = hmac.new(secret, _ELEMENT_DOMAIN, hashlib.sha256)
+        self._texts: dict[tuple[type, object], str] = {}
+
+    def text(self, value: object) -> str:
+        """The field text of ``value`` (:func:`field_text`), cached."""
+        if isinstance(value, str):
+            return value
+        cache_key = (type(value), value)
+        text = self._texts.get(cache_key)
+        if text is None:
+            text = field_text(value)
+            if value == value:  # NaN is never found again: do not fill the cache with it
+                self._texts[cache_key] = text
+        return text
+
+    def __call__(self, fields: Sequence[object]) -> str:
+        return self.of_text(FIELD_SEPARATOR.join([self.text(f) for f in fields]))
+
+    def of_text(self, text: str) -> str:
+        """The digest of fields already written as text and joined by :data:`FIELD_SEPARATOR`."""
+        mac = self._base.copy()
+        mac.update(text.encode())
+        return mac.hexdigest()
+
+
+def field_text(value: object) -> str:
+    """A field of an element as text: ``None`` and NaN empty, whole floats as integers, other floats
+    by ``repr`` (round-trips the double)."""
     if value is None:
         return ""
     if isinstance(value, float):

@@ -55,7 +55,6 @@ loaded as incomplete and held, instead of every element looking new.
 """
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -67,7 +66,7 @@ import duckdb
 import pandas as pd
 
 from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint, item_answers
-from sources.pseudonyms import _ELEMENT_DOMAIN, _FIELD_SEPARATOR, _field_text, element_digest
+from sources.pseudonyms import FIELD_SEPARATOR, ElementDigester, element_digest
 
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
@@ -327,45 +326,6 @@ def _typed_select(relation: str, where: str = "") -> str:
     return f"select {columns} from {relation} {where}"
 
 
-class ElementDigester:
-    """:func:`sources.pseudonyms.element_digest` for many elements at once: the same keyed SHA-256
-    (HMAC-SHA256 under the installation secret, the same domain, field separator and field texts),
-    with the key schedule computed once and each field value's text cached. ``tests`` check that
-    both give the same digest for every kind of field; a build hashes 4 elements per respondent."""
-
-    _BLOCK = 64  # SHA-256 block size (RFC 2104)
-
-    def __init__(self, secret: bytes) -> None:
-        key = hashlib.sha256(secret).digest() if len(secret) > self._BLOCK else secret
-        key = key.ljust(self._BLOCK, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self._inner.update(_ELEMENT_DOMAIN)
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-        self._texts: dict[tuple[type, object], str] = {}
-
-    def text(self, value: object) -> str:
-        if isinstance(value, str):
-            return value
-        cache_key = (type(value), value)
-        text = self._texts.get(cache_key)
-        if text is None:
-            text = _field_text(value)
-            if value == value:  # NaN is never found again: do not fill the cache with it
-                self._texts[cache_key] = text
-        return text
-
-    def __call__(self, fields: Sequence[object]) -> str:
-        return self.of_text(_FIELD_SEPARATOR.join([self.text(f) for f in fields]))
-
-    def of_text(self, text: str) -> str:
-        """The digest of fields already written as text and joined by the field separator."""
-        inner = self._inner.copy()
-        inner.update(text.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
-
-
 def _footprint_rows(rows: Iterable[Sequence[object]], columns: Sequence[str], secret: bytes) -> pd.DataFrame:
     """The footprint elements of canonical records given as tuples in ``columns`` order."""
     at = {name: i for i, name in enumerate(columns)}
@@ -373,7 +333,7 @@ def _footprint_rows(rows: Iterable[Sequence[object]], columns: Sequence[str], se
     items = {c: [at[i] for i in FOOTPRINT_ITEMS[c]] for c in FOOTPRINT_ITEMS}
     survey, respondent, sex, weight = at["survey_id"], at["respondent_id"], at["sex"], at["design_weight"]
     year, sector = at["year"], at["sector_code"]
-    text, sep = digest.text, _FIELD_SEPARATOR
+    text, sep = digest.text, FIELD_SEPARATOR
     out = []
     for row in rows:
         # the fields of method.atoms.footprint_fields: (survey_id, respondent_id, *items, sex, design_weight)
