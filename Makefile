@@ -44,9 +44,13 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	@echo "[setup] dbt parse: writing the manifest the Dagster definitions load"
 	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir . --vars '$(DBT_VARS)'
 
+# the local instance config is placed once; an existing one that differs (a deployment's PostgreSQL
+# instance, deploy/dagster.yaml placed by deploy/install.sh) is never overwritten
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@
+	@if [ ! -e $@ ]; then cp orchestration/dagster.yaml $@ && echo "[setup] placed $@"; \
+	elif ! cmp -s orchestration/dagster.yaml $@; then \
+		echo "[setup] $@ differs from orchestration/dagster.yaml: left as it is (the instance's own config)"; fi
 
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## create the virtualenv, install the lock, prepare dbt
 
