@@ -23,7 +23,7 @@ DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup run test test-quick docs dev lint manifest lock clean
+.PHONY: help setup run test test-quick docs dev lint manifest lock clean health status launch
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -75,6 +75,16 @@ docs: setup  ## dbt docs as one offline HTML file: output/docs/dbt/index.html (c
 
 dev: setup  ## start the Dagster UI on http://127.0.0.1:3000 (dg dev: webserver + daemon, project from pyproject [tool.dg])
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --use-active-venv -h 127.0.0.1 -p 3000
+
+# a deployment (docs/operations.md), with its environment loaded: set -a; . /etc/rbi/rbi.env; set +a
+health:  ## a deployment's instance, code server, webserver and daemon: one line each; exit 1 when one is down
+	$(BIN)/python -m orchestration.operate health
+
+status:  ## a deployment's last runs and releases
+	$(BIN)/python -m orchestration.operate status
+
+launch:  ## queue a publish_all run on a deployment's code location (the daemon starts it); prints its id and link
+	$(BIN)/python -m orchestration.operate launch
 
 lint:  ## ruff
 	$(BIN)/ruff check .

@@ -85,10 +85,10 @@ migrate_instance "$version"
 # 8. the service units (only on the real root; with --prefix they are copied for inspection)
 units="$PREFIX/etc/systemd/system"
 mkdir -p "$units"
-cp "$SOURCE"/deploy/systemd/rbi*.service "$SOURCE"/deploy/systemd/rbi.target "$units/"
+cp "$SOURCE"/deploy/systemd/rbi*.service "$SOURCE"/deploy/systemd/rbi*.timer "$SOURCE"/deploy/systemd/rbi.target "$units/"
 if service_mode && command -v systemctl >/dev/null; then
     systemctl daemon-reload
-    say "installed; start it with: systemctl enable --now rbi.target"
+    say "installed; start it with: systemctl enable --now rbi.target rbi-housekeep.timer"
 else
     say "installed under ${PREFIX:-/}; units copied to $units"
 fi

@@ -2,7 +2,7 @@
 
     python -m orchestration.operate health [--only COMPONENT] [--wait SECONDS]
     python -m orchestration.operate status [--runs N]
-    python -m orchestration.operate launch [--job publish_all]
+    python -m orchestration.operate launch [--job publish_all] [--tags JSON]
     python -m orchestration.operate wait-idle [--timeout SECONDS]
     python -m orchestration.operate housekeep [--keep-days N] [--dry-run]
 
@@ -220,7 +220,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
     from dagster import RunsFilter
 
     launch_id = uuid.uuid4().hex
-    tags = {"rbi/trigger": "operator", LAUNCH_TAG: launch_id}
+    tags = {"rbi/trigger": "operator", **json.loads(args.tags or "{}"), LAUNCH_TAG: launch_id}
     command = [
         *(str(BIN / "dagster"), "job", "launch", "-w", str(args.workspace), "-j", args.job),
         *("--tags", json.dumps(tags)),
@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("launch", help="queue a run on the deployment's code location")
     p.add_argument("--job", default="publish_all")
     p.add_argument("--workspace", type=Path, default=WORKSPACE)
+    p.add_argument("--tags", help="extra run tags, a JSON object")
     p.set_defaults(func=cmd_launch)
     p = sub.add_parser("wait-idle", help="wait until no run is in progress; exit 1 on timeout")
     p.add_argument("--timeout", type=float, default=3600)
