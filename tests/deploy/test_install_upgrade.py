@@ -17,12 +17,14 @@ One install, one source copy and one cluster for all steps (three pipeline runs 
 """
 
 import os
+import re
 import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from sources.pseudonyms import load_or_create_secret
 from tests.deploy.postgres_cluster import Cluster, create_database, free_port, query
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
@@ -106,6 +108,10 @@ class Site:
         return (self.output / "releases" / latest / "SHA256SUMS").read_text(encoding="utf-8")
 
 
+def files_under(root: Path) -> set[str]:
+    return {f"./{p.relative_to(root)}" for p in root.rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this working tree's files as a git checkout (index only), as an operator's clone."""
@@ -182,7 +188,10 @@ def test_a_backup_restored_into_a_fresh_deployment_republishes_the_same_release(
     site: Site, postgres: Cluster, source: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     pg = {"PG_BIN": str(postgres.bindir)}
-    backup = Path(site.script("backup.sh", "--to", str(site.root / "backups"), **pg).strip().splitlines()[-1])
+    # the installation's pseudonym secret, as the first survey ingested after #19 creates it
+    secret = load_or_create_secret(site.lib / "raw" / "keys" / "pseudonym.key")
+    written = site.script("backup.sh", "--to", str(site.root / "backups"), **pg)
+    backup = Path(re.search(r"backup written to (\S+) ", written).group(1))
     assert sorted(p.name for p in backup.iterdir()) == [
         "SHA256SUMS",
         "config.tar",
@@ -193,6 +202,8 @@ def test_a_backup_restored_into_a_fresh_deployment_republishes_the_same_release(
     ]
     with tarfile.open(backup / "raw.tar") as raw:
         assert "./keys/pseudonym.key" in raw.getnames()  # the pseudonym secret is in the backup
+        in_backup = {name for name in raw.getnames() if raw.getmember(name).isfile()}
+    assert in_backup == files_under(site.lib / "raw")  # the whole raw area (revision store too)
     original_runs, original_sums = site.runs(), site.sha256sums()
 
     fresh = Site(tmp_path_factory.mktemp("restored"), postgres, "rbi_restored", source, site.inputs)
@@ -208,6 +219,8 @@ def test_a_backup_restored_into_a_fresh_deployment_republishes_the_same_release(
     ]
     assert sorted(p.name for p in (fresh.lib / "inputs").iterdir()) == sorted(p.name for p in site.inputs.iterdir())
 
+    assert load_or_create_secret(fresh.lib / "raw" / "keys" / "pseudonym.key") == secret
+    assert files_under(fresh.lib / "raw") == files_under(site.lib / "raw")
     rerun = fresh.run()
     assert ": unchanged at " in rerun.stdout + rerun.stderr  # rebuilt byte for byte from the backup
     assert fresh.sha256sums() == original_sums
