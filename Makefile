@@ -23,7 +23,7 @@ DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}
 export PYTHONPATH := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup run test test-quick docs dev lint manifest lock clean old-readers site
+.PHONY: help setup run test test-quick docs dev lint manifest lock clean old-readers site health status launch
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -44,9 +44,13 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	@echo "[setup] dbt parse: writing the manifest the Dagster definitions load"
 	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir . --vars '$(DBT_VARS)'
 
+# the local instance config is placed once; an existing one that differs (a deployment's PostgreSQL
+# instance, deploy/dagster.yaml placed by deploy/install.sh) is never overwritten
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@
+	@if [ ! -e $@ ]; then cp orchestration/dagster.yaml $@ && echo "[setup] placed $@"; \
+	elif ! cmp -s orchestration/dagster.yaml $@; then \
+		echo "[setup] $@ differs from orchestration/dagster.yaml: left as it is (the instance's own config)"; fi
 
 # the `rbi` command: the checkout installed editable, no dependencies, no download (setuptools is in the lock);
 # after every sync of the lock (a sync removes what the lock does not list)
@@ -89,6 +93,16 @@ docs: setup  ## dbt docs as one offline HTML file: output/docs/dbt/index.html (c
 
 dev: setup  ## start the Dagster UI on http://127.0.0.1:3000 (dg dev: webserver + daemon, project from pyproject [tool.dg])
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --use-active-venv -h 127.0.0.1 -p 3000
+
+# a deployment (docs/operations.md), with its environment loaded: set -a; . /etc/rbi/rbi.env; set +a
+health:  ## a deployment's instance, code server, webserver and daemon: one line each; exit 1 when one is down
+	$(BIN)/python -m orchestration.operate health
+
+status:  ## a deployment's last runs and releases
+	$(BIN)/python -m orchestration.operate status
+
+launch:  ## queue a publish_all run on a deployment's code location (the daemon starts it); prints its id and link
+	$(BIN)/python -m orchestration.operate launch
 
 lint:  ## ruff
 	$(BIN)/ruff check .

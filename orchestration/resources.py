@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import pandas as pd
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from sources import warehouse_wait
 from sources.paths import Paths
@@ -28,12 +29,29 @@ class PipelinePaths(ConfigurableResource):
 
 class Warehouse(ConfigurableResource):
     """Writes the raw schema of the DuckDB warehouse. One writer at a time: the raw assets run
-    before dbt in the same run (in-process executor) and every connection is closed after use."""
+    before dbt in the same run (in-process executor) and every connection is closed after use. A
+    long wait for a warehouse someone else holds sends a ``warehouse_wait`` alert naming the run."""
+
+    _run_id: str = PrivateAttr(default="")
+    _job: str = PrivateAttr(default="")
+    _log: object = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._run_id = context.run_id or ""
+        self._job = context.dagster_run.job_name if context.dagster_run is not None else ""
+        self._log = context.log
+
+    def _on_long_wait(self):
+        if not self._run_id or self._log is None:
+            return None
+        from orchestration.publication.alerts import warehouse_wait_notifier  # alerts imports this module
+
+        return warehouse_wait_notifier(self._run_id, self._job, self._log)
 
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
         restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
-        with warehouse_wait.connect(db_path) as con:
+        with warehouse_wait.connect(db_path, on_long_wait=self._on_long_wait()) as con:
             restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")
             con.register("incoming", frame)

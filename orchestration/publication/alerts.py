@@ -1,5 +1,7 @@
-"""Alerts: a failed run or a stopped quality gate posts a short JSON notice to a webhook and/or
-sends it by e-mail, so that someone hears of it without watching the UI.
+"""Alerts for what needs a person: a failed run, a stopped quality gate, a quarantined survey
+delivery, a wait for a warehouse held open by someone else, a live SSB fetch that failed and fell
+back to the last stored snapshot. Each posts a short JSON notice to a webhook and/or sends it by
+e-mail, so that someone hears of it without watching the UI, and says what to do (``action``).
 
 Where to (read when an alert is sent, never at import; see deploy/rbi.env.example):
 
@@ -8,7 +10,9 @@ Where to (read when an alert is sent, never at import; see deploy/rbi.env.exampl
   optional ``RBI_SMTP_USER``/``RBI_SMTP_PASSWORD``, ``RBI_SMTP_STARTTLS=1``): e-mail;
 - ``RBI_UI_BASE_URL``: the UI the link points at (``<base>/runs/<run_id>``).
 
-Nothing configured: nothing is sent (the notice is still logged). A notice carries identifiers
+The webhook is tried up to ``WEBHOOK_ATTEMPTS`` times (connection errors, 429 and 5xx), waiting
+``BACKOFF_SECONDS`` between attempts (bounded: at most 2 + 8 s). Nothing configured: nothing is sent
+(the notice is still logged). A notice carries identifiers
 only: run id, job, the failed steps or checks, counts, the release that stays published. Never a
 value of the data, a survey answer, a path into the raw area or an exception message (those can
 quote input); the link leads to the UI, where access is controlled.
@@ -17,6 +21,8 @@ quote input); the link leads to the UI, where access is controlled.
 import json
 import os
 import smtplib
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,6 +34,8 @@ from orchestration.resources import PipelinePaths
 from publication.store import current_release
 
 TIMEOUT_SECONDS = 10
+WEBHOOK_ATTEMPTS = 3
+BACKOFF_SECONDS = (2.0, 8.0)  # before the 2nd and the 3rd attempt
 DEFAULT_UI_BASE_URL = "http://127.0.0.1:3000"
 RELEASE_ASSET = AssetKey("csv_release")
 
@@ -36,7 +44,7 @@ RELEASE_ASSET = AssetKey("csv_release")
 class Alert:
     """The notice, as posted (JSON) and mailed (its lines)."""
 
-    kind: str  # "run_failure" | "gate_failure" | "publish_failure"
+    kind: str  # one of SUBJECTS
     run_id: str
     job: str
     link: str
@@ -45,19 +53,19 @@ class Alert:
     previous_release_kept: bool = True
     published_release: str | None = None
     summary: str = ""
+    action: str = ""  # what a person should do
     project: str = "rapporteringsbyrdeindeksen"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
     def subject(self) -> str:
-        what = {"gate_failure": "quality gate stopped the release", "publish_failure": "site publication stopped"}.get(
-            self.kind, "run failed"
-        )
-        return f"[RBI] {what}: {self.job} {self.run_id[:8]}"
+        where = f"{self.job} {self.run_id[:8]}".strip()
+        return f"[RBI] {SUBJECTS.get(self.kind, self.kind)}: {where}"
 
     def text(self) -> str:
-        lines = [self.summary, "", f"run: {self.run_id}", f"job: {self.job}", f"link: {self.link}"]
+        lines = [self.summary, "", f"what to do: {self.action}", ""] if self.action else [self.summary, ""]
+        lines += [f"run: {self.run_id or '-'}", f"job: {self.job or '-'}", f"link: {self.link}"]
         if self.failed_steps:
             lines.append("failed steps: " + ", ".join(self.failed_steps))
         if self.failed_checks:
@@ -65,6 +73,24 @@ class Alert:
         kept = self.published_release or "none yet"
         lines.append(f"published release: {kept} ({'kept' if self.previous_release_kept else 'replaced'})")
         return "\n".join(lines) + "\n"
+
+
+SUBJECTS = {
+    "run_failure": "run failed",
+    "gate_failure": "quality gate stopped the release",
+    "survey_quarantined": "survey delivery quarantined",
+    "warehouse_wait": "a run waits for the warehouse",
+    "stale_snapshot": "live SSB fetch failed, last snapshot used",
+    "publish_failure": "site publication stopped",
+}
+RUN_FAILURE_ACTION = (
+    "Open the run's page (link), read the failed step's log, fix the cause and launch the run again "
+    "(python -m orchestration.operate launch). The published release stays until a run succeeds."
+)
+GATE_ACTION = (
+    "Open the run's page and the check's result (failed-attempts/ holds the stopped build); decide "
+    "whether the input or the method is wrong, fix it and launch again. Nothing was published."
+)
 
 
 @dataclass(frozen=True)
@@ -98,18 +124,34 @@ class AlertSettings:
         return f"{self.ui_base_url}/runs/{run_id}"
 
 
-def send_alert(alert: Alert, settings: AlertSettings) -> list[str]:
-    """Post and/or mail the alert; returns where it went. A target that fails raises (the sensor's
-    tick then shows the error and the daemon retries nothing: the next failure alerts again)."""
+def _retryable(exc: requests.RequestException) -> bool:
+    response = getattr(exc, "response", None)
+    return response is None or response.status_code == 429 or response.status_code >= 500
+
+
+def post_webhook(url: str, body: bytes, sleep: Callable[[float], None] = time.sleep) -> int:
+    """POST the notice; up to WEBHOOK_ATTEMPTS attempts with backoff on connection errors, 429 and
+    5xx (a 4xx other than 429 is not retried: the request itself is wrong). Returns the attempts."""
+    for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
+        try:
+            response = requests.post(
+                url, data=body, headers={"Content-Type": "application/json"}, timeout=TIMEOUT_SECONDS
+            )
+            response.raise_for_status()
+            return attempt
+        except requests.RequestException as exc:
+            if attempt == WEBHOOK_ATTEMPTS or not _retryable(exc):
+                raise
+            sleep(BACKOFF_SECONDS[attempt - 1])
+    raise AssertionError("unreachable")
+
+
+def send_alert(alert: Alert, settings: AlertSettings, sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """Post and/or mail the alert; returns where it went. A target that still fails after the
+    retries raises (the run failure sensor's tick then shows the error; see also ``notify``)."""
     sent = []
     if settings.webhook_url:
-        response = requests.post(
-            settings.webhook_url,
-            data=alert.to_json().encode("utf-8"),
-            headers={"Content-Type": "application/json"},
-            timeout=TIMEOUT_SECONDS,
-        )
-        response.raise_for_status()
+        post_webhook(settings.webhook_url, alert.to_json().encode("utf-8"), sleep)
         sent.append("webhook")
     if settings.smtp_host and settings.email_to:
         message = EmailMessage()
@@ -145,6 +187,7 @@ def gate_failure_alert(
             f"published, release {release or '(none yet)'} stays current. Details: the run's page and "
             "failed-attempts/."
         ),
+        action=GATE_ACTION,
     )
 
 
@@ -188,6 +231,7 @@ def run_failure_alert_for(context: RunFailureSensorContext, releases: Path, sett
             + (f"; failed checks: {', '.join(checks)}" if checks else "")
             + f". Published release: {release or '(none yet)'}."
         ),
+        action=RUN_FAILURE_ACTION,
     )
 
 
@@ -205,19 +249,23 @@ def run_failure_alert(context: RunFailureSensorContext, pipeline_paths: Pipeline
     context.log.info(f"run failure alert for {alert.run_id}: " + (", ".join(sent) or "no alert target configured"))
 
 
+def notify(alert: Alert, settings: AlertSettings, log, sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """Send the alert from inside a step or a sensor: a webhook or mail server that is still down
+    after the retries is logged (the exception's type only), never turns the step into a crash."""
+    try:
+        sent = send_alert(alert, settings, sleep)
+    except (requests.RequestException, OSError, smtplib.SMTPException) as exc:
+        log.warning(f"{alert.kind} alert not delivered: {type(exc).__name__}")
+        return []
+    log.info(f"{alert.kind} alert: " + (f"sent by {', '.join(sent)}" if sent else "no alert target configured"))
+    return sent
+
+
 def notify_gate_failure(run_id: str, job: str, check: str, failed_expectations: int, releases: Path, log) -> list[str]:
     """Send the gate-failure notice from inside the check (so `make run`, which has no daemon, alerts
     too). A webhook or mail server that is down is logged, never turns the gate's verdict into a crash."""
     settings = AlertSettings.from_env()
-    alert = gate_failure_alert(run_id, job, check, failed_expectations, releases, settings)
-    try:
-        sent = send_alert(alert, settings)
-    except (requests.RequestException, OSError, smtplib.SMTPException) as exc:
-        log.warning(f"gate failure alert for {check} not delivered: {type(exc).__name__}")
-        return []
-    if sent:
-        log.info(f"gate failure alert for {check}: sent by {', '.join(sent)}")
-    return sent
+    return notify(gate_failure_alert(run_id, job, check, failed_expectations, releases, settings), settings, log)
 
 
 def publish_failure_alert(target: str, release: str | None, error: str, settings: AlertSettings) -> Alert:
@@ -237,6 +285,28 @@ def publish_failure_alert(target: str, release: str | None, error: str, settings
             "front page, feed and catalogue stay in place and point only at complete releases; run "
             "`python -m publication.publish` again to complete it."
         ),
+        action=(
+            "Check the target's credentials and reachability (RBI_PUBLISH_TARGET, AWS_* settings), then run "
+            "`python -m publication.publish` again: it uploads only what is missing and never overwrites a release."
+        ),
+    )
+
+
+def quarantine_alert(survey_id: str | None, version: str | None, settings: AlertSettings) -> Alert:
+    """A survey delivery the inbox moved to the quarantine: no run starts for it. Names the survey
+    (when its mapping could be read) but never the file, the reason or a value: the quarantine
+    report in the restricted raw area says what was wrong."""
+    survey = f"survey {survey_id}" + (f" (version {version})" if version else "") if survey_id else "a delivery"
+    return Alert(
+        kind="survey_quarantined",
+        run_id="",
+        job="survey_inbox",
+        link=f"{settings.ui_base_url}/automation",
+        summary=f"The survey inbox quarantined {survey}: nothing from it is published.",
+        action=(
+            "As an operator with access to the raw area, read the report next to the delivery in "
+            "quarantine/, fix the export or its mapping, and drop the corrected delivery in the inbox again."
+        ),
     )
 
 
@@ -244,13 +314,58 @@ def notify_publish_failure(target: str, release: str | None, error: str, log=Non
     """Send the publish-failure notice (the CLI and the site asset); an alert target that is down is
     logged, never hides the failure itself. ``error``: the exception's class name only."""
     settings = AlertSettings.from_env()
-    alert = publish_failure_alert(target, release, error, settings)
-    try:
-        sent = send_alert(alert, settings)
-    except (requests.RequestException, OSError, smtplib.SMTPException) as exc:
-        if log is not None:
-            log.warning(f"publish failure alert not delivered: {type(exc).__name__}")
-        return []
-    if log is not None:
-        log.info("publish failure alert: " + (", ".join(sent) or "no alert target configured"))
-    return sent
+    return notify(publish_failure_alert(target, release, error, settings), settings, log or _NullLog())
+
+
+class _NullLog:
+    def info(self, message: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
+        pass
+
+
+def warehouse_wait_alert(run_id: str, job: str, waited: float, settings: AlertSettings) -> Alert:
+    """A step waits for the DuckDB warehouse that another process (an analyst's session) holds."""
+    return Alert(
+        kind="warehouse_wait",
+        run_id=run_id,
+        job=job,
+        link=settings.run_link(run_id),
+        summary=(
+            f"Run {run_id} has waited {waited:.0f} s for the warehouse, which another process holds open; "
+            "it fails when RBI_WAREHOUSE_WAIT_SECONDS is reached."
+        ),
+        action=(
+            "Close the other session on warehouse.duckdb (an analyst's DuckDB or notebook; the run's log "
+            "names its process id). Analysts should read the release's rbi.duckdb instead."
+        ),
+    )
+
+
+def warehouse_wait_notifier(run_id: str, job: str, log) -> Callable[[float], None]:
+    """The ``on_long_wait`` callback of sources.warehouse_wait for a step of a run."""
+
+    def on_long_wait(waited: float) -> None:
+        settings = AlertSettings.from_env()
+        notify(warehouse_wait_alert(run_id, job, waited, settings), settings, log)
+
+    return on_long_wait
+
+
+def stale_snapshot_alert(run_id: str, job: str, tables: list[str], settings: AlertSettings) -> Alert:
+    """A live fetch from SSB failed and the run used the last stored snapshot instead."""
+    return Alert(
+        kind="stale_snapshot",
+        run_id=run_id,
+        job=job,
+        link=settings.run_link(run_id),
+        summary=(
+            f"The live fetch of SSB table(s) {', '.join(tables)} failed in run {run_id}; the run used the "
+            "last stored snapshot, so a release from it may lack SSB's newest data."
+        ),
+        action=(
+            "Read the raw step's log on the run's page (the reason is there); when SSB answers again, "
+            "launch a live run (RBI_LIVE=1 or the ssb_table_updates sensor) to publish with fresh data."
+        ),
+    )

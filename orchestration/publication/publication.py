@@ -5,6 +5,7 @@ Runs only after the blocking GX checks on the marts pass (orchestration/publicat
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration.publication import published_schema
+from orchestration.publication.alerts import warehouse_wait_notifier
 from orchestration.resources import PipelinePaths
 from orchestration.runs.run_guard import RunGuard
 from orchestration.warehouse import build_state
@@ -104,7 +105,8 @@ def csv_release(
     revision = update_revision_store(paths, info.release_id)
     context.log.info(f"revision store (spec 5b): {revision}")
     marts = [t.mart for t in PUBLISHED_TABLES] + ["marts.release_info"]
-    published_schema.promote(warehouse, marts, info.release_id, context.log.warning)
+    on_long_wait = warehouse_wait_notifier(context.run_id, context.job_name or "", context.log)
+    published_schema.promote(warehouse, marts, info.release_id, context.log.warning, on_long_wait)
     return MaterializeResult(
         metadata={
             "release_id": info.release_id,

@@ -17,12 +17,16 @@ SCHEMA = "published"
 
 
 def promote(
-    warehouse: Path, relations: Sequence[str], release_id: str, log: Callable[[str], None] | None = None
+    warehouse: Path,
+    relations: Sequence[str],
+    release_id: str,
+    log: Callable[[str], None] | None = None,
+    on_long_wait: Callable[[float], None] | None = None,
 ) -> None:
     """Replace ``published.<table>`` by ``<relation>`` for every relation (``marts.<table>``) and
     record ``release_id``, all in one transaction."""
     restrict_warehouse(warehouse)
-    with warehouse_wait.connect(warehouse, log=log) as con:
+    with warehouse_wait.connect(warehouse, log=log, on_long_wait=on_long_wait) as con:
         restrict_warehouse(warehouse)
         con.execute("begin transaction")
         try:

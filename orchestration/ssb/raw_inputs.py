@@ -22,6 +22,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.publication.alerts import AlertSettings, notify, stale_snapshot_alert
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from orchestration.runs.run_guard import RunGuard
 from sources.catalogue import CatalogueEntry, load_catalogue
@@ -91,6 +92,9 @@ def build_raw_asset(entry: CatalogueEntry) -> AssetsDefinition:
                     f"raw.{entry.source_id}: live fetch of SSB table {entry.table_id} failed; "
                     f"using the last stored snapshot instead. Reason: {exc}"
                 )
+                settings = AlertSettings.from_env()
+                alert = stale_snapshot_alert(context.run_id, context.job_name or "", [entry.table_id], settings)
+                notify(alert, settings, context.log)
         try:
             snapshot = live_snapshot or newest_snapshot(roots, entry.source_id)
             if snapshot is None and not entry.enabled_offline:

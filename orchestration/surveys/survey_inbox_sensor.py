@@ -9,7 +9,8 @@ that fails in any way is quarantined and the tick goes on to the next (sources/s
 delivery the sensor adds the survey id as a partition of ``raw/survey_export`` and requests a run
 of that partition and everything downstream of it (survey records, dbt models, quality gate,
 release) -- not the raw SSB tables or registers, which did not change. A quarantined file starts
-nothing, so the last release stays published.
+nothing, so the last release stays published, and sends a ``survey_quarantined`` alert
+(orchestration/publication/alerts.py) naming the survey, never the file's content or the reason.
 """
 
 from dagster import (
@@ -22,6 +23,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.publication.alerts import AlertSettings, notify, quarantine_alert
 from orchestration.resources import PipelinePaths
 from orchestration.runs.run_guard import busy_skip_reason
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions
@@ -74,6 +76,9 @@ def survey_inbox(context: SensorEvaluationContext, pipeline_paths: PipelinePaths
         log = context.log.warning if outcome.status in ("quarantined", "held", "failed") else context.log.info
         where = f" -> {shown(outcome.where)}" if outcome.where else ""
         log(f"inbox {shown(outcome.delivery)}: {outcome.status}{where}: {one_line(outcome.message)}")
+        if outcome.status == "quarantined":  # no run starts for it: a person must act (no data quoted)
+            settings = AlertSettings.from_env()
+            notify(quarantine_alert(outcome.survey_id, outcome.version, settings), settings, context.log)
     accepted = [o for o in outcomes if o.status == "accepted"]
     known = set(context.instance.get_dynamic_partitions(survey_partitions.name)) if context.instance else set()
     new_keys = sorted(({str(o.survey_id) for o in accepted} | set(store.survey_ids(raw_surveys))) - known)

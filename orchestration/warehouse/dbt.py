@@ -6,6 +6,7 @@ from typing import Any
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.publication.alerts import warehouse_wait_notifier
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
 from orchestration.runs.run_guard import RunGuard
 from orchestration.warehouse import build_state
@@ -55,7 +56,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline_pat
     finish is rebuilt whole, and the gate and publication read only the marts of a complete build.
     dbt's artefacts go to ``Paths.dbt_target`` (one folder per invocation, the newest few kept)."""
     paths = pipeline_paths.paths()
-    wait_until_writable(paths.warehouse, context.log.warning)
+    on_long_wait = warehouse_wait_notifier(context.run_id, context.job_name or "", context.log)
+    wait_until_writable(paths.warehouse, context.log.warning, on_long_wait)
     # unit tests run in `make test` (tests/method/test_dbt_unit_tests.py), not in a production build
     build = ["build", "--exclude-resource-type", "unit_test", "--vars", paths.dbt_vars()]
     broken = build_state.interrupted(paths.build_state)

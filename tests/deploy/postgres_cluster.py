@@ -121,3 +121,19 @@ def stop_cluster(cluster: Cluster) -> None:
             _run([str(cluster.bindir / "pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "stop"])
     finally:
         shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+def create_database(cluster: Cluster, name: str) -> dict[str, str]:
+    """A database of its own in the cluster (one per test module sharing the session's cluster);
+    returns the DAGSTER_PG_* variables that point at it."""
+    _run([str(cluster.bindir / "createdb"), "-h", cluster.host, "-p", str(cluster.port), "-U", USER, name])
+    return {**cluster.env(), "DAGSTER_PG_DB": name}
+
+
+def query(cluster: Cluster, database: str, sql: str) -> list[list[str]]:
+    """Rows of a query (psql, unaligned), for assertions on what is stored in PostgreSQL."""
+    command = [str(cluster.bindir / "psql"), "-h", cluster.host, "-p", str(cluster.port), "-U", USER]
+    result = subprocess.run(
+        [*command, "-d", database, "-tAF", "\t", "-c", sql], capture_output=True, text=True, check=True
+    )
+    return [line.split("\t") for line in result.stdout.splitlines() if line]

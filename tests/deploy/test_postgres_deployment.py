@@ -179,10 +179,11 @@ def test_schedule_decision_and_the_run_it_asks_for(deployment: Deployment, insta
     first = decide(instance)
     assert isinstance(first, RunRequest), first
     assert first.tags["rbi/reason"] == "inputs changed"
-    # what the daemon does with the tick's request: a queued run of publish_all in the code location
+    # what the daemon does with the tick's request: a queued run of publish_all in the code location,
+    # launched with the operator's command (`dagster job launch -w deploy/workspace.yaml` underneath)
     launched = subprocess.run(
         [
-            *(str(BIN / "dagster"), "job", "launch", "-w", str(WORKSPACE), "-j", JOB_NAME),
+            *(sys.executable, "-m", "orchestration.operate", "launch", "--job", JOB_NAME),
             *("--tags", json.dumps(dict(first.tags))),
         ],
         cwd=REPO,
@@ -195,7 +196,20 @@ def test_schedule_decision_and_the_run_it_asks_for(deployment: Deployment, insta
     tags = {FINGERPRINT_TAG: first.tags[FINGERPRINT_TAG]}
     run = wait_for(lambda: finished_run(instance, tags), RUN_TIMEOUT, "the scheduled run", deployment)
     assert run.status == DagsterRunStatus.SUCCESS, failures(instance, run.run_id)
+    assert f"run {run.run_id} of {JOB_NAME}" in launched.stdout
     assert (deployment.output / "releases" / "latest").exists()
+
+    def operate(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "orchestration.operate", *args]
+        env = {**os.environ, **deployment.env}
+        return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+
+    status = operate("status")
+    assert status.returncode == 0 and run.run_id in status.stdout and "current: " in status.stdout
+    # the code server and the daemon (its heartbeats in PostgreSQL) are up; the webserver is not started
+    health = operate("health", "--only", "instance", "--only", "code-server", "--only", "daemon")
+    assert health.returncode == 0, health.stdout + health.stderr
+    assert "PostgresRunStorage" in health.stdout
 
     again = decide(instance)
     assert isinstance(again, SkipReason)

@@ -7,9 +7,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class HttpSink:
-    def __init__(self) -> None:
+    """``fail_first`` POSTs are answered with ``fail_status`` (kept in ``bodies`` too)."""
+
+    def __init__(self, fail_first: int = 0, fail_status: int = 500) -> None:
         self.bodies: list[bytes] = []
         self.headers: list[dict[str, str]] = []
+        self.fail_first, self.fail_status = fail_first, fail_status
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -17,7 +20,8 @@ class HttpSink:
                 length = int(self.headers.get("Content-Length", "0"))
                 sink.bodies.append(self.rfile.read(length))
                 sink.headers.append(dict(self.headers))
-                self.send_response(204)
+                failing = len(sink.bodies) <= sink.fail_first
+                self.send_response(sink.fail_status if failing else 204)
                 self.end_headers()
 
             def log_message(self, *args) -> None:

@@ -20,7 +20,13 @@ from dagster import (
     instance_for_test,
 )
 
-from orchestration.publication.alerts import AlertSettings, gate_failure_alert, run_failure_alert, send_alert
+from orchestration.publication.alerts import (
+    RUN_FAILURE_ACTION,
+    AlertSettings,
+    gate_failure_alert,
+    run_failure_alert,
+    send_alert,
+)
 from orchestration.resources import PipelinePaths
 from tests.orchestration.alert_sinks import HttpSink, SmtpSink
 
@@ -109,6 +115,7 @@ def test_failed_gate_run_alerts_by_webhook_and_email(sinks) -> None:
         "published_release": "2026.11.1",
         "summary": f"Run {run_id} of gated failed at marts__toy_gate_toy; failed checks: gate_toy. "
         "Published release: 2026.11.1.",
+        "action": RUN_FAILURE_ACTION,
         "project": "rapporteringsbyrdeindeksen",
     }
     (mail,) = smtp.messages
@@ -120,6 +127,7 @@ def test_failed_gate_run_alerts_by_webhook_and_email(sinks) -> None:
     assert f"link: https://dagster.example.invalid/runs/{run_id}" in text
     assert "failed checks: gate_toy" in text
     assert "published release: 2026.11.1 (kept)" in text
+    assert "what to do: Open the run's page" in text
 
 
 def test_alert_never_quotes_the_data_or_the_error(sinks) -> None:
