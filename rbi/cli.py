@@ -70,14 +70,15 @@ COMMANDS: dict[str, Command] = {
     "erase": _surveys("erase", "erase one respondent's answers (spec section 10)"),
     "run": Command("run the whole pipeline once, as `make run` does", ("orchestration.run",)),
     "publish": Command(
-        "publish the release site",
-        ("publication.publish",),
-        needs="publication/publish.py (the site publisher); `rbi run` builds a release",
+        "publish the site (output/site/) to RBI_PUBLISH_TARGET, in an order that never shows a broken site",
+        ("publication.publish.__main__",),
+        needs="publication/publish (the site publisher); `rbi run` builds a release",
     ),
     "health": Command(
-        "the deployment's health check",
-        ("orchestration.health", "deploy.health", "orchestration.runs.health"),
-        needs="a deployment health command (orchestration/health.py)",
+        "the deployment's health: code server, webserver, daemon (exit 1 when one is down)",
+        ("orchestration.operate",),
+        ("health",),
+        needs="orchestration/operate.py (the deployment's operator command)",
     ),
 }
 
