@@ -19,6 +19,7 @@ EXPECTED = {
     "xlsx_ingest.py": [r"calamine alone +[\d.]+ s", r"xlsx +[\d.]+ s", r"ratio xlsx / calamine alone: [\d.]+x"],
     "method_bootstrap.py": [r"pipeline \(dbt run\) +[\d.]+ s wall", r"core \(bootstrap_cells\) +[\d.]+ s", r"NAV +\d"],
     "pipeline_overhead.py": [r"run 1: full +[\d.]+ s", r"run 1: minimal +[\d.]+ s", r"ratio [\d.]+"],
+    "survey_bounds.py": [r'"wide_header": \{\s*"seconds": [\d.e-]+', r'"distinct_bad": \{\s*"seconds": [\d.e-]+'],
 }
 # the two that run dbt (and the whole pipeline) in subprocesses are end-to-end tests; on the shared,
 # loaded 2-core machine the pipeline's smoke run took 14 min (86 s of CPU), hence the generous bounds
