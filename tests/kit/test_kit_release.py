@@ -71,7 +71,12 @@ def test_every_canonical_value_lands_in_the_warehouse(run: dict) -> None:
                 [survey_id],
             ).df()
             with_id = survey_id.startswith("UNION-NETTSKJEMA")
-            assert as_tuples(stored, with_id) == as_tuples(expected, with_id), survey_id
+            if with_id:  # Nettskjema's ids are the tool's own: the warehouse's order is theirs, as text
+                assert as_tuples(stored, with_id) == as_tuples(expected, with_id), survey_id
+            else:  # Microsoft Forms numbers rows 1..n (the id column is not a stable key): same rows, any order
+                assert sorted(as_tuples(stored, with_id), key=repr) == sorted(as_tuples(expected, with_id), key=repr), (
+                    survey_id
+                )
 
 
 def test_every_sector_appears_with_the_valid_answers_of_both_surveys(run: dict) -> None:
