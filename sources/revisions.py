@@ -67,6 +67,7 @@ import pandas as pd
 
 from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint, item_answers
 from sources.pseudonyms import FIELD_SEPARATOR, ElementDigester, element_digest
+from sources.reference import CANONICAL_COLUMNS
 
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
@@ -288,21 +289,7 @@ def loaded_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 # --- the candidate footprints of a build ------------------------------------------------------------
-RESPONSE_COLUMNS = (
-    "survey_id",
-    "respondent_id",
-    "year",
-    "sector_code",
-    "sex",
-    "hours_total",
-    "hours_doc",
-    "unnecessary",
-    "duplicate",
-    "autonomy_1",
-    "autonomy_2",
-    "autonomy_3",
-    "design_weight",
-)
+RESPONSE_COLUMNS = CANONICAL_COLUMNS  # the canonical record (sources/reference.py), in the warehouse's order
 _RESPONSE_TYPES = {
     "year": "integer",
     "hours_total": "double",

@@ -378,6 +378,29 @@ def arrival_key(delivery: Delivery) -> tuple[int, bytes]:
     return newest, os.fsencode(delivery.name)
 
 
+def _context(
+    raw_surveys: Path,
+    quarantine_root: Path,
+    received_root: Path,
+    taken_ids: Iterable[str],
+    sectors: Iterable[str] | None,
+    secret_file: Path | None,
+    audit_log: Path | None,
+) -> "_Context":
+    """The context of a pass or an accept; the secret and the audit log default to the raw area's
+    (as ``Paths.pseudonym_secret`` and ``Paths.audit_log`` lay them out)."""
+    raw = raw_surveys.parent
+    return _Context(
+        raw_surveys,
+        quarantine_root,
+        received_root,
+        set(taken_ids),
+        frozenset(sector_codes() if sectors is None else sectors),
+        secret_file or raw / "keys" / "pseudonym.key",
+        audit_log or raw / "audit" / "erasures.jsonl",
+    )
+
+
 def process_inbox(
     inbox: Path,
     raw_surveys: Path,
@@ -399,16 +422,7 @@ def process_inbox(
     ``secret_file``/``audit_log``: default to the raw area's (``raw_surveys/../keys/pseudonym.key``,
     ``raw_surveys/../audit/erasures.jsonl``, as ``sources.paths.Paths``).
     """
-    raw = raw_surveys.parent
-    context = _Context(
-        raw_surveys,
-        quarantine_root,
-        received_root,
-        set(taken_ids),
-        frozenset(sector_codes() if sectors is None else sectors),
-        secret_file or raw / "keys" / "pseudonym.key",
-        audit_log or raw / "audit" / "erasures.jsonl",
-    )
+    context = _context(raw_surveys, quarantine_root, received_root, taken_ids, sectors, secret_file, audit_log)
     outcomes: list[Outcome] = []
     settled: list[Delivery] = []
     for delivery in find_deliveries(inbox):
@@ -707,16 +721,7 @@ def accept_held(
     """An operator's decision: store a held re-delivery as the current version of its survey. It is
     checked again like any delivery (deny list, another survey id, ...) but not held again."""
     when = when or datetime.now(UTC)
-    raw = raw_surveys.parent
-    context = _Context(
-        raw_surveys,
-        quarantine_root,
-        received_root,
-        set(taken_ids),
-        frozenset(sector_codes() if sectors is None else sectors),
-        secret_file or raw / "keys" / "pseudonym.key",
-        audit_log or raw / "audit" / "erasures.jsonl",
-    )
+    context = _context(raw_surveys, quarantine_root, received_root, taken_ids, sectors, secret_file, audit_log)
     folder = quarantine_root / name
     if "/" in name or name.startswith(".") or not (folder / HELD).is_file() or folder.is_symlink():
         raise ValueError(f"{shown(name)} is not a held delivery in {quarantine_root}")

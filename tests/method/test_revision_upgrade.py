@@ -16,23 +16,8 @@ from tests.method.test_revision_property import MODELS, record, scored_sql
 
 SECRET = b"u" * 32
 ORIGIN = "survey export {s}/export.csv (csv, raw survey area (inbox)), mapped by mapping.yml (sha256 abc)"
-CELL_11 = {
-    "year": "integer",
-    "sector_code": "varchar",
-    "component_id": "varchar",
-    "raw_value": "double",
-    "raw_ci_low": "double",
-    "raw_ci_high": "double",
-    "se": "double",
-    "n": "bigint",
-    "n_eff": "double",
-    "cv": "double",
-    "dk_share": "double",
-    "normalised": "double",
-    "flags": "varchar",
-    "source_ids": "varchar",
-    "release_id": "varchar",
-}
+# the 1.1 layout: the cells of today without the footprint flag 1.2 added
+CELL_11 = {c: t for c, t in revisions.CELL_COLUMNS.items() if c != "footprint_complete"}
 
 
 def frame(records: list[dict]) -> pd.DataFrame:
