@@ -1,12 +1,15 @@
 """Survey export formats: real Nettskjema CSV/XLSX, generated MS Forms and generic exports in every
 encoding and delimiter, the validate command, row policies and the JSON Schema of mappings."""
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sources.surveys.__main__ import main as validate_main
 from sources.surveys.delimited import SurveyFormatError, read_delimited
@@ -23,6 +26,7 @@ from sources.surveys.mapping import (
 )
 from sources.surveys.msforms import response_period, single_choice
 from sources.surveys.nettskjema import read_nettskjema_csv, read_nettskjema_xlsx
+from sources.surveys.xlsx import _column as xlsx_column
 from sources.surveys.xlsx import cell_text
 from tests.fixtures.surveys import generate_exports as gen
 
@@ -115,6 +119,35 @@ def test_real_nettskjema_csv_only_reads_mapped_columns() -> None:
 def test_cell_text() -> None:
     cells = [cell_text(v) for v in (None, 27685292.0, 4.5, 2.2, 3, True, "x")]
     assert cells == ["", "27685292", "4.5", "2.2", "3", "1", "x"]
+
+
+CELL_VALUES = st.one_of(
+    st.sampled_from(["", "4", "1", "0", "x", "4.0", "Helt enig"]),
+    st.text(max_size=3),
+    st.floats(allow_nan=False, width=64),
+    st.sampled_from([0.0, -0.0, 1.0, 4.0, 4.5, 2.2, 1e16, 2.0**62, 2.0**63, 1e300, float("inf"), -27685292.0]),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2020, 1, 3)),
+    st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2020, 1, 2)),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(values=st.lists(CELL_VALUES, max_size=30), kind=st.sampled_from(["mixed", "text", "numbers"]))
+def test_xlsx_column_conversion_equals_cell_by_cell(values: list, kind: str) -> None:
+    """The column-wise conversion (distinct values once, spread back) gives every cell's cell_text, and
+    the texts of exactly the number (float) cells, whatever the mix of kinds and their order."""
+    if kind == "text":
+        values = [v for v in values if type(v) is str]
+    elif kind == "numbers":
+        values = [v for v in values if type(v) is float]
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    column, numeric = xlsx_column(cells)
+    assert column.to_pylist() == [cell_text(v) for v in values]
+    assert numeric == frozenset(cell_text(v) for v in values if type(v) is float)
 
 
 # --------------------------------------------------------------------------- generated exports
