@@ -5,19 +5,19 @@ generated respondents, against a plain NumPy/pandas baseline of the same arithme
     .venv/bin/python benchmarks/method_bootstrap.py --respondents 100000 [--replicates 1000]
     .venv/bin/python benchmarks/method_bootstrap.py --smoke      # 2,000 respondents, B = 20: run by `make test`
 
-What is timed
+What is timed (wall time, and CPU time = user + system, all threads: the machine is shared)
   pipeline   the real dbt models (`dbt run` of int_population_sector_year ... int_index_sector_year,
              after an untimed `dbt seed`) on a temporary DuckDB warehouse whose staging tables hold
-             the generated respondents, population and obligations: wall time of the dbt process
-             (includes ~4-5 s of dbt start-up, independent of N), its peak RSS, and the execution
-             time of each model from dbt's run_results.json (their sum is the method's time)
+             the generated respondents, population and obligations: wall and CPU time of the dbt
+             process (includes ~4-5 s of dbt start-up, independent of N), its peak RSS, and the
+             execution time of each model from dbt's run_results.json (their sum is the method's time)
   core       the NumPy bootstrap of the Python model int_component_replicates in this process
-             (bootstrap_cells on the canonical frame int_respondent_weights): wall time, and the
-             tracemalloc peak of a second, untimed call
+             (bootstrap_cells on the canonical frame int_respondent_weights): wall and CPU time, and
+             the tracemalloc peak of a second, untimed call
   baseline   a straightforward pandas/NumPy implementation of the same method (weights by groupby,
              point estimates, bootstrap with one fancy-index gather per replicate and stratum, index
-             replicates, ranks, percentiles): wall time; its point estimates are printed beside the
-             pipeline's (they agree to the last digit: an independent check of the SQL)
+             replicates, ranks, percentiles): wall and CPU time; its point estimates are printed
+             beside the pipeline's (they agree to the last digit: an independent check of the SQL)
 
 Nothing here is a test: figures go to benchmarks/README.md.
 """
