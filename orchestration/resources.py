@@ -7,15 +7,15 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from sources import warehouse_wait
-from sources.paths import Paths
 from sources.restricted import restrict_warehouse
+from storage.paths import Paths
 
 # the Dagster pool of every asset that writes the DuckDB warehouse (one writer at a time)
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class PipelinePaths(ConfigurableResource):
-    """Where inputs are read and outputs written: :class:`sources.paths.Paths` as a Dagster
+    """Where inputs are read and outputs written: :class:`storage.paths.Paths` as a Dagster
     resource. Empty fields fall back to RBI_INPUTS_DIR / RBI_OUTPUT_DIR, read when the run asks
     for them (``Paths.from_env``); every other path is derived by ``Paths``."""
 

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from publication.datapackage import ReleaseInfo
-from sources.paths import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 PACKAGE = Path(__file__).resolve().parent  # publication/
 PRESENTATION_FILES = (

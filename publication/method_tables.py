@@ -8,8 +8,8 @@ from typing import Any
 from method.scenarios import LABELS
 from publication.glossary import flags
 from publication.labels import components
-from sources.paths import SEEDS_DIR
 from sources.reference import seed_rows
+from storage.paths import SEEDS_DIR
 
 SCENARIO_LABELS = LABELS  # the one wording of the scenarios (method.scenarios)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sources.atomic import write_folder
-from sources.paths import EMBEDDED_INPUTS, Paths
+from storage.paths import EMBEDDED_INPUTS, Paths
 
 SIDECAR = "sidecar.json"
 REQUIRED_SIDECAR_KEYS = (

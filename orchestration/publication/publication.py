@@ -15,8 +15,8 @@ from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
 from sources import revisions, warehouse_wait
-from sources.paths import METHODOLOGY, Paths
 from sources.pseudonyms import load_or_create_secret
+from storage.paths import METHODOLOGY, Paths
 
 # the revision store after this release (spec 5b), written once the release is published
 REVISION_STORE_MODELS = {

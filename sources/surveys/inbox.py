@@ -420,7 +420,7 @@ def process_inbox(
     ``taken_ids``: survey ids that other inputs (the inputs directory) already use.
     ``min_age_seconds``: the settle time; ``sleep``: how to wait it between the two looks.
     ``secret_file``/``audit_log``: default to the raw area's (``raw_surveys/../keys/pseudonym.key``,
-    ``raw_surveys/../audit/erasures.jsonl``, as ``sources.paths.Paths``).
+    ``raw_surveys/../audit/erasures.jsonl``, as ``storage.paths.Paths``).
     """
     context = _context(raw_surveys, quarantine_root, received_root, taken_ids, sectors, secret_file, audit_log)
     outcomes: list[Outcome] = []

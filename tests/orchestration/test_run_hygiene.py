@@ -14,7 +14,7 @@ from orchestration.runs import stale_files
 from orchestration.warehouse import build_state
 from publication.diff import release_changes
 from sources import warehouse_wait
-from sources.paths import Paths
+from storage.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 

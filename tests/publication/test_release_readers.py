@@ -16,8 +16,8 @@ from publication.identity import numbers_id, presentation_sources, revision_of, 
 from publication.methodology_html import methodology_html
 from publication.store import ReleaseConflict, publish
 from publication.workbook import ABOUT_SHEET, WORKBOOK_FILE
-from sources.paths import REPO_ROOT
 from sources.reference import flag_codes
+from storage.paths import REPO_ROOT
 from tests.publication import release_sample as sample
 
 METHODOLOGY = b"# Methodology\n\nSee [the mapping](survey-mapping.md) and [the report](report.html).\n"

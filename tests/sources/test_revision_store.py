@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from sources import revisions
-from sources.paths import Paths
+from storage.paths import Paths
 
 CELL = (
     "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 25.5 as raw_value, 20.0 as raw_ci_low, "
