@@ -1,4 +1,4 @@
-"""sources/atomic.py: write aside, fsync, rename, fsync the folder -- the old or the new content,
+"""storage/atomic.py: write aside, fsync, rename, fsync the folder -- the old or the new content,
 never a half-written one, and nothing left aside."""
 
 import os
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sources import atomic
+from storage import atomic
 
 
 @pytest.fixture
