@@ -7,8 +7,8 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from sources import warehouse_wait
-from sources.restricted import restrict_warehouse
 from storage.paths import Paths
+from storage.restricted import restrict_warehouse
 
 # the Dagster pool of every asset that writes the DuckDB warehouse (one writer at a time)
 WAREHOUSE_POOL = "duckdb_warehouse"
@@ -50,7 +50,7 @@ class Warehouse(ConfigurableResource):
 
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
-        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
+        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (storage.restricted)
         with warehouse_wait.connect(db_path, on_long_wait=self._on_long_wait()) as con:
             restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")

@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sources.restricted import restricted_dir
+from storage.restricted import restricted_dir
 
 SECRET_BYTES = 32
 SECRET_MODE = 0o400

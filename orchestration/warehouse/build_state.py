@@ -5,7 +5,7 @@ model and test of the invocation succeeded. A run killed or failed in dbt leaves
 marts may then hold two builds at once (some tables new, some old), so the gate and the publication
 refuse to read them, and the next dbt step rebuilds every model, whatever its run selected.
 The file sits in the restricted warehouse folder and is written owner/group-only like the
-warehouse (sources/restricted.py).
+warehouse (storage/restricted.py).
 """
 
 import json
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sources.restricted import restricted_dir, write_text
+from storage.restricted import restricted_dir, write_text
 
 
 @dataclass(frozen=True)

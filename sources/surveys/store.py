@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.restricted import copy_file, open_binary, restrict_file, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
+from storage.restricted import copy_file, open_binary, restrict_file, restricted_dir, write_text
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
