@@ -6,7 +6,7 @@ import pandas as pd
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from sources import warehouse_wait
+from storage import warehouse_wait
 from storage.paths import Paths
 from storage.restricted import restrict_warehouse
 

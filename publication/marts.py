@@ -4,12 +4,12 @@ from pathlib import Path
 from typing import Any
 
 from publication.datapackage import ReleaseInfo
-from sources import warehouse_wait
+from storage import warehouse_wait
 
 
 def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
     """All rows of a warehouse relation, through a read-only connection that is closed after (a
-    bounded wait while another process holds the file: sources/warehouse_wait.py)."""
+    bounded wait while another process holds the file: storage/warehouse_wait.py)."""
     with warehouse_wait.connect(db_path, read_only=True) as con:
         cursor = con.execute(f"select * from {relation}")
         names = [d[0] for d in cursor.description]

@@ -344,7 +344,7 @@ def warehouse_wait_alert(run_id: str, job: str, waited: float, settings: AlertSe
 
 
 def warehouse_wait_notifier(run_id: str, job: str, log) -> Callable[[float], None]:
-    """The ``on_long_wait`` callback of sources.warehouse_wait for a step of a run."""
+    """The ``on_long_wait`` callback of storage.warehouse_wait for a step of a run."""
 
     def on_long_wait(waited: float) -> None:
         settings = AlertSettings.from_env()

@@ -14,8 +14,9 @@ from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
-from sources import revisions, warehouse_wait
+from sources import revisions
 from sources.pseudonyms import load_or_create_secret
+from storage import warehouse_wait
 from storage.paths import METHODOLOGY, Paths
 
 # the revision store after this release (spec 5b), written once the release is published

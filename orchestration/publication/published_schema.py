@@ -10,7 +10,7 @@ an analyst reading ``published`` always sees one whole, published build, with th
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sources import warehouse_wait
+from storage import warehouse_wait
 from storage.restricted import restrict_warehouse
 
 SCHEMA = "published"

@@ -13,7 +13,7 @@ from expectations import coverage
 from orchestration.runs import stale_files
 from orchestration.warehouse import build_state
 from publication.diff import release_changes
-from sources import warehouse_wait
+from storage import warehouse_wait
 from storage.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
