@@ -32,11 +32,11 @@ from typing import Any
 import duckdb
 
 from method.ranks import rank_interval_label
+from method.reference import component_ids
 from publication.datapackage import LICENCE, ReleaseInfo
 from publication.metadata import table_metadata
 from publication.method_tables import method_tables, rows_as_columns
 from publication.parquet import arrow_table
-from sources.reference import component_ids
 
 ANALYST_DB = "rbi.duckdb"  # the file name in every release
 SCHEMA = "publish"

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from method.ranks import rank_interval_level
+from method.reference import component_ids
 from method.scenarios import LABELS as SCENARIOS
 from publication.calendar import next_release
 from publication.charts import index_chart, trend_chart_svg
@@ -35,7 +36,6 @@ from publication.meaning import (
     rank_range,
     value_phrase,
 )
-from sources.reference import component_ids
 
 BANNER_ID = "demonstration-banner"
 RANK_INTERVAL_HEADER = f"{RANK_INTERVAL_NB} / {RANK_INTERVAL_EN}"

@@ -66,8 +66,8 @@ import duckdb
 import pandas as pd
 
 from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint, item_answers
+from method.reference import CANONICAL_COLUMNS
 from sources.pseudonyms import FIELD_SEPARATOR, ElementDigester, element_digest
-from sources.reference import CANONICAL_COLUMNS
 
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
@@ -289,7 +289,7 @@ def loaded_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 # --- the candidate footprints of a build ------------------------------------------------------------
-RESPONSE_COLUMNS = CANONICAL_COLUMNS  # the canonical record (sources/reference.py), in the warehouse's order
+RESPONSE_COLUMNS = CANONICAL_COLUMNS  # the canonical record (method/reference.py), in the warehouse's order
 _RESPONSE_TYPES = {
     "year": "integer",
     "hours_total": "double",

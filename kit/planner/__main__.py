@@ -24,7 +24,7 @@ from kit.planner.check import ExportRejected, check, check_to_dict
 from kit.planner.plan import SectorPlan, plan_sector
 from kit.planner.tables import check_text, plan_text
 from kit.population import PopulationError, read_population
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 
 def _parser() -> argparse.ArgumentParser:

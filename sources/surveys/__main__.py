@@ -32,7 +32,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sources.reference import sector_codes
+from method.reference import sector_codes
 from sources.surveys.ingest import check_export
 from storage.paths import Paths
 

@@ -58,9 +58,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from method.reference import sector_codes
 from sources.messages import clip
 from sources.pseudonyms import load_or_create_secret
-from sources.reference import sector_codes
 from sources.snapshots import sha256_file
 from sources.surveys import store
 from sources.surveys.erasure_log import append_record, exclusions, read_log

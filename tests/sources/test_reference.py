@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sources import reference
+from method import reference
 from sources.demo import survey as demo
 from sources.surveys.__main__ import main as surveys_command
 from storage.paths import SEEDS_DIR

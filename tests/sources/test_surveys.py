@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from method.reference import CANONICAL_COLUMNS
 from sources.demo import survey as demo
-from sources.reference import CANONICAL_COLUMNS
 from sources.surveys.engine import apply_mapping, validate_mapping_against_export
 from sources.surveys.mapping import MappingError, load_mapping, mapping_columns
 from sources.surveys.nettskjema import SurveyFormatError, read_nettskjema_csv
