@@ -14,7 +14,7 @@ from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
-from sources import revisions
+from revisions import store as revisions
 from sources.pseudonyms import load_or_create_secret
 from storage import warehouse_wait
 from storage.paths import METHODOLOGY, Paths
@@ -50,7 +50,7 @@ def check_revision_store(paths: Paths) -> None:
 
 def update_revision_store(paths: Paths, release_id: str) -> str:
     """Put the footprints and values behind this release's published cells in force in the
-    internal revision store (sources/revisions.py), then load that version into the warehouse's
+    internal revision store (revisions/store.py), then load that version into the warehouse's
     raw tables, so that a run of part of the graph (e.g. the inbox sensor's) builds on it. Called
     only after the release was published: a build stopped by the gate never reaches it. Returns a
     line for the log (counts only)."""

@@ -1,4 +1,4 @@
-"""The internal revision store (spec section 5b, ``sources/revisions.py``) -> the warehouse raw
+"""The internal revision store (spec section 5b, ``revisions/store.py``) -> the warehouse raw
 schema, and the candidate footprints of this build.
 
 ``raw/revision_cells``, ``raw/revision_footprints`` and ``raw/revision_replicates`` load the store's
@@ -15,7 +15,7 @@ Nothing of it is published, logged or put in metadata beyond row counts and the 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
-from sources import revisions
+from revisions import store as revisions
 from sources.pseudonyms import load_or_create_secret
 
 CELLS_KEY = AssetKey(["raw", "revision_cells"])

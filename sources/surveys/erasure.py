@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources import revisions
+from revisions import store as revisions
 from sources.pseudonyms import is_respondent_key, load_or_create_secret, respondent_key
 from sources.snapshots import sha256_file
 from sources.surveys import store
