@@ -33,10 +33,11 @@ import duckdb
 
 from method.ranks import rank_interval_label
 from method.reference import component_ids
-from publication.datapackage import LICENCE, ReleaseInfo
+from publication.datapackage import LICENCE
 from publication.metadata import table_metadata
 from publication.method_tables import method_tables, rows_as_columns
 from publication.parquet import arrow_table
+from publication.release_info import ReleaseInfo
 
 ANALYST_DB = "rbi.duckdb"  # the file name in every release
 SCHEMA = "publish"

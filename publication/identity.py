@@ -23,7 +23,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from publication.datapackage import ReleaseInfo
+from publication.release_info import ReleaseInfo
 from storage.paths import REPO_ROOT
 
 PACKAGE = Path(__file__).resolve().parent  # publication/

@@ -18,7 +18,6 @@ from method.reference import component_ids
 from method.scenarios import LABELS as SCENARIOS
 from publication.calendar import next_release
 from publication.charts import index_chart, trend_chart_svg
-from publication.datapackage import ReleaseInfo
 from publication.glossary import flag_map, flags, split_flags
 from publication.labels import components
 from publication.meaning import (
@@ -36,6 +35,7 @@ from publication.meaning import (
     rank_range,
     value_phrase,
 )
+from publication.release_info import ReleaseInfo
 
 BANNER_ID = "demonstration-banner"
 RANK_INTERVAL_HEADER = f"{RANK_INTERVAL_NB} / {RANK_INTERVAL_EN}"

@@ -12,7 +12,8 @@ from orchestration.warehouse import build_state
 from publication.build import build_release
 from publication.contracts import PUBLISHED_TABLES
 from publication.identity import with_presentation
-from publication.marts import read_relation, release_info
+from publication.marts import read_relation
+from publication.release_info import release_info
 from publication.store import ReleaseConflict, current_release, publish
 from revisions import store as revisions
 from sources.pseudonyms import load_or_create_secret
