@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(OUTPUT_DIR)/dagster_home
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
-# the warehouse path as the Dagster dbt asset passes it (sources/paths.py: Paths.dbt_vars), so
+# the warehouse path as the Dagster dbt asset passes it (storage/paths.py: Paths.dbt_vars), so
 # that dbt's partial parsing stays valid between `dbt parse` here and `dbt build` under Dagster
 WAREHOUSE := $(OUTPUT_DIR)/warehouse/warehouse.duckdb
 DBT_VARS := {"warehouse_path": "$(WAREHOUSE)"}

@@ -47,7 +47,7 @@ else
     say "not root, or under --prefix: no service user; everything belongs to $RBI_USER"
 fi
 
-# 3. folders and modes: 0750 (owner + the operators' group, as sources/restricted.py makes them)
+# 3. folders and modes: 0750 (owner + the operators' group, as storage/restricted.py makes them)
 own 0750 "$DAGSTER_HOME" "$RBI_INPUTS_DIR" "$RBI_OUTPUT_DIR" "$RBI_RAW_DIR" "${RBI_INBOX_DIR:-$RBI_OUTPUT_DIR/inbox}"
 mkdir -p "$OPT"
 

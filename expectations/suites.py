@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from method.reference import component_ids, flag_codes, percent_component_ids, percent_units, sector_codes
 from method.scenarios import scenario_ids
 from publication.contracts import (
     DATA_STATUSES,
@@ -23,7 +24,6 @@ from publication.contracts import (
     flags_pattern,
     method_rules,
 )
-from sources.reference import component_ids, flag_codes, percent_component_ids, percent_units, sector_codes
 
 # pandas dtypes a column of each kind may have (text columns are handed to GX as object, see runner)
 KIND_DTYPES: dict[str, list[str]] = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from kit.mappings import mapping_text
 from kit.markdown import questionnaire_markdown
 from kit.questionnaire import KIT_DIR, Questionnaire, load
-from sources.reference import seed_rows
+from method.reference import seed_rows
 
 
 def sectors_markdown() -> str:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 DELIMITERS = {";": "';'", ",": "','", "\t": "tab"}
 REQUIRED = ("sector_code", "employees")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from sources.reference import CANONICAL_COLUMNS, sector_codes
+from method.reference import CANONICAL_COLUMNS, sector_codes
 
 KIT_DIR = Path(__file__).resolve().parent
 QUESTIONNAIRE = KIT_DIR / "questionnaire.yml"

@@ -21,7 +21,7 @@ from kit.mappings import mapping_text
 from kit.planner.assumptions import build_assumptions
 from kit.questionnaire import Item, Questionnaire, load
 from kit.simulate import draw
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 START = dt.datetime(2026, 3, 2, 8, 0, 0)
 MSFORMS_LEAD = {

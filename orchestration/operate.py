@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sources.paths import REPO_ROOT, Paths
+from storage.paths import REPO_ROOT, Paths
 
 COMPONENTS = ("instance", "code-server", "webserver", "daemon")
 DEFAULT_WEBSERVER_URL = "http://127.0.0.1:3000"

@@ -6,16 +6,16 @@ import pandas as pd
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from sources import warehouse_wait
-from sources.paths import Paths
-from sources.restricted import restrict_warehouse
+from storage import warehouse_wait
+from storage.paths import Paths
+from storage.restricted import restrict_warehouse
 
 # the Dagster pool of every asset that writes the DuckDB warehouse (one writer at a time)
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class PipelinePaths(ConfigurableResource):
-    """Where inputs are read and outputs written: :class:`sources.paths.Paths` as a Dagster
+    """Where inputs are read and outputs written: :class:`storage.paths.Paths` as a Dagster
     resource. Empty fields fall back to RBI_INPUTS_DIR / RBI_OUTPUT_DIR, read when the run asks
     for them (``Paths.from_env``); every other path is derived by ``Paths``."""
 
@@ -50,7 +50,7 @@ class Warehouse(ConfigurableResource):
 
     def write_raw(self, db_path: Path, table: str, frame: pd.DataFrame) -> int:
         """Replace ``raw.<table>`` with ``frame`` (atomically: one statement)."""
-        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (sources.restricted)
+        restrict_warehouse(db_path)  # respondent-level rows: owner/group only (storage.restricted)
         with warehouse_wait.connect(db_path, on_long_wait=self._on_long_wait()) as con:
             restrict_warehouse(db_path)
             con.execute("create schema if not exists raw")

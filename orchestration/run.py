@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from orchestration.runs import run_lock
-from sources.paths import REPO_ROOT, Paths
+from storage.paths import REPO_ROOT, Paths
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 INSTANCE_TEMPLATE = REPO_ROOT / "orchestration" / "dagster.yaml"

@@ -1,7 +1,7 @@
 """Prints where a run's outputs are (the last step of `make run`)."""
 
 from publication.store import current_release
-from sources.paths import Paths
+from storage.paths import Paths
 
 
 def main() -> None:

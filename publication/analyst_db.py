@@ -24,7 +24,6 @@ documentation of the versions that open it changes with it (docs/analysts.md, th
 the workbook's About sheet all read :data:`OPENS_WITH`).
 """
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,11 +31,13 @@ from typing import Any
 import duckdb
 
 from method.ranks import rank_interval_label
-from publication.datapackage import LICENCE, ReleaseInfo
+from method.reference import component_ids
+from publication.datapackage import LICENCE
 from publication.metadata import table_metadata
 from publication.method_tables import method_tables, rows_as_columns
 from publication.parquet import arrow_table
-from sources.reference import component_ids
+from publication.release_info import ReleaseInfo
+from storage.atomic import replace_file
 
 ANALYST_DB = "rbi.duckdb"  # the file name in every release
 SCHEMA = "publish"
@@ -81,7 +82,7 @@ def write_analyst_db(
         con.execute("CHECKPOINT")
         con.execute("USE memory")
         con.execute(f"DETACH {_ALIAS}")
-    os.replace(tmp, path)
+    replace_file(tmp, path)
 
 
 def storage_version(path: Path) -> str:

@@ -18,7 +18,7 @@ from publication.chart_files import chart_description, chart_files
 from publication.checksums import SUMS_FILE, sha256sums
 from publication.contracts import RELEASES
 from publication.csv_writer import csv_bytes, excel_no_csv_bytes
-from publication.datapackage import ReleaseInfo, datapackage_json
+from publication.datapackage import datapackage_json
 from publication.diff import RevisionUpgrade, changelog_text, changes_json, read_csv_text, release_changes
 from publication.headers import norwegian_header
 from publication.identity import numbers_id
@@ -26,6 +26,7 @@ from publication.methodology_html import methodology_html
 from publication.norwegian import extra_columns
 from publication.parquet import parquet_bytes
 from publication.readme import release_readme
+from publication.release_info import ReleaseInfo
 from publication.report import report_html
 from publication.store import Writer
 from publication.values import published_rows

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
-from method import load_parameters
+from method import load_parameters, reference
 from method.scenarios import scenario_ids
-from sources import reference
 
 # column kinds: text | int | dec1 | dec3 | plain (a source's own number, as published)
 INDEX_SECTOR_YEAR: dict[str, str] = {
@@ -145,7 +144,7 @@ PUBLISHED_TABLES = (
 )
 
 # every flag a published cell can carry (spec sections 2b, 3, 5, 5b, 6, 7, 9) is a row of the seed
-# flags.csv with its meaning in nb and en: sources.reference.flag_codes(), alphabetical as in `flags`
+# flags.csv with its meaning in nb and en: method.reference.flag_codes(), alphabetical as in `flags`
 FLAG_SEPARATOR = ";"
 SCENARIO_IDS: tuple[str, ...] = scenario_ids()  # the seed sensitivity_scenarios of the method in force
 DATA_STATUSES: tuple[str, ...] = ("published", "demonstration")

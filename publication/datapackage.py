@@ -9,7 +9,6 @@ checks the package, the schemas, the data and each file's sha256.
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from publication.checksums import sha256_hex
@@ -17,6 +16,7 @@ from publication.contracts import KEYS
 from publication.glossary import flags, flags_pattern
 from publication.meaning import WHAT_EN, WHAT_NB
 from publication.metadata import table_metadata
+from publication.release_info import ReleaseInfo
 
 FIELD_TYPES = {"text": "string", "int": "integer", "dec1": "number", "dec3": "number", "plain": "number"}
 LICENCE = {
@@ -25,14 +25,6 @@ LICENCE = {
     "title": "Creative Commons Attribution 4.0",
 }
 PACKAGE_NAME = "rapporteringsbyrdeindeksen"
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    release_id: str
-    created_at: str
-    method_version: str
-    data_status: str
 
 
 def created_datetime(created_at: str) -> str:

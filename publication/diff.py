@@ -11,7 +11,7 @@ REVISION_HELD) is not a change -- its published values are those of the previous
 gaining or keeping the flag is not listed as a changed value; ``cells_held`` names the held cells by
 key only. A suppressed value is empty in the published CSV, so it never appears here: only published
 text is compared. When the revision store was written under an earlier method and carried over
-(sources/revisions.py), ``revision_store_upgrade`` gives that method and how many cells are held
+(revisions/store.py), ``revision_store_upgrade`` gives that method and how many cells are held
 because their footprint under it could not be rebuilt (a count, never a key or a value), and the
 changelog says so.
 """

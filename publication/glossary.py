@@ -1,5 +1,5 @@
 """The flag glossary (Norwegian and English): one source, the dbt seed ``dbt_project/seeds/flags.csv``
-(read through sources/reference.py).
+(read through method/reference.py).
 
 Every output a person reads (report.html, README.txt, the workbook, datapackage.json, the analyst
 file) explains the flags from this module, so a flag is explained the same way everywhere.
@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from sources.reference import flag_rows
+from method.reference import flag_rows
 
 
 @dataclass(frozen=True)

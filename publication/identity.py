@@ -23,8 +23,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from publication.datapackage import ReleaseInfo
-from sources.paths import REPO_ROOT
+from publication.release_info import ReleaseInfo
+from storage.paths import REPO_ROOT
 
 PACKAGE = Path(__file__).resolve().parent  # publication/
 PRESENTATION_FILES = (

@@ -1,14 +1,14 @@
 """Readable names and units of the index components, in Norwegian and English.
 
 The long labels, the Norwegian short names (``name_nb``) and units (``unit_nb``) come from the seed
-``dbt_project/seeds/components.csv`` (via sources/reference.py); the English short names and units
+``dbt_project/seeds/components.csv`` (via method/reference.py); the English short names and units
 after a number are set here, keyed by component id.
 """
 
 from dataclasses import dataclass
 from functools import cache
 
-from sources.reference import component_ids, seed_rows
+from method.reference import component_ids, seed_rows
 
 SHORT = {
     "C1": ("Dokumentasjonstid", "Documentation time"),

@@ -3,21 +3,13 @@
 from pathlib import Path
 from typing import Any
 
-from publication.datapackage import ReleaseInfo
-from sources import warehouse_wait
+from storage import warehouse_wait
 
 
 def read_relation(db_path: Path, relation: str) -> list[dict[str, Any]]:
     """All rows of a warehouse relation, through a read-only connection that is closed after (a
-    bounded wait while another process holds the file: sources/warehouse_wait.py)."""
+    bounded wait while another process holds the file: storage/warehouse_wait.py)."""
     with warehouse_wait.connect(db_path, read_only=True) as con:
         cursor = con.execute(f"select * from {relation}")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def release_info(row: dict[str, Any]) -> ReleaseInfo:
-    """The identity of the release a ``marts.release_info`` row describes."""
-    created = row["created_at"]
-    created_text = created.date().isoformat() if hasattr(created, "date") else str(created)
-    return ReleaseInfo(str(row["release_id"]), created_text, str(row["method_version"]), str(row["data_status"]))

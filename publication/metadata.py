@@ -12,7 +12,7 @@ from functools import cache
 
 import yaml
 
-from sources.paths import DBT_PROJECT_DIR
+from storage.paths import DBT_PROJECT_DIR
 
 MARTS_YAML = DBT_PROJECT_DIR / "models" / "marts" / "_marts.yml"
 

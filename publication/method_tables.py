@@ -5,11 +5,11 @@ the release's method version; the glossary and readable names from glossary.py a
 from collections.abc import Mapping
 from typing import Any
 
+from method.reference import seed_rows
 from method.scenarios import LABELS
 from publication.glossary import flags
 from publication.labels import components
-from sources.paths import SEEDS_DIR
-from sources.reference import seed_rows
+from storage.paths import SEEDS_DIR
 
 SCENARIO_LABELS = LABELS  # the one wording of the scenarios (method.scenarios)
 

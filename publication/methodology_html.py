@@ -10,8 +10,8 @@ from html import escape
 
 import markdown
 
-from sources.paths import METHODOLOGY
-from sources.paths import METHODOLOGY_SUMMARY as SUMMARY
+from storage.paths import METHODOLOGY
+from storage.paths import METHODOLOGY_SUMMARY as SUMMARY
 
 CSS = """
 *{box-sizing:border-box}body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;

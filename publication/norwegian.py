@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from method.reference import seed_rows
 from publication.glossary import readable_flags
 from publication.labels import components
-from sources.reference import seed_rows
 
 Extra = tuple[str, Callable[[Mapping[str, Any]], str]]
 DEMONSTRATION_NB = "DEMONSTRASJONSDATA (oppdiktede data, ikke reelle målinger)"

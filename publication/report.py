@@ -14,10 +14,10 @@ from html import escape
 from typing import Any
 
 from method.ranks import rank_interval_level
+from method.reference import component_ids
 from method.scenarios import LABELS as SCENARIOS
 from publication.calendar import next_release
 from publication.charts import index_chart, trend_chart_svg
-from publication.datapackage import ReleaseInfo
 from publication.glossary import flag_map, flags, split_flags
 from publication.labels import components
 from publication.meaning import (
@@ -35,7 +35,7 @@ from publication.meaning import (
     rank_range,
     value_phrase,
 )
-from sources.reference import component_ids
+from publication.release_info import ReleaseInfo
 
 BANNER_ID = "demonstration-banner"
 RANK_INTERVAL_HEADER = f"{RANK_INTERVAL_NB} / {RANK_INTERVAL_EN}"

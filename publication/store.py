@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.atomic import fsync_dir, move_into_place, new_staging, replace_symlink, write_atomic, write_synced
+from storage.atomic import fsync_dir, move_into_place, new_staging, replace_symlink, write_atomic, write_synced
 
 LATEST_LINK = "latest"
 LATEST_FILE = "LATEST"
@@ -70,7 +70,7 @@ def _differences(folder: Path, files: dict[str, bytes], volatile: set[str]) -> l
 
 
 def point_latest(root: Path, release_id: str) -> None:
-    """Move the ``latest`` symlink and the ``LATEST`` file to ``release_id``, each atomically (sources/atomic.py)."""
+    """Move the ``latest`` symlink and the ``LATEST`` file to ``release_id``, each atomically (storage/atomic.py)."""
     replace_symlink(root / LATEST_LINK, release_id)
     _checkpoint("moved latest")
     write_atomic(root / LATEST_FILE, (release_id + "\n").encode("utf-8"))

@@ -24,7 +24,7 @@ import xlsxwriter
 
 from publication.analyst_db import ANALYST_DB, OPENS_WITH, OPENS_WITH_NB
 from publication.calendar import next_release
-from publication.datapackage import LICENCE, ReleaseInfo
+from publication.datapackage import LICENCE
 from publication.glossary import flags
 from publication.headers import SHEETS_NB, english_header, norwegian_header
 from publication.meaning import (
@@ -37,6 +37,7 @@ from publication.meaning import (
     headline,
 )
 from publication.norwegian import extra_columns
+from publication.release_info import ReleaseInfo
 
 WORKBOOK_FILE = "rapporteringsbyrdeindeksen.xlsx"
 ABOUT_SHEET = "Om tallene - About"

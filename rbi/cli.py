@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sources.paths import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 # as the Makefile exports them: no telemetry from Dagster, dbt or Great Expectations
 QUIET_ENVIRONMENT = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "GX_ANALYTICS_ENABLED": "False"}

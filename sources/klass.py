@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from sources.http import HttpClient, HttpError
-from sources.paths import SEEDS_DIR
 from sources.ssb import SsbError, check_json_body
+from storage.paths import SEEDS_DIR
 
 DEFAULT_BASE_URL = "https://data.ssb.no/api/klass/v1"
 SN_CLASSIFICATION = "6"

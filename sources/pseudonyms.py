@@ -35,7 +35,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sources.restricted import restricted_dir
+from storage.atomic import fsync_dir
+from storage.restricted import restricted_dir
 
 SECRET_BYTES = 32
 SECRET_MODE = 0o400
@@ -66,7 +67,7 @@ def load_or_create_secret(path: Path) -> bytes:
                 handle.write(secret)
                 handle.flush()
                 os.fsync(handle.fileno())
-            _fsync_folder(path.parent)
+            fsync_dir(path.parent)
             return secret
     secret = path.read_bytes()
     if len(secret) != SECRET_BYTES:
@@ -75,14 +76,6 @@ def load_or_create_secret(path: Path) -> bytes:
             "backup of the raw area (a new secret would make every stored key and digest unmatchable)"
         )
     return secret
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def respondent_key(secret: bytes, tool_id: str) -> str:

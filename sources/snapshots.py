@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sources.atomic import write_folder
-from sources.paths import EMBEDDED_INPUTS, Paths
+from storage.atomic import write_folder
+from storage.paths import EMBEDDED_INPUTS, Paths
 
 SIDECAR = "sidecar.json"
 REQUIRED_SIDECAR_KEYS = (
@@ -229,6 +229,6 @@ def write_snapshot(
     if bad:
         raise SnapshotError(f"cannot store snapshot of '{source_id}': bad part name(s) {', '.join(bad)}")
     sidecar_bytes = (json.dumps(sidecar, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    # all or nothing, fsynced (sources/atomic.py); list_snapshots skips a `.partial` folder
+    # all or nothing, fsynced (storage/atomic.py); list_snapshots skips a `.partial` folder
     write_folder(folder, {f"payload.{extension}": payload, **dict(parts), SIDECAR: sidecar_bytes})
     return Snapshot(source_id, snapshot_id, folder / f"payload.{extension}", sidecar)

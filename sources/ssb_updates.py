@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sources import jsonstat
 from sources.catalogue import CatalogueEntry
-from sources.paths import Paths
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
 from sources.ssb import SsbError
+from storage.paths import Paths
 
 
 def _parse(value: str | None) -> datetime | None:

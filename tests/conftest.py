@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sources.paths import Paths
+from storage.paths import Paths
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"

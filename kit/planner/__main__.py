@@ -25,7 +25,7 @@ from kit.planner.plan import SectorPlan, plan_sector
 from kit.planner.tables import check_text, plan_text
 from kit.population import PopulationError, read_population
 from method import CURRENT_VERSION
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 
 def _parser() -> argparse.ArgumentParser:

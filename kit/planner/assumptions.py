@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from kit.estimators import COMPONENTS
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from kit.planner.assumptions import Assumptions, Expectation
 from kit.planner.plan import component_need
 from kit.population import SectorPopulation, read_population
 from kit.weights import stratum_weights
-from sources.reference import sector_codes
+from method.reference import sector_codes
 from sources.surveys.ingest import check_export
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import requests
 from dagster import AssetKey, DagsterEventType, DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
@@ -169,16 +170,21 @@ def send_alert(alert: Alert, settings: AlertSettings, sleep: Callable[[float], N
     return sent
 
 
+def run_alert(kind: str, run_id: str, job: str, settings: AlertSettings, **fields: Any) -> Alert:
+    """An alert about run ``run_id`` of ``job``, linked to the run's page."""
+    return Alert(kind=kind, run_id=run_id, job=job, link=settings.run_link(run_id), **fields)
+
+
 def gate_failure_alert(
     run_id: str, job: str, check: str, failed_expectations: int, releases: Path, settings: AlertSettings
 ) -> Alert:
     """The notice a blocking gate check sends when it fails (orchestration/publication/checks.py)."""
     release = current_release(releases)
-    return Alert(
-        kind="gate_failure",
-        run_id=run_id,
-        job=job,
-        link=settings.run_link(run_id),
+    return run_alert(
+        "gate_failure",
+        run_id,
+        job,
+        settings,
         failed_checks=[check],
         previous_release_kept=True,
         published_release=release,
@@ -327,11 +333,11 @@ class _NullLog:
 
 def warehouse_wait_alert(run_id: str, job: str, waited: float, settings: AlertSettings) -> Alert:
     """A step waits for the DuckDB warehouse that another process (an analyst's session) holds."""
-    return Alert(
-        kind="warehouse_wait",
-        run_id=run_id,
-        job=job,
-        link=settings.run_link(run_id),
+    return run_alert(
+        "warehouse_wait",
+        run_id,
+        job,
+        settings,
         summary=(
             f"Run {run_id} has waited {waited:.0f} s for the warehouse, which another process holds open; "
             "it fails when RBI_WAREHOUSE_WAIT_SECONDS is reached."
@@ -344,7 +350,7 @@ def warehouse_wait_alert(run_id: str, job: str, waited: float, settings: AlertSe
 
 
 def warehouse_wait_notifier(run_id: str, job: str, log) -> Callable[[float], None]:
-    """The ``on_long_wait`` callback of sources.warehouse_wait for a step of a run."""
+    """The ``on_long_wait`` callback of storage.warehouse_wait for a step of a run."""
 
     def on_long_wait(waited: float) -> None:
         settings = AlertSettings.from_env()
@@ -355,11 +361,11 @@ def warehouse_wait_notifier(run_id: str, job: str, log) -> Callable[[float], Non
 
 def stale_snapshot_alert(run_id: str, job: str, tables: list[str], settings: AlertSettings) -> Alert:
     """A live fetch from SSB failed and the run used the last stored snapshot instead."""
-    return Alert(
-        kind="stale_snapshot",
-        run_id=run_id,
-        job=job,
-        link=settings.run_link(run_id),
+    return run_alert(
+        "stale_snapshot",
+        run_id,
+        job,
+        settings,
         summary=(
             f"The live fetch of SSB table(s) {', '.join(tables)} failed in run {run_id}; the run used the "
             "last stored snapshot, so a release from it may lack SSB's newest data."

@@ -28,7 +28,7 @@ from orchestration.warehouse import build_state
 from publication.contracts import PUBLISHED_TABLES, PublishedTable
 from publication.marts import read_relation
 from publication.store import previous_release_rows, previous_release_table
-from sources.paths import Paths
+from storage.paths import Paths
 
 COVERAGE_TABLE = "index_sector_year"  # where a lost sector or year is looked for
 

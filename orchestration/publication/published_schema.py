@@ -4,14 +4,14 @@
 holds numbers that were never published. After a publication (or a rebuild that gave the same
 release), the publication copies the marts it published into ``published`` in one transaction, so
 an analyst reading ``published`` always sees one whole, published build, with the release id in
-``published.release_info``. The warehouse file stays owner/group-only (sources/restricted.py).
+``published.release_info``. The warehouse file stays owner/group-only (storage/restricted.py).
 """
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sources import warehouse_wait
-from sources.restricted import restrict_warehouse
+from storage import warehouse_wait
+from storage.restricted import restrict_warehouse
 
 SCHEMA = "published"
 

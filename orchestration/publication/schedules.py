@@ -28,8 +28,8 @@ from dagster import (
 from orchestration.resources import PipelinePaths
 from orchestration.runs.run_guard import busy_skip_reason
 from sources.fingerprint import inputs_fingerprint
-from sources.paths import Paths
 from sources.snapshots import SnapshotError, writable_store
+from storage.paths import Paths
 
 JOB_NAME = "publish_all"
 FINGERPRINT_TAG = "rbi/inputs_fingerprint"

@@ -23,7 +23,7 @@ from dagster import ConfigurableResource, Failure, InitResourceContext, SkipReas
 from orchestration.runs import run_lock
 from orchestration.runs.run_reaper import process_tags, reap_dead_runs
 from orchestration.runs.stale_files import clean_stale_files
-from sources.paths import Paths
+from storage.paths import Paths
 
 
 class RunGuard(ConfigurableResource):

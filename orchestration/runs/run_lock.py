@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sources.paths import Paths
+from storage.paths import Paths
 
 ATTEMPTS = 5
 RETRY_SECONDS = 0.1

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sources.paths import REPO_ROOT, Paths
+from storage.paths import REPO_ROOT, Paths
 
 KEEP_DBT_INVOCATIONS = 3
 LEGACY_MIN_AGE_SECONDS = 3600  # dagster-dbt's default per-invocation folders under dbt_project/target

@@ -22,17 +22,17 @@ from dagster import (
     asset,
 )
 
+from method.reference import sector_codes
 from orchestration.publication.alerts import AlertSettings, notify, stale_snapshot_alert
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from orchestration.runs.run_guard import RunGuard
 from sources.catalogue import CatalogueEntry, load_catalogue
 from sources.http import HttpClient
-from sources.paths import Paths
 from sources.raw_tables import raw_frame
-from sources.reference import sector_codes
 from sources.snapshots import SnapshotError, newest_snapshot, writable_store
 from sources.ssb import SsbClient, SsbError, fetch_and_store
 from sources.tables import TableError
+from storage.paths import Paths
 
 PROVENANCE_COLUMNS = ("_source_id", "_snapshot_id", "_sha256", "_data_status")
 

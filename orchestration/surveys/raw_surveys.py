@@ -36,17 +36,17 @@ from dagster import (
     asset,
 )
 
+from method.reference import sector_codes
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths, Warehouse
 from orchestration.runs.run_guard import RunGuard
-from sources.paths import Paths
 from sources.pseudonyms import load_or_create_secret
 from sources.raw_tables import REGISTER_COLUMNS
-from sources.reference import sector_codes
 from sources.snapshots import sha256_file
 from sources.surveys import erasure, store
 from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import Mapping, load_mapping
 from sources.surveys.records import pseudonymise, read_records, write_records
+from storage.paths import Paths
 
 survey_partitions = DynamicPartitionsDefinition(name="surveys")
 

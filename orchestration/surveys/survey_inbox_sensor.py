@@ -23,11 +23,11 @@ from dagster import (
     sensor,
 )
 
+from method.reference import sector_codes
 from orchestration.publication.alerts import AlertSettings, notify, quarantine_alert
 from orchestration.resources import PipelinePaths
 from orchestration.runs.run_guard import busy_skip_reason
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions
-from sources.reference import sector_codes
 from sources.surveys import store
 from sources.surveys.inbox import Outcome, input_survey_ids, one_line, process_inbox, shown
 

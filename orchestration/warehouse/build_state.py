@@ -5,16 +5,16 @@ model and test of the invocation succeeded. A run killed or failed in dbt leaves
 marts may then hold two builds at once (some tables new, some old), so the gate and the publication
 refuse to read them, and the next dbt step rebuilds every model, whatever its run selected.
 The file sits in the restricted warehouse folder and is written owner/group-only like the
-warehouse (sources/restricted.py).
+warehouse (storage/restricted.py).
 """
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sources.restricted import restricted_dir, write_text
+from storage.atomic import write_atomic
+from storage.restricted import FILE_MODE, restricted_dir
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,7 @@ def read_state(state_file: Path) -> BuildState | None:
 def _write(state_file: Path, state: str, run_id: str) -> None:
     restricted_dir(state_file.parent)  # the warehouse folder: owner/group only
     record = {"state": state, "run_id": run_id, "at": datetime.now(UTC).isoformat(timespec="seconds")}
-    tmp = state_file.with_name(f".{state_file.name}.tmp")
-    write_text(tmp, json.dumps(record, sort_keys=True) + "\n")
-    os.replace(tmp, state_file)
+    write_atomic(state_file, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"), mode=FILE_MODE)
 
 
 def mark_building(state_file: Path, run_id: str) -> None:

@@ -14,7 +14,7 @@ from orchestration.warehouse.dbt_metadata import with_table_metadata
 from orchestration.warehouse.dbt_test_descriptions import describe_dbt_test
 from orchestration.warehouse.partial_parse import reuse_partial_parse
 from orchestration.warehouse.project import dbt_project
-from sources.warehouse_wait import wait_until_writable
+from storage.warehouse_wait import wait_until_writable
 
 
 class LayerTranslator(DagsterDbtTranslator):

@@ -2,6 +2,6 @@
 
 from dagster_dbt import DbtProject
 
-from sources.paths import DBT_PROJECT_DIR
+from storage.paths import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

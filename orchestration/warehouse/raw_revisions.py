@@ -1,4 +1,4 @@
-"""The internal revision store (spec section 5b, ``sources/revisions.py``) -> the warehouse raw
+"""The internal revision store (spec section 5b, ``revisions/store.py``) -> the warehouse raw
 schema, and the candidate footprints of this build.
 
 ``raw/revision_cells``, ``raw/revision_footprints`` and ``raw/revision_replicates`` load the store's
@@ -15,7 +15,7 @@ Nothing of it is published, logged or put in metadata beyond row counts and the 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from orchestration.resources import WAREHOUSE_POOL, PipelinePaths
-from sources import revisions
+from revisions import store as revisions
 from sources.pseudonyms import load_or_create_secret
 
 CELLS_KEY = AssetKey(["raw", "revision_cells"])
@@ -25,35 +25,32 @@ SURVEY_FOOTPRINTS_KEY = AssetKey(["raw", "survey_footprints"])
 SURVEY_RESPONSES_KEY = AssetKey(["raw", "survey_responses"])
 
 
+def _raw_spec(key: AssetKey, kinds: set[str], description: str) -> AssetSpec:
+    """A raw table of the revision rule, loaded after ``raw/survey_responses``."""
+    return AssetSpec(key, group_name="raw", kinds=kinds, description=description, deps=[SURVEY_RESPONSES_KEY])
+
+
 @multi_asset(
     specs=[
-        AssetSpec(
+        _raw_spec(
             CELLS_KEY,
-            group_name="raw",
-            kinds={"duckdb", "parquet"},
-            description="The survey component cells published with a value and the rows last published (spec 5b).",
-            deps=[SURVEY_RESPONSES_KEY],
+            {"duckdb", "parquet"},
+            "The survey component cells published with a value and the rows last published (spec 5b).",
         ),
-        AssetSpec(
+        _raw_spec(
             FOOTPRINTS_KEY,
-            group_name="raw",
-            kinds={"duckdb", "parquet"},
-            description="The footprint of every published version of each cell, as element digests (spec 5b).",
-            deps=[SURVEY_RESPONSES_KEY],
+            {"duckdb", "parquet"},
+            "The footprint of every published version of each cell, as element digests (spec 5b).",
         ),
-        AssetSpec(
+        _raw_spec(
             REPLICATES_KEY,
-            group_name="raw",
-            kinds={"duckdb", "parquet"},
-            description="The bootstrap replicates behind each value last published (spec 5b and 7).",
-            deps=[SURVEY_RESPONSES_KEY],
+            {"duckdb", "parquet"},
+            "The bootstrap replicates behind each value last published (spec 5b and 7).",
         ),
-        AssetSpec(
+        _raw_spec(
             SURVEY_FOOTPRINTS_KEY,
-            group_name="raw",
-            kinds={"duckdb", "python"},
-            description="This build's candidate footprint of each survey component cell, as element digests (5b).",
-            deps=[SURVEY_RESPONSES_KEY],
+            {"duckdb", "python"},
+            "This build's candidate footprint of each survey component cell, as element digests (5b).",
         ),
     ],
     pool=WAREHOUSE_POOL,

@@ -24,7 +24,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print what would be uploaded, in order; change nothing")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
-    from sources.paths import Paths
+    from storage.paths import Paths
 
     paths = Paths.from_env()
     target = target_from(os.environ.get("RBI_PUBLISH_TARGET", ""), paths.site)

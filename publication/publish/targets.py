@@ -13,6 +13,7 @@ from typing import Protocol
 from urllib.parse import urlparse
 
 from publication.publish.files import SHA256_METADATA, SiteFile
+from storage.atomic import fsync_dir, write_synced
 
 
 class AlreadyExists(Exception):
@@ -37,8 +38,8 @@ class Target(Protocol):
 
 
 class LocalTarget:
-    """A folder: files written aside and moved in (``os.replace``); create-only by ``os.link``,
-    which fails when the name exists."""
+    """A folder: files written aside and fsynced, then moved in (``os.replace``) and the folder
+    fsynced (storage/atomic.py); create-only by ``os.link``, which fails when the name exists."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -65,7 +66,7 @@ class LocalTarget:
         target = self.folder / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-        tmp.write_bytes(file.data)
+        write_synced(tmp, file.data)  # storage/atomic.py
         try:
             if create_only:
                 try:
@@ -74,6 +75,7 @@ class LocalTarget:
                     raise AlreadyExists(file.path) from exc
             else:
                 os.replace(tmp, target)
+            fsync_dir(target.parent)
         finally:
             if tmp.exists():
                 tmp.unlink()

@@ -91,7 +91,7 @@ def write_site(site: Site, target: Path) -> Path:
 
 
 def main() -> None:
-    from sources.paths import Paths
+    from storage.paths import Paths
 
     paths = Paths.from_env()
     site = build_from(paths.releases, os.environ.get("RBI_SITE_URL", "").strip())

@@ -32,9 +32,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sources.paths import Paths
-from sources.reference import sector_codes
+from method.reference import sector_codes
 from sources.surveys.ingest import check_export
+from storage.paths import Paths
 
 
 def main(argv: list[str] | None = None) -> int:

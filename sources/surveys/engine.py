@@ -36,8 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from method.reference import CANONICAL_COLUMNS, sector_codes
 from sources.messages import quote
-from sources.reference import CANONICAL_COLUMNS, sector_codes
 from sources.surveys.delimited import Table
 from sources.surveys.exports import is_identifying_column, tool_id_column
 from sources.surveys.mapping import (

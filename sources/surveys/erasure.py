@@ -44,8 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources import revisions
-from sources.paths import Paths
+from revisions import store as revisions
 from sources.pseudonyms import is_respondent_key, load_or_create_secret, respondent_key
 from sources.snapshots import sha256_file
 from sources.surveys import store
@@ -54,6 +53,7 @@ from sources.surveys.ingest import check_export, find_export
 from sources.surveys.mapping import load_mapping
 from sources.surveys.records import content_digest, pseudonymise, without_keys
 from sources.surveys.store import REMOVED_NOTE
+from storage.paths import Paths
 
 __all__ = [
     "ErasureError",

@@ -43,7 +43,7 @@ lock files) are skipped silently.
 
 Modes: ``received/``, ``quarantine/`` and ``surveys/`` are created ``0o750`` and everything moved
 or written there is made ``0o640`` (stored versions ``0o440``): owner and group only
-(``sources.restricted``).
+(``storage.restricted``).
 """
 
 import hashlib
@@ -58,10 +58,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from method.reference import sector_codes
 from sources.messages import clip
 from sources.pseudonyms import load_or_create_secret
-from sources.reference import sector_codes
-from sources.restricted import restrict_tree, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys import store
 from sources.surveys.erasure_log import append_record, exclusions, read_log
@@ -71,6 +70,7 @@ from sources.surveys.mapping import MappingError, load_mapping
 from sources.surveys.records import content_digest, pseudonymise
 from sources.surveys.redelivery import compare
 from sources.surveys.store import find_same, store_accepted
+from storage.restricted import restrict_tree, restricted_dir, write_text
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 MAPPING_SUFFIXES = (".yml", ".yaml")
@@ -420,7 +420,7 @@ def process_inbox(
     ``taken_ids``: survey ids that other inputs (the inputs directory) already use.
     ``min_age_seconds``: the settle time; ``sleep``: how to wait it between the two looks.
     ``secret_file``/``audit_log``: default to the raw area's (``raw_surveys/../keys/pseudonym.key``,
-    ``raw_surveys/../audit/erasures.jsonl``, as ``sources.paths.Paths``).
+    ``raw_surveys/../audit/erasures.jsonl``, as ``storage.paths.Paths``).
     """
     context = _context(raw_surveys, quarantine_root, received_root, taken_ids, sectors, secret_file, audit_log)
     outcomes: list[Outcome] = []

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from method.reference import CANONICAL_COLUMNS
 from sources.messages import clip, quote
-from sources.reference import CANONICAL_COLUMNS
 from sources.surveys.exports import ExportOptions
 from sources.surveys.problems import shown_name
 

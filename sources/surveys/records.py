@@ -13,19 +13,19 @@ respondent KEY in ``respondent_id`` (:func:`pseudonymise`: the tool's id never l
 and ``respondent_order``, the rank of the tool's id among the version's respondents; a version's files
 are written aside and renamed into place, so a reader sees them whole or not at all. They hold
 respondent rows, so folders are ``0o750`` and files ``0o640`` whatever the umask
-(:mod:`sources.restricted`).
+(:mod:`storage.restricted`).
 """
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from sources.pseudonyms import is_respondent_key, respondent_key, respondent_order
-from sources.restricted import open_binary, restrict_file, restricted_dir, write_text
+from storage.atomic import replace_file
+from storage.restricted import open_binary, restrict_file, restricted_dir, write_text
 
 ORDER_COLUMN = "respondent_order"
 
@@ -106,7 +106,7 @@ def write_records(root: Path, snapshot_id: str, records: pd.DataFrame, provenanc
     ):
         tmp = final.with_name(f".{final.name}.partial")
         write(tmp)
-        os.replace(tmp, final)
+        replace_file(tmp, final)
     return parquet
 
 

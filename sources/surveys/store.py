@@ -34,9 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.restricted import copy_file, open_binary, restrict_file, restricted_dir, write_text
 from sources.snapshots import sha256_file
 from sources.surveys.ingest import IngestReport, find_export
+from storage.atomic import fsync_files, move_into_place
+from storage.restricted import copy_file, open_binary, restrict_file, restricted_dir, write_text
 
 SIDECAR = "sidecar.json"
 MAPPING = "mapping.yml"
@@ -131,33 +132,12 @@ def survey_ids(root: Path) -> list[str]:
     return sorted(p.name for p in folders if versions(root, p.name))
 
 
-def fsync_tree(folder: Path) -> None:
-    """Flush every file of ``folder`` and the folder itself to disk."""
-    for path in folder.iterdir():
-        if path.is_file() and not path.is_symlink():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    fsync_dir(folder)
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish_folder(tmp: Path, final: Path) -> None:
     """Make ``tmp``'s files read-only, flush them, and rename the folder to ``final`` (atomic)."""
     for path in tmp.iterdir():
         _read_only(path)
-    fsync_tree(tmp)
-    tmp.rename(final)
-    fsync_dir(final.parent)
+    fsync_files(tmp)
+    move_into_place(tmp, final)  # storage/atomic.py: the folder synced, renamed, its parent synced
 
 
 def write_parquet(path: Path, records: pd.DataFrame) -> Path:

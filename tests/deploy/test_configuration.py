@@ -6,7 +6,17 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("sources", "orchestration", "publication", "method", "expectations", "kit", "benchmarks")
+CODE_DIRS = (
+    "sources",
+    "storage",
+    "revisions",
+    "orchestration",
+    "publication",
+    "method",
+    "expectations",
+    "kit",
+    "benchmarks",
+)
 # in tests only what is read from the environment (tests also name settings in assertions)
 READ = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["'](RBI_[A-Z0-9_]+)["']""")
 QUOTED = re.compile(r"""["'](RBI_[A-Z0-9_]*[A-Z0-9])["']""")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from publication.checksums import verify
-from sources.paths import Paths
+from storage.paths import Paths
 from tests.e2e.crash_harness import DEBUG_CONFIG, STAGES, run
 from tests.e2e.tiny_inputs import make_tiny_inputs
 

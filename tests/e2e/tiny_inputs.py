@@ -4,8 +4,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import write_snapshot
+from storage.paths import EMBEDDED_INPUTS
 
 WHEN = datetime(2026, 1, 15, tzinfo=UTC)
 DEMO = {

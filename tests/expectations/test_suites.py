@@ -15,6 +15,7 @@ import pytest
 
 from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
 from expectations.suites import build_suite
+from method.reference import flag_codes, sector_codes
 from publication.contracts import (
     COMPONENT_SECTOR_YEAR,
     CONTEXT_SECTOR_YEAR,
@@ -24,7 +25,6 @@ from publication.contracts import (
     flag_values_with,
     flags_pattern,
 )
-from sources.reference import flag_codes, sector_codes
 
 DTYPES = {"text": "string", "int": "Int64", "dec1": "float64", "dec3": "float64", "plain": "float64"}
 N = None  # a NULL cell

@@ -8,7 +8,7 @@ from kit.planner.assumptions import build_assumptions
 from kit.questionnaire import load
 from kit.sample import msforms_rows, nettskjema_csv, sample_mapping, write_xlsx
 from kit.simulate import draw
-from sources.reference import CANONICAL_COLUMNS
+from method.reference import CANONICAL_COLUMNS
 
 # the canonical columns a kit export fills: every one but those the pipeline adds or no kit form asks
 CANONICAL = [c for c in CANONICAL_COLUMNS if c not in ("survey_id", "year", "design_weight")]

@@ -4,7 +4,7 @@ import re
 
 from kit import build
 from kit.questionnaire import KIT_DIR
-from sources.reference import seed_rows
+from method.reference import seed_rows
 
 
 def test_sector_codes_document_matches_the_seed() -> None:

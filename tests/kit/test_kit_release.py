@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from kit.estimators import COMPONENTS, unit_values
+from method.reference import sector_codes
 from sources.pseudonyms import respondent_key
-from sources.reference import sector_codes
 from sources.surveys.ingest import check_export
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs

@@ -9,8 +9,8 @@ import yaml
 
 from kit import build
 from kit.questionnaire import QUESTIONNAIRE, QuestionnaireError, load, parse
-from sources.paths import REPO_ROOT
 from sources.surveys.mapping import load_mapping
+from storage.paths import REPO_ROOT
 
 
 @pytest.fixture(scope="module")

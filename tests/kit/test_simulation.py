@@ -11,7 +11,7 @@ from kit.estimators import COMPONENTS, sector_cells
 from kit.planner.assumptions import build_assumptions
 from kit.planner.plan import plan_sector
 from kit.simulate import draw
-from sources.reference import sector_codes
+from method.reference import sector_codes
 
 REPLICATIONS = 12
 BOOTSTRAP = 300

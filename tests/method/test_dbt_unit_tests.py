@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sources.paths import DBT_PROJECT_DIR, Paths
+from storage.paths import DBT_PROJECT_DIR, Paths
 
 DBT = Path(sys.executable).with_name("dbt")
 

@@ -1,5 +1,5 @@
 """Spec section 5b (method 1.2, the atoms rule) through the dbt models, release after release:
-raw.survey_footprints (the candidate, digests computed by ``sources.revisions.footprint_frame``) ->
+raw.survey_footprints (the candidate, digests computed by ``revisions.store.footprint_frame``) ->
 int_revision_atoms -> int_components_revised -> int_revision_store_cells / _footprints, the store of
 one build fed to the next exactly as the raw assets and the publication do.
 
@@ -17,7 +17,7 @@ import pytest
 
 from method import load_parameters
 from method.atoms import atoms, decide, with_candidate
-from sources.revisions import CELL_COLUMNS, FOOTPRINT_COLUMNS, SURVEY_FOOTPRINT_COLUMNS, footprint_frame
+from revisions.store import CELL_COLUMNS, FOOTPRINT_COLUMNS, SURVEY_FOOTPRINT_COLUMNS, footprint_frame
 from tests.method.dbt_harness import query, run_dbt, write_tables
 
 SECRET = b"t" * 32

@@ -1,5 +1,5 @@
 """A revision store written under method 1.1 (members.parquet: respondent sets, no digests) carried
-into 1.2 without a manual step (spec 5b, sources/revisions.py): the first 1.2 build reconstructs
+into 1.2 without a manual step (spec 5b, revisions/store.py): the first 1.2 build reconstructs
 the footprint of every 1.1 published version whose records are provably those published (the same
 export by source id, sha256 and origin, in the warehouse or in the raw area's kept records, giving
 exactly the published respondent set and dk_share), and holds every cell it cannot decide."""
@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import duckdb
 import pandas as pd
 
-from orchestration.publication.publication import revision_upgrade
 from publication.diff import RevisionUpgrade, changelog_text, release_changes
-from sources import revisions
+from revisions import store as revisions
+from revisions.record import revision_upgrade
 from tests.method.dbt_harness import query, run_dbt, write_tables
 from tests.method.test_revision_property import MODELS, record, scored_sql
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sources.reference import CANONICAL_COLUMNS
+from method.reference import CANONICAL_COLUMNS
 from tests.method.dbt_harness import query, run_dbt, write_tables
 
 MODELS = ["int_population_sector_year", "int_respondent_weights", "int_survey_components", "int_register_components"]

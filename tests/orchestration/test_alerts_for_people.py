@@ -22,7 +22,7 @@ from orchestration.publication.alerts import (
     send_alert,
     warehouse_wait_notifier,
 )
-from sources import warehouse_wait
+from storage import warehouse_wait
 from tests.orchestration.alert_sinks import HttpSink
 from tests.orchestration.test_run_hygiene import HOLD_OPEN
 from tests.orchestration.test_survey_inbox_sensor import drop, evaluate

@@ -3,7 +3,7 @@ telemetry off, one run at a time, the one-slot warehouse pool, run monitoring.""
 
 import yaml
 
-from sources.paths import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 SHARED_BLOCKS = ("telemetry", "concurrency", "run_monitoring")
 

@@ -13,8 +13,8 @@ from expectations import coverage
 from orchestration.runs import stale_files
 from orchestration.warehouse import build_state
 from publication.diff import release_changes
-from sources import warehouse_wait
-from sources.paths import Paths
+from storage import warehouse_wait
+from storage.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def test_a_build_that_did_not_finish_is_refused(tmp_path: Path) -> None:
     build_state.mark_complete(state, "run-2")
     build_state.require_complete(state)
     assert build_state.interrupted(state) is None
-    # next to the warehouse, restricted like it (sources/restricted.py)
+    # next to the warehouse, restricted like it (storage/restricted.py)
     assert state.parent == Paths.from_env(output=tmp_path).warehouse.parent
     assert stat.S_IMODE(state.stat().st_mode) == 0o640
     assert stat.S_IMODE(state.parent.stat().st_mode) == 0o750

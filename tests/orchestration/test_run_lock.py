@@ -15,7 +15,7 @@ from orchestration.resources import PipelinePaths
 from orchestration.runs import run_lock
 from orchestration.runs.run_guard import busy_skip_reason
 from orchestration.surveys.survey_inbox_sensor import survey_inbox
-from sources.paths import Paths
+from storage.paths import Paths
 
 REPO = Path(__file__).resolve().parents[2]
 HOLD = (

@@ -17,7 +17,7 @@ from dagster import (
 
 from orchestration.publication.schedules import FINGERPRINT_TAG, JOB_NAME, monthly_publication, publication_request
 from sources.fingerprint import file_digests, inputs_fingerprint
-from sources.paths import EMBEDDED_INPUTS
+from storage.paths import EMBEDDED_INPUTS
 from tests.sources.fake_statbank import FakeStatBank
 
 

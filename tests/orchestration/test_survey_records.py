@@ -14,10 +14,10 @@ from orchestration.runs.run_guard import RunGuard
 from orchestration.surveys import raw_surveys
 from orchestration.surveys.raw_surveys import survey_export, survey_partitions, survey_responses
 from sources.demo import survey as demo
-from sources.paths import EMBEDDED_INPUTS, Paths
 from sources.pseudonyms import is_respondent_key
 from sources.surveys.inbox import process_inbox
 from sources.surveys.records import read_records
+from storage.paths import EMBEDDED_INPUTS, Paths
 
 SURVEY_ID = "INBOX-2026-ONCE"
 # the inputs directory's surveys (the embedded demonstration years), parsed by survey_responses

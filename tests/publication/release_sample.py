@@ -3,7 +3,7 @@
 from typing import Any
 
 from publication.contracts import PUBLISHED_TABLES
-from publication.datapackage import ReleaseInfo
+from publication.release_info import ReleaseInfo
 
 TABLES = [(t.name, t.columns) for t in PUBLISHED_TABLES]
 

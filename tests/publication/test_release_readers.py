@@ -10,14 +10,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from method.reference import flag_codes
 from publication.build import build_release
 from publication.glossary import flags
 from publication.identity import numbers_id, presentation_sources, revision_of, with_presentation
 from publication.methodology_html import methodology_html
 from publication.store import ReleaseConflict, publish
 from publication.workbook import ABOUT_SHEET, WORKBOOK_FILE
-from sources.paths import REPO_ROOT
-from sources.reference import flag_codes
+from storage.paths import REPO_ROOT
 from tests.publication import release_sample as sample
 
 METHODOLOGY = b"# Methodology\n\nSee [the mapping](survey-mapping.md) and [the report](report.html).\n"
@@ -221,7 +221,7 @@ def test_charts_shipped_as_svg_and_png() -> None:
 
 
 def test_every_flag_the_contract_allows_is_explained_in_the_glossary() -> None:
-    # glossary (seed flags.csv, via sources.reference) and the published contract must not drift apart
+    # glossary (seed flags.csv, via method.reference) and the published contract must not drift apart
     explained = {f.flag: f for f in flags()}
     assert set(flag_codes()) <= set(explained)
     assert all(explained[code].meaning_nb and explained[code].meaning_en for code in flag_codes())

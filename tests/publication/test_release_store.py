@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from publication.store import ReleaseConflict, current_release, list_releases, publish
-from sources.paths import Paths
+from storage.paths import Paths
 
 
 def test_publish_then_republish_identical_is_a_no_op(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from method.reference import seed_rows
 from publication.build import build_release
 from publication.contracts import PUBLISHED_TABLES
-from publication.datapackage import ReleaseInfo
 from publication.headers import SHEETS_NB
+from publication.release_info import ReleaseInfo
 from publication.workbook import WORKBOOK_FILE
-from sources.reference import seed_rows
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

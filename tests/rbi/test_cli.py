@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rbi.cli import COMMANDS
-from sources.paths import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 RBI = Path(sys.executable).parent / "rbi"
 

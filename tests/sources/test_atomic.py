@@ -1,4 +1,4 @@
-"""sources/atomic.py: write aside, fsync, rename, fsync the folder -- the old or the new content,
+"""storage/atomic.py: write aside, fsync, rename, fsync the folder -- the old or the new content,
 never a half-written one, and nothing left aside."""
 
 import os
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sources import atomic
+from storage import atomic
 
 
 @pytest.fixture
@@ -76,3 +76,32 @@ def test_write_folder_never_replaces_an_existing_folder(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         atomic.write_folder(target, {"payload.csv": b"new"})
     assert [p.name for p in target.iterdir()] == ["kept"]
+
+
+def test_write_atomic_with_a_mode_never_widens_it(tmp_path: Path) -> None:
+    old = os.umask(0)  # a permissive umask changes nothing
+    try:
+        atomic.write_atomic(tmp_path / "CURRENT", b"000001-r1\n", mode=0o640)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "CURRENT").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "CURRENT").read_bytes() == b"000001-r1\n"
+
+
+def test_replace_file_moves_a_file_written_aside_syncing_it_then_the_folder(tmp_path: Path, synced: list[str]) -> None:
+    target, aside = tmp_path / "rbi.duckdb", tmp_path / ".rbi.duckdb.tmp"
+    target.write_bytes(b"old")
+    aside.write_bytes(b"new")  # e.g. written by DuckDB
+    atomic.replace_file(aside, target)
+    assert target.read_bytes() == b"new"
+    assert synced == ["file", tmp_path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rbi.duckdb"]
+
+
+def test_fsync_files_syncs_each_file_of_a_folder_but_no_link(tmp_path: Path, synced: list[str]) -> None:
+    (tmp_path / "a.parquet").write_bytes(b"a")
+    (tmp_path / "b.json").write_bytes(b"b")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a.parquet")
+    atomic.fsync_files(tmp_path)
+    assert synced == ["file", "file"]

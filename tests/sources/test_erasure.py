@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sources.paths import Paths
 from sources.pseudonyms import load_or_create_secret, respondent_key
 from sources.snapshots import sha256_file
 from sources.surveys import __main__ as cli
@@ -19,6 +18,7 @@ from sources.surveys import erasure, store
 from sources.surveys.ingest import check_export
 from sources.surveys.mapping import load_mapping
 from sources.surveys.records import pseudonymise, read_records, write_records
+from storage.paths import Paths
 from tests.e2e.tiny_inputs import MAPPING, survey_export
 
 GENERATED = Path(__file__).resolve().parents[1] / "fixtures" / "surveys" / "generated"

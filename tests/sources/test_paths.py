@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sources.paths import EMBEDDED_INPUTS, REPO_ROOT, SEEDS_DIR, Paths
+from storage.paths import EMBEDDED_INPUTS, REPO_ROOT, SEEDS_DIR, Paths
 
 
 def test_defaults_derive_every_path_from_the_output_dir() -> None:

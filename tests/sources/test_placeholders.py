@@ -7,11 +7,11 @@ import yaml
 
 from kit.questionnaire import KIT_DIR
 from kit.sample import write_sample
-from sources.paths import EMBEDDED_INPUTS
 from sources.surveys.__main__ import main as surveys_main
 from sources.surveys.inbox import process_inbox
 from sources.surveys.ingest import check_export
 from sources.surveys.placeholders import placeholder_problems
+from storage.paths import EMBEDDED_INPUTS
 
 KIT_MAPPINGS = sorted(KIT_DIR.glob("*/mapping*.yml"))
 

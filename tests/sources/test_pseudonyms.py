@@ -5,7 +5,6 @@ import stat
 
 import pytest
 
-from sources.paths import Paths
 from sources.pseudonyms import (
     element_digest,
     is_respondent_key,
@@ -13,6 +12,7 @@ from sources.pseudonyms import (
     respondent_key,
     respondent_order,
 )
+from storage.paths import Paths
 
 
 def test_secret_is_created_once_read_only_and_reused(tmp_path):

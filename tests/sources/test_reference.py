@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sources import reference
+from method import reference
 from sources.demo import survey as demo
-from sources.paths import SEEDS_DIR
 from sources.surveys.__main__ import main as surveys_command
+from storage.paths import SEEDS_DIR
 
 
 def seed_column(name: str, column: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The internal revision store (spec section 5b, method 1.2 layout, sources/revisions.py): versions
+"""The internal revision store (spec section 5b, method 1.2 layout, revisions/store.py): versions
 written aside and put in force atomically, restricted modes, loaded into the warehouse raw schema
 (empty and typed when there is none), unchanged content writes nothing, a broken pointer is an
 error; the candidate footprints hold digests and keys, never an answer. (The upgrade of a 1.1
@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources import revisions
-from sources.paths import Paths
+from revisions import store as revisions
+from storage.paths import Paths
 
 CELL = (
     "select 2025 as year, 'SYKEHUS' as sector_code, 'C1' as component_id, 25.5 as raw_value, 20.0 as raw_ci_low, "

@@ -58,7 +58,7 @@ def test_missing_source_and_incomplete_metadata(tmp_path: Path) -> None:
 
 def test_embedded_snapshots_verify() -> None:
     from sources.catalogue import load_catalogue
-    from sources.paths import EMBEDDED_INPUTS
+    from storage.paths import EMBEDDED_INPUTS
 
     for entry in load_catalogue():
         if not entry.enabled_offline:  # no snapshot stored yet (sources/catalogue.yml)

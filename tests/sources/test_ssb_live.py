@@ -14,9 +14,9 @@ from orchestration.runs.run_guard import RunGuard
 from orchestration.ssb.raw_inputs import build_raw_asset
 from orchestration.ssb.ssb_sensor import run_request_for, ssb_table_updates
 from sources.catalogue import entry_by_id, load_catalogue
-from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import list_snapshots
 from sources.ssb_updates import check_updates
+from storage.paths import EMBEDDED_INPUTS
 from tests.e2e.harness import run_pipeline
 from tests.e2e.tiny_inputs import make_tiny_inputs
 from tests.sources.fake_statbank import PAYLOAD_05300, V2, FakeStatBank

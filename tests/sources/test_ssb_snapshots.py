@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from sources.catalogue import CatalogueError, load_catalogue
-from sources.paths import EMBEDDED_INPUTS
 from sources.snapshots import SnapshotError, newest_snapshot, snapshot_by_id, writable_store, write_snapshot
+from storage.paths import EMBEDDED_INPUTS
 
 META = {
     "title": "t",

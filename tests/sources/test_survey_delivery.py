@@ -296,8 +296,8 @@ def test_two_deliveries_of_one_survey_in_one_pass_are_taken_in_arrival_order(tmp
 
 
 def test_erased_respondents_and_withdrawn_surveys_do_not_come_back(tmp_path: Path) -> None:
-    from sources.paths import Paths
     from sources.surveys import erasure
+    from storage.paths import Paths
 
     paths = Paths.from_env(inputs=tmp_path / "no-inputs", output=tmp_path / "out", environ={})
     a = {"inbox": paths.inbox, "surveys": paths.raw_surveys, "quarantine": paths.quarantine}
@@ -354,8 +354,8 @@ def test_a_report_lists_a_bounded_number_of_distinct_problems(tmp_path: Path) ->
 
 
 def test_the_accept_command_makes_a_held_delivery_current_and_logs_it(tmp_path: Path, capsys, monkeypatch) -> None:
-    from sources.paths import Paths
     from sources.surveys.__main__ import main
+    from storage.paths import Paths
 
     monkeypatch.setenv("RBI_OUTPUT_DIR", str(tmp_path / "out"))
     for name in ("RBI_INBOX_DIR", "RBI_RAW_DIR", "RBI_INPUTS_DIR"):

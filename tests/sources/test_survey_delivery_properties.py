@@ -23,11 +23,11 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sources.paths import Paths
 from sources.pseudonyms import is_respondent_key, load_or_create_secret, respondent_key
 from sources.surveys import erasure, store
 from sources.surveys.erasure_log import append_record
 from sources.surveys.inbox import accept_held, process_inbox
+from storage.paths import Paths
 
 SURVEY = "PROP-2026"
 MAPPING = f"""\

@@ -6,13 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from method.reference import CANONICAL_COLUMNS
 from sources.demo import survey as demo
-from sources.paths import EMBEDDED_INPUTS
-from sources.reference import CANONICAL_COLUMNS
 from sources.surveys.engine import apply_mapping, validate_mapping_against_export
 from sources.surveys.mapping import MappingError, load_mapping, mapping_columns
 from sources.surveys.nettskjema import SurveyFormatError, read_nettskjema_csv
 from sources.surveys.problems import Problem, summarise_problems
+from storage.paths import EMBEDDED_INPUTS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "surveys"
 REAL_EXPORT = FIXTURES / "nettskjema_v3_form123823_csv-report.csv"

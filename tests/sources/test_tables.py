@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from sources.paths import EMBEDDED_INPUTS
 from sources.registers import read_obligations, read_population
 from sources.snapshots import latest_snapshot
 from sources.ssb_published import read_published_table
 from sources.tables import TableError
+from storage.paths import EMBEDDED_INPUTS
 
 HEADER = "table_ref,measure,unit,period,nace_code,nace_label,sector,value,status,source_url\n"
 URL = "https://www.ssb.no/x"

@@ -1,5 +1,5 @@
 -- The survey component cells published with a value by an earlier release (spec section 5b), as
--- the internal revision store holds them (sources/revisions.py, loaded by raw/revision_cells):
+-- the internal revision store holds them (revisions/store.py, loaded by raw/revision_cells):
 -- the values, bounds, n, n_eff, dk_share and flags last published, and whether the footprint of
 -- every published version is known (false: a method 1.1 version that could not be reconstructed).
 -- Internal, never published.

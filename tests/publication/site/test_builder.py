@@ -221,6 +221,6 @@ def test_base_url_makes_feed_and_404_links_absolute_and_robots_allows_all(releas
 
 
 def test_paths_site_follows_the_output_directory(tmp_path: Path) -> None:
-    from sources.paths import Paths
+    from storage.paths import Paths
 
     assert Paths.from_env(output=tmp_path, environ={}).site == tmp_path.resolve() / "site"

@@ -11,7 +11,7 @@ Cheap to import: the seeds are read on first use and cached.
 import csv
 from functools import cache
 
-from sources.paths import SEEDS_DIR
+from storage.paths import SEEDS_DIR
 
 # the canonical record of one survey respondent (spec section 2), in the warehouse's column order
 CANONICAL_COLUMNS: tuple[str, ...] = (

@@ -25,7 +25,7 @@ its candidate as a new version (unless it equals one already published); a held 
 Layout (``Paths.revisions``, default ``$RBI_OUTPUT_DIR/raw/revisions``, restricted like the
 rest of the raw area: folders 0o750, files 0o640)::
 
-    CURRENT                         the name of the version in force (replaced with os.replace)
+    CURRENT                         the name of the version in force (replaced atomically: storage/atomic.py)
     <NNNNNN>-<release_id>/          one version per published release that changed the store
         cells.parquet  footprints.parquet  replicates.parquet  manifest.json   (method 1.2 layout)
         cells.parquet  members.parquet  replicates.parquet  manifest.json      (method 1.1 layout)
@@ -66,8 +66,9 @@ import duckdb
 import pandas as pd
 
 from method.atoms import FOOTPRINT_ITEMS, footprint_fields, in_footprint, item_answers
+from method.reference import CANONICAL_COLUMNS
 from sources.pseudonyms import FIELD_SEPARATOR, ElementDigester, element_digest
-from sources.reference import CANONICAL_COLUMNS
+from storage.atomic import fsync_files, move_into_place, write_atomic
 
 CURRENT = "CURRENT"
 CELLS = "cells.parquet"
@@ -289,7 +290,7 @@ def loaded_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 # --- the candidate footprints of a build ------------------------------------------------------------
-RESPONSE_COLUMNS = CANONICAL_COLUMNS  # the canonical record (sources/reference.py), in the warehouse's order
+RESPONSE_COLUMNS = CANONICAL_COLUMNS  # the canonical record (method/reference.py), in the warehouse's order
 _RESPONSE_TYPES = {
     "year": "integer",
     "hours_total": "double",
@@ -514,14 +515,6 @@ def _reconstruct(
 
 
 # --- writing a version -------------------------------------------------------------------------------
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _restricted_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(DIR_MODE)
@@ -573,20 +566,14 @@ def write_version(
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for path in tmp.iterdir():
             path.chmod(FILE_MODE)
-            _fsync(path)
+        fsync_files(tmp)
         number = len(versions(root)) + 1
         name = f"{number:06d}-{release_id}"
         while (root / name).exists():
             number += 1
             name = f"{number:06d}-{release_id}"
-        tmp.rename(root / name)
-        _fsync(root)
-        pointer_tmp = root / f".{CURRENT}.tmp-{os.getpid()}"
-        pointer_tmp.write_text(name + "\n", encoding="utf-8")
-        pointer_tmp.chmod(FILE_MODE)
-        _fsync(pointer_tmp)
-        os.replace(pointer_tmp, root / CURRENT)
-        _fsync(root)
+        move_into_place(tmp, root / name)  # storage/atomic.py: synced, renamed, the folder synced
+        write_atomic(root / CURRENT, (name + "\n").encode("utf-8"), mode=FILE_MODE)
         return Version(name, root / name)
     finally:
         if tmp.exists():
