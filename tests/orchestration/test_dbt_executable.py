@@ -41,4 +41,4 @@ def test_every_other_command_is_dbt_s_own(capsys: pytest.CaptureFixture[str]) ->
 def test_the_pipeline_runs_rbi_dbt() -> None:
     from orchestration.definitions import DBT_EXECUTABLE
 
-    assert DBT_EXECUTABLE == str(RBI_DBT)
+    assert str(RBI_DBT) == DBT_EXECUTABLE
