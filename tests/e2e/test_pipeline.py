@@ -64,7 +64,8 @@ import pytest
 
 from publication.checksums import verify
 from tests.e2e.harness import run_pipeline
-from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
+from tests.e2e.shared_runs import published_tiny
+from tests.e2e.tiny_inputs import SECRET_COMMENT
 
 pytestmark = pytest.mark.e2e
 
@@ -75,13 +76,24 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("e2e")
-    inputs = make_tiny_inputs(root / "inputs")
-    output = root / "output"
-    result = run_pipeline(inputs, output)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    latest = output / "releases" / "latest"
-    return {"inputs": inputs, "output": output, "release": latest.resolve(), "result": result}
+    """The tiny inputs published by one run, shared with other test files: read only."""
+    shared = published_tiny(tmp_path_factory)
+    inputs, output = shared / "inputs", shared / "output"
+    return {"inputs": inputs, "output": output, "release": (output / "releases" / "latest").resolve()}
+
+
+@pytest.fixture(scope="module")
+def fresh_runs(first_run: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Two runs on a fresh output directory: the release of each, and the dbt log of the second."""
+    other = tmp_path_factory.mktemp("fresh") / "output"
+    runs = {}
+    for name in ("first", "second"):
+        result = run_pipeline(first_run["inputs"], other)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        release = (other / "releases" / "latest").resolve()
+        runs[name] = {"release": release, "files": {p.name: p.read_bytes() for p in release.iterdir()}}
+    logs = sorted((other / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    return {**runs, "dbt_logs": logs}
 
 
 def test_index_values_computed_by_hand(first_run: dict) -> None:
@@ -314,30 +326,23 @@ def test_the_run_leaves_the_public_site(first_run: dict) -> None:
     assert (site / "feed.xml").read_bytes().startswith(b"<?xml")
 
 
-def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:
+def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, fresh_runs: dict) -> None:
     """Same snapshots and method -> byte-identical files in every format (the DuckDB file excepted:
     DuckDB files are not byte-reproducible; it is outside SHA256SUMS)."""
-    other = tmp_path / "output"
-    result = run_pipeline(first_run["inputs"], other)
-    assert result.returncode == 0, result.stderr[-4000:]
-    fresh = (other / "releases" / "latest").resolve()
-    assert fresh.name == first_run["release"].name
+    fresh = fresh_runs["first"]
+    assert fresh["release"].name == first_run["release"].name
     names = {p.name for p in first_run["release"].iterdir()}
-    assert {p.name for p in fresh.iterdir()} == names
+    assert set(fresh["files"]) == names
     for name in sorted(names - {"rbi.duckdb"}):
-        assert (fresh / name).read_bytes() == (first_run["release"] / name).read_bytes(), name
-    shutil.rmtree(other, ignore_errors=True)
+        assert fresh["files"][name] == (first_run["release"] / name).read_bytes(), name
 
 
-def test_second_run_is_byte_identical(first_run: dict) -> None:
-    before = {p.name: p.read_bytes() for p in first_run["release"].iterdir()}
-    result = run_pipeline(first_run["inputs"], first_run["output"])
-    assert result.returncode == 0, result.stderr[-4000:]
-    after_release = (first_run["output"] / "releases" / "latest").resolve()
-    assert after_release == first_run["release"]
-    assert {p.name: p.read_bytes() for p in after_release.iterdir()} == before
+def test_second_run_is_byte_identical(fresh_runs: dict) -> None:
+    first, second = fresh_runs["first"], fresh_runs["second"]
+    assert second["release"] == first["release"]
+    assert second["files"] == first["files"]
     # dbt's partial parse of the first run was reused: no full re-parse (orchestration/warehouse/partial_parse.py)
-    logs = sorted((first_run["output"] / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    logs = fresh_runs["dbt_logs"]
     assert len(logs) == 2, logs
     log = logs[-1].read_text(encoding="utf-8")
     assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[:3000]
