@@ -57,8 +57,9 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 _parsed: list[bytes] = []  # the partial parse of this process's first dbt invocation
 
 
-def run_dbt(warehouse: Path, models: list[str], env: dict[str, str] | None = None) -> None:
-    """`dbt build` of the method seeds and ``models`` (with their data tests) on ``warehouse``."""
+def run_dbt(warehouse: Path, models: list[str], env: dict[str, str] | None = None, seeds: bool = True) -> None:
+    """`dbt build` of the method seeds and ``models`` (with their data tests) on ``warehouse``;
+    ``seeds=False``: of ``models`` only, on a warehouse an earlier call seeded (a release after release)."""
     target = warehouse.parent / "dbt_target"
     if _parsed and not (target / PARTIAL_PARSE).exists():
         target.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,7 @@ def run_dbt(warehouse: Path, models: list[str], env: dict[str, str] | None = Non
         "--indirect-selection",
         "cautious",
         "--select",
-        "resource_type:seed",
+        *(["resource_type:seed"] if seeds else []),
         *models,
     ]
     result = subprocess.run(command, cwd=warehouse.parent, env=full_env, capture_output=True, text=True, timeout=300)
