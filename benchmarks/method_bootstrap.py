@@ -5,19 +5,19 @@ generated respondents, against a plain NumPy/pandas baseline of the same arithme
     .venv/bin/python benchmarks/method_bootstrap.py --respondents 100000 [--replicates 1000]
     .venv/bin/python benchmarks/method_bootstrap.py --smoke      # 2,000 respondents, B = 20: run by `make test`
 
-What is timed
+What is timed (wall time, and CPU time = user + system, all threads: the machine is shared)
   pipeline   the real dbt models (`dbt run` of int_population_sector_year ... int_index_sector_year,
              after an untimed `dbt seed`) on a temporary DuckDB warehouse whose staging tables hold
-             the generated respondents, population and obligations: wall time of the dbt process
-             (includes ~4-5 s of dbt start-up, independent of N), its peak RSS, and the execution
-             time of each model from dbt's run_results.json (their sum is the method's time)
+             the generated respondents, population and obligations: wall and CPU time of the dbt
+             process (includes ~4-5 s of dbt start-up, independent of N), its peak RSS, and the
+             execution time of each model from dbt's run_results.json (their sum is the method's time)
   core       the NumPy bootstrap of the Python model int_component_replicates in this process
-             (bootstrap_cells on the canonical frame int_respondent_weights): wall time, and the
-             tracemalloc peak of a second, untimed call
+             (bootstrap_cells on the canonical frame int_respondent_weights): wall and CPU time, and
+             the tracemalloc peak of a second, untimed call
   baseline   a straightforward pandas/NumPy implementation of the same method (weights by groupby,
              point estimates, bootstrap with one fancy-index gather per replicate and stratum, index
-             replicates, ranks, percentiles): wall time; its point estimates are printed beside the
-             pipeline's (they agree to the last digit: an independent check of the SQL)
+             replicates, ranks, percentiles): wall and CPU time; its point estimates are printed
+             beside the pipeline's (they agree to the last digit: an independent check of the SQL)
 
 Nothing here is a test: figures go to benchmarks/README.md.
 """
@@ -208,10 +208,13 @@ def run_pipeline(data: dict[str, pd.DataFrame], replicates: int, workdir: Path) 
         ([str(DBT), "seed", *options], False),
         ([str(DBT), "run", *options, "--select", *MODELS], True),
     ):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
         if timed_step:
             wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(command[:2])} failed:\n{result.stdout[-4000:]}")
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -234,7 +237,7 @@ def run_pipeline(data: dict[str, pd.DataFrame], replicates: int, workdir: Path) 
             "cast(autonomy_1 as double) as autonomy_1, cast(autonomy_2 as double) as autonomy_2, "
             "cast(autonomy_3 as double) as autonomy_3 from intermediate.int_respondent_weights"
         ).df()
-    return {"wall": wall, "peak_rss_mib": peak_kib / 1024, "models": models, "index": index, "frame": frame}
+    return {"wall": wall, "cpu": cpu, "peak_rss_mib": peak_kib / 1024, "models": models, "index": index, "frame": frame}
 
 
 # --- baseline: plain pandas / NumPy ---------------------------------------------------------------
@@ -302,10 +305,11 @@ def baseline(data: dict[str, pd.DataFrame], replicates: int, seed: int) -> list[
     return sorted(out, key=lambda r: r[4])
 
 
-def timed(function, *args) -> tuple[object, float]:
-    start = time.perf_counter()
+def timed(function, *args) -> tuple[object, float, float]:
+    """(value, wall seconds, CPU seconds of this process: user + system of all its threads)."""
+    cpu, start = time.process_time(), time.perf_counter()
     value = function(*args)
-    return value, time.perf_counter() - start
+    return value, time.perf_counter() - start, time.process_time() - cpu
 
 
 def traced_peak_mib(function, *args) -> float:
@@ -330,6 +334,7 @@ def main() -> None:
         args.respondents, args.replicates = 2_000, 20
 
     print(f"respondents {args.respondents:,}, B = {args.replicates}, {os.cpu_count()} CPUs")
+    print("load average at start  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     start = time.perf_counter()
     data = generate(args.respondents)
     print(f"generate                 {time.perf_counter() - start:7.2f} s")
@@ -337,23 +342,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rbi-bench-") as tmp:
         pipeline = run_pipeline(data, args.replicates, Path(tmp))
     method_models = sum(pipeline["models"].values())
-    print(f"pipeline (dbt run)       {pipeline['wall']:7.2f} s wall, peak RSS {pipeline['peak_rss_mib']:7.0f} MiB")
+    print(
+        f"pipeline (dbt run)       {pipeline['wall']:7.2f} s wall, {pipeline['cpu']:7.2f} s CPU, "
+        f"peak RSS {pipeline['peak_rss_mib']:7.0f} MiB"
+    )
     print(f"  models (sum)           {method_models:7.2f} s")
     for name, seconds in pipeline["models"].items():
         print(f"    {name:<28} {seconds:6.2f} s")
 
     replicates_model = load_model("int_component_replicates")
     frame = pipeline.pop("frame")
-    _, core_wall = timed(replicates_model.bootstrap_cells, frame, args.replicates, args.seed)
+    _, core_wall, core_cpu = timed(replicates_model.bootstrap_cells, frame, args.replicates, args.seed)
     core_peak = traced_peak_mib(replicates_model.bootstrap_cells, frame, args.replicates, args.seed)
-    print(f"core (bootstrap_cells)   {core_wall:7.2f} s wall, tracemalloc peak {core_peak:7.0f} MiB (2nd call)")
+    print(
+        f"core (bootstrap_cells)   {core_wall:7.2f} s wall, {core_cpu:7.2f} s CPU, "
+        f"tracemalloc peak {core_peak:7.0f} MiB (2nd call)"
+    )
 
+    print("load average at end    {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if not args.skip_baseline:
-        base, base_wall = timed(baseline, data, args.replicates, args.seed)
-        print(f"baseline (plain NumPy)   {base_wall:7.2f} s wall")
+        base, base_wall, base_cpu = timed(baseline, data, args.replicates, args.seed)
+        print(f"baseline (plain NumPy)   {base_wall:7.2f} s wall, {base_cpu:7.2f} s CPU")
         print(f"ratio baseline / pipeline wall   {base_wall / pipeline['wall']:5.1f}x")
         print(f"ratio baseline / pipeline models {base_wall / method_models:5.1f}x")
         print(f"ratio baseline / core            {base_wall / core_wall:5.1f}x")
+        print(f"ratio baseline / pipeline CPU    {base_cpu / pipeline['cpu']:5.1f}x")
         print("point index (pipeline vs baseline):")
         pipe = {row[0]: row for row in pipeline["index"]}
         for row in base:

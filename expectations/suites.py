@@ -179,7 +179,7 @@ def index_sector_year(
         b.not_null(column, "descriptive columns are never empty")
     for column in ("index", "index_ci_low", "index_ci_high"):
         b.between(column, 0, 100, "scores and their bounds lie on 0..100 [6]")
-    # spec 7 (method 1.1): a percentile interval that leaves out its estimate is published as
+    # spec 7 (method 1.1 and 1.2): a percentile interval that leaves out its estimate is published as
     # computed with flag SKEWED, and no check treats that as an error
     not_skewed = b.lacks_flag("SKEWED")
     b.at_least("index", "index_ci_low", "the interval contains the index unless SKEWED [7]", not_skewed)

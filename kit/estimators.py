@@ -1,4 +1,4 @@
-"""The survey components C1-C4 of one sector (methodology 1.1, section 4) and their intervals.
+"""The survey components C1-C4 of one sector (methodology 1.2, section 4) and their intervals.
 
 Small, readable re-computations for the planner's ``check`` mode and its simulation tests, not the
 pipeline's implementation (that is dbt): values from canonical records and respondent weights,

@@ -1,7 +1,7 @@
 """Read ``kit/questionnaire.yml``, the one source of truth of the survey kit, and check it.
 
 The questionnaire must hold exactly the asked fields of the canonical survey record (methodology
-1.1, section 2), in form order, each with its texts in both languages; a single-choice item has
+1.2, section 2), in form order, each with its texts in both languages; a single-choice item has
 unique answer codes and labels, and its canonical values lie in the field's domain.
 """
 

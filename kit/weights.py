@@ -1,4 +1,4 @@
-"""Respondent weights of one sector stratum, as methodology 1.1 section 3 sets them.
+"""Respondent weights of one sector stratum, as methodology 1.2 section 3 sets them.
 
 design_weight when every respondent of the survey has one; otherwise post-stratification by sex
 to the population (at least poststrat_min_per_sex respondents of each sex, ``method.weights``;

@@ -19,7 +19,7 @@ from publication.checksums import SUMS_FILE, sha256sums
 from publication.contracts import RELEASES
 from publication.csv_writer import csv_bytes, excel_no_csv_bytes
 from publication.datapackage import ReleaseInfo, datapackage_json
-from publication.diff import changelog_text, changes_json, read_csv_text, release_changes
+from publication.diff import RevisionUpgrade, changelog_text, changes_json, read_csv_text, release_changes
 from publication.headers import norwegian_header
 from publication.identity import numbers_id
 from publication.methodology_html import methodology_html
@@ -85,13 +85,15 @@ def build_release(
     rows: Mapping[str, Sequence[Mapping[str, Any]]],
     current_folder: Path | None,
     methodology: bytes,
+    revision_upgrade: RevisionUpgrade | None = None,
 ) -> ReleaseContent:
     """All files of release ``info`` from the warehouse ``rows`` of each published table (name, columns).
 
     ``current_folder``: the current release (None before the first); its history gives the previous
     release this one is compared with (the last entry other than this release itself). Every row's
     ``release_id`` is published as ``info.release_id`` (the warehouse knows only the numbers id;
-    publication/identity.py adds the presentation revision)."""
+    publication/identity.py adds the presentation revision). ``revision_upgrade``: the revision store
+    was carried over from an earlier method in this build (publication/diff.py); the changelog says so."""
     history = [r for r in read_history(current_folder) if r["release_id"] != info.release_id]
     previous_id = history[-1]["release_id"] if history else None
     previous_folder = current_folder.parent / previous_id if current_folder is not None and previous_id else None
@@ -112,7 +114,9 @@ def build_release(
                 previous_tables[name] = read_csv_text(path.read_bytes())
     current_tables = {name: read_csv_text(files[f"{name}.csv"]) for name, _ in tables}
     previous_method = history[-1]["method_version"] if history else None
-    changes = release_changes(previous_id, previous_method, previous_tables, info.method_version, current_tables)
+    changes = release_changes(
+        previous_id, previous_method, previous_tables, info.method_version, current_tables, revision_upgrade
+    )
     changelog = changelog_text(changes)
     if previous_id is not None and numbers_id(previous_id) == numbers_id(info.release_id):
         changes["presentation_changed"] = True

@@ -6,16 +6,21 @@ changed, sectors and years that appear or disappear (with an index: an emptied i
 removed), the method version, and inputs (the
 ``sources`` table) added, removed or changed. ``release_id`` columns are ignored (they always change).
 
-Method 1.1 (spec sections 5 and 5b): a cell held by the revision rule (flag REVISION_HELD) is not a
-change -- its published values are those of the previous release, and gaining or keeping the flag
-is not listed as a changed value; ``cells_held`` names the held cells by key only. A suppressed
-value is empty in the published CSV, so it never appears here: only published text is compared.
+Spec sections 5 and 5b (method 1.2, the atoms rule): a cell held by the revision rule (flag
+REVISION_HELD) is not a change -- its published values are those of the previous release, and
+gaining or keeping the flag is not listed as a changed value; ``cells_held`` names the held cells by
+key only. A suppressed value is empty in the published CSV, so it never appears here: only published
+text is compared. When the revision store was written under an earlier method and carried over
+(sources/revisions.py), ``revision_store_upgrade`` gives that method and how many cells are held
+because their footprint under it could not be rebuilt (a count, never a key or a value), and the
+changelog says so.
 """
 
 import csv
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from publication.contracts import KEYS
@@ -24,6 +29,16 @@ IGNORED_COLUMNS = ("release_id",)
 HELD_FLAG = "REVISION_HELD"
 FLAG_SEPARATOR = ";"
 MAX_LISTED = 200  # values_changed listed per table; the count is always complete
+
+
+@dataclass(frozen=True)
+class RevisionUpgrade:
+    """A revision store carried over from an earlier method (the first build under the new one):
+    the method it was written under and how many published cells are held (REVISION_HELD) because
+    their footprint under that method could not be rebuilt."""
+
+    from_method: str
+    cells_held: int
 
 
 def read_csv_text(data: bytes) -> list[dict[str, str]]:
@@ -96,10 +111,22 @@ def release_changes(
     previous_tables: Mapping[str, list[dict[str, str]]],
     current_method: str,
     current_tables: Mapping[str, list[dict[str, str]]],
+    revision_upgrade: RevisionUpgrade | None = None,
 ) -> dict[str, Any]:
-    """The changes document; ``*_tables`` map table name -> rows as read from the published CSV."""
+    """The changes document; ``*_tables`` map table name -> rows as read from the published CSV;
+    ``revision_upgrade`` when this build carried a revision store over from an earlier method."""
+    upgrade = (
+        {}
+        if revision_upgrade is None
+        else {
+            "revision_store_upgrade": {
+                "from_method": revision_upgrade.from_method,
+                "cells_held": revision_upgrade.cells_held,
+            }
+        }
+    )
     if previous_id is None:
-        return {"previous_release": None, "first_release": True, "method_version": {"after": current_method}}
+        return {"previous_release": None, "first_release": True, "method_version": {"after": current_method}} | upgrade
     tables = {
         name: table_changes(name, list(previous_tables.get(name, [])), list(rows))
         for name, rows in current_tables.items()
@@ -129,7 +156,7 @@ def release_changes(
         "tables": {name: tables[name] for name in sorted(tables) if name != "sources"},
         "tables_added": sorted(n for n in current_tables if n in KEYS and n not in previous_tables),
         "cells_held": held_cells("component_sector_year", list(current_tables.get("component_sector_year", []))),
-    }
+    } | upgrade
 
 
 def changes_json(changes: Mapping[str, Any]) -> bytes:
@@ -163,17 +190,35 @@ def _method_summary(version: str) -> str:
     return f" ({summary})" if summary else ""
 
 
+def upgrade_note(changes: Mapping[str, Any]) -> str | None:
+    """The changelog's sentence on a revision store carried over from an earlier method, if any."""
+    upgrade = changes.get("revision_store_upgrade")
+    if not upgrade:
+        return None
+    method, held = upgrade["from_method"], int(upgrade["cells_held"])
+    note = f"the revision store was carried over from method {method}; "
+    if held == 0:
+        return note + f"the {method} footprint of every published cell was rebuilt, so the atoms rule decides each"
+    return note + (
+        f"{_plural(held, 'cell')} whose {method} footprint could not be rebuilt "
+        f"{'is' if held == 1 else 'are'} held at {'its' if held == 1 else 'their'} published values "
+        f"(REVISION_HELD) until the atoms rule can decide {'it' if held == 1 else 'them'}"
+    )
+
+
 def changelog_text(changes: Mapping[str, Any]) -> str:
     """One readable line (English) for releases.csv and the README."""
+    upgrade = upgrade_note(changes)
     if changes.get("first_release"):
         after = str(changes["method_version"]["after"])
-        return (
-            f"First release, method {after}{_method_summary(after)}." if after in METHOD_CHANGES else "First release."
-        )
+        text = f"First release, method {after}{_method_summary(after)}" if after in METHOD_CHANGES else "First release"
+        return f"{text}; {upgrade}." if upgrade else f"{text}."
     notes = []
     method = changes["method_version"]
     if method["changed"]:
         notes.append(f"method {method['before']} -> {method['after']}{_method_summary(str(method['after']))}")
+    if upgrade:
+        notes.append(upgrade)
     for label, field in (("sector", "sectors"), ("year", "years")):
         if changes[f"{field}_added"]:
             notes.append(f"new {label}s {', '.join(changes[f'{field}_added'])}")

@@ -1,1 +1,1 @@
-"""Sample-size planner for method 1.1: ``python -m kit.planner plan|check`` (see ``kit/README.md``)."""
+"""Sample-size planner for the method in force (1.2): ``python -m kit.planner plan|check`` (see ``kit/README.md``)."""

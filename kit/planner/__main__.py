@@ -1,4 +1,4 @@
-"""Sample-size planner for method 1.1 (disclosure n >= 10; NCHS precision rules on n_eff and W).
+"""Sample-size planner for the method in force (1.2: disclosure n >= 10; NCHS precision rules on n_eff and W).
 
     python -m kit.planner plan  [--population CSV] [--response-rate R] [--assumptions YAML]
                                 [--deff D] [--assurance A] [--c1 V] [--c1-sd S] [--c2 V] [--c3 V]
@@ -24,6 +24,7 @@ from kit.planner.check import ExportRejected, check, check_to_dict
 from kit.planner.plan import SectorPlan, plan_sector
 from kit.planner.tables import check_text, plan_text
 from kit.population import PopulationError, read_population
+from method import CURRENT_VERSION
 from sources.reference import sector_codes
 
 
@@ -84,7 +85,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 def plan_to_dict(plans: list[SectorPlan], assumptions) -> dict:
     return {
-        "method_version": "1.1",
+        "method_version": CURRENT_VERSION,
         "deff": assumptions.deff,
         "assurance": assumptions.assurance,
         "sectors": [

@@ -3,7 +3,7 @@
 The export is read through the pipeline's own reader and mapping (``sources.surveys``): the same
 rows that would be ingested. Per sector: respondents, and per survey component n, n_eff, the
 interval width W the method would publish (Korn-Graubard for C2/C3, a bootstrap percentile
-interval for C1/C4), the decision of method 1.1 section 5, and for a cell that would be
+interval for C1/C4), the decision of method 1.2 section 5, and for a cell that would be
 suppressed, how many more respondents the sector needs (the plan, with this export's own value,
 spread, valid-answer share and design effect). Values are shown only for cells with n >= 10.
 """

@@ -2,7 +2,7 @@
 
 For one component with expected value v, between-respondent sd (C1, C4), design effect deff and
 n valid respondents (n_eff = n / deff), the planner computes the probability that the cell passes
-every rule of method 1.1 section 5 (``kit.rules``) when the estimate varies as a sample of that
+every rule of method 1.2 section 5 (``kit.rules``) when the estimate varies as a sample of that
 size makes it vary:
 
 - C2, C3 (shares, Korn-Graubard): the estimate is x / m with x ~ Binomial(m, v) and m = n_eff

@@ -5,6 +5,9 @@ from collections.abc import Sequence
 from kit.planner.assumptions import Assumptions
 from kit.planner.check import ExportCheck, shown_value
 from kit.planner.plan import WIDTH_MARGIN, SectorPlan
+from method import CURRENT_VERSION
+from method.precision import describe, rules_in_force
+from method.weights import min_per_sex
 
 
 def _numeric(text: str) -> bool:
@@ -32,9 +35,9 @@ def _fmt(x: float | None, digits: int = 1) -> str | None:
 def assumptions_text(a: Assumptions) -> str:
     rows = [(c, _fmt(e.value), _fmt(e.sd), f"{100 * e.valid:.0f} %") for c, e in a.default.items()]
     lines = [
-        f"Assumptions (method 1.1): design effect {a.deff:g} (n_eff = n / {a.deff:g}); a cell is planned to be",
-        f"published with probability >= {a.assurance:g}. Rules: n >= 10, n_eff >= 30, W < 30, not (W > 5 and",
-        "W / value > 1.30); W >= 20 is published with flag LOW_PRECISION.",
+        f"Assumptions (method {CURRENT_VERSION}): design effect {a.deff:g} (n_eff = n / {a.deff:g}); a cell is "
+        f"planned to be published with probability >= {a.assurance:g}.",
+        f"Rules: {describe()}; a LOW_PRECISION value is published with its flag.",
         "",
         table(("component", "expected value", "sd", "valid answers"), rows),
     ]
@@ -116,10 +119,12 @@ def check_text(result: ExportCheck) -> str:
     return (
         f"export:  {result.export}\nsurvey:  {result.survey_id} ({result.year}), {result.rows_kept} rows read"
         + (f", {result.rows_rejected} rejected" if result.rows_rejected else "")
-        + "\nmethod:  1.1 (n >= 10, n_eff >= 30, W < 30, not (W > 5 and W / value > 1.30); W >= 20 LOW_PRECISION)\n"
-        + "note:    values and widths are shown only where n >= 10; this survey alone, before pooling with others\n"
+        + f"\nmethod:  {CURRENT_VERSION} ({describe()})\n"
+        + f"note:    values and widths are shown only where n >= {rules_in_force().suppress_n_below:g}; "
+        + "this survey alone, before pooling with others\n"
         + (
-            "weights: equal where the population has no F and M rows for the sector, fewer than 5 of a sex\n"
+            "weights: equal where the population has no F and M rows for the sector, fewer than "
+            f"{min_per_sex()} of a sex\n"
             "         answered, or no --population was given (the pipeline's population table works)\n"
             if any(s.weighting == "equal weights" for s in result.sectors)
             else ""

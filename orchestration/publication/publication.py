@@ -2,6 +2,7 @@
 
 Runs only after the blocking GX checks on the marts pass (orchestration/publication/checks.py)."""
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration.publication import published_schema
@@ -11,6 +12,7 @@ from orchestration.runs.run_guard import RunGuard
 from orchestration.warehouse import build_state
 from publication.build import build_release
 from publication.contracts import PUBLISHED_TABLES
+from publication.diff import RevisionUpgrade
 from publication.identity import with_presentation
 from publication.marts import read_relation, release_info
 from publication.store import ReleaseConflict, current_release, publish
@@ -45,6 +47,33 @@ def check_revision_store(paths: Paths) -> None:
                 "(spec 5b) uses the store in force; nothing was published"
             )
         )
+
+
+# the method whose store layout sources/revisions.py carries over (Version.legacy)
+LEGACY_STORE_METHOD = "1.1"
+
+
+def legacy_cells_held(con: duckdb.DuckDBPyConnection) -> int:
+    """How many cells this build holds (REVISION_HELD) because the footprint of their published
+    version could not be rebuilt when the store was carried over (``footprint_complete`` false)."""
+    return con.execute(
+        "select count(*) from intermediate.int_components_revised as revised "
+        "join intermediate.int_revision_atoms as atoms using (year, sector_code, component_id) "
+        "where revised.revision_held and not atoms.footprint_complete"
+    ).fetchone()[0]
+
+
+def revision_upgrade(paths: Paths) -> RevisionUpgrade | None:
+    """When the store in force was written under method 1.1 (so this is the first build that
+    carries it into the current method): the count the changelog of the release states."""
+    try:
+        version = revisions.current_version(paths.revisions)
+    except revisions.RevisionStoreError as exc:
+        raise Failure(description=str(exc)) from exc
+    if version is None or not version.legacy:
+        return None
+    with warehouse_wait.connect(paths.warehouse, read_only=True) as con:
+        return RevisionUpgrade(LEGACY_STORE_METHOD, legacy_cells_held(con))
 
 
 def update_revision_store(paths: Paths, release_id: str) -> str:
@@ -86,6 +115,7 @@ def csv_release(
     except build_state.IncompleteBuild as exc:
         raise Failure(description=str(exc)) from exc
     check_revision_store(paths)
+    upgrade = revision_upgrade(paths)
     info = with_presentation(release_info(read_relation(warehouse, "marts.release_info")[0]))
     rows = {table.name: read_relation(warehouse, table.mart) for table in PUBLISHED_TABLES}
     releases_root = paths.releases
@@ -96,6 +126,7 @@ def csv_release(
         rows,
         releases_root / current if current else None,
         METHODOLOGY.read_bytes(),
+        upgrade,
     )
     try:
         outcome = publish(releases_root, info.release_id, content.files, content.writers)

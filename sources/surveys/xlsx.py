@@ -25,7 +25,9 @@ every cell becomes text so that the mapping sees the same answers as in a CSV ex
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sources.surveys.delimited import SurveyFormatError, Table, check_header
 from sources.surveys.problems import shown_name
@@ -54,17 +56,52 @@ def _filled(value: object) -> bool:
     return value is not None and value != ""
 
 
-def _column_text(values: list[object]) -> pd.Series:
-    """One column's cells as text: text cells as they are, every other *distinct* cell converted once."""
-    texts: dict[object, str] = {}
+def _float_texts(values: np.ndarray) -> np.ndarray:
+    """:func:`cell_text` of float64 values, as an object array: whole numbers in one vectorised step."""
+    texts = np.empty(len(values), dtype=object)
+    whole = (values == np.trunc(values)) & (np.abs(values) < 2.0**62)  # exact in int64; nan and inf are not
+    if whole.any():
+        texts[whole] = pa.array(values[whole].astype(np.int64)).cast(pa.string()).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~whole):
+        texts[i] = cell_text(float(values[i]))  # fractions, huge whole numbers, inf
+    return texts
 
-    def text(value: object) -> str:
-        found = texts.get(value)
-        if found is None:
-            found = texts[value] = cell_text(value)
-        return found
 
-    return pd.Series([v if type(v) is str else text(v) for v in values], dtype=object)
+def _column(cells: np.ndarray) -> tuple[pa.ChunkedArray, frozenset[str]]:
+    """One column's cells (an object array) as text, and the texts of its number cells.
+
+    A column of text cells passes as it is; a column of number cells is converted once per distinct
+    value; any other column is dictionary-encoded first (as the CSV path is), each *distinct* value
+    converted once and spread back to the rows with integer indexing."""
+    empty = cells == None  # noqa: E711 (elementwise): an empty cell is the empty text
+    if empty.any():
+        cells = np.where(empty, "", cells)
+    kind = pd.api.types.infer_dtype(cells, skipna=False)
+    if kind == "string":  # every cell text: most answers
+        return pa.chunked_array([pa.array(cells, type=pa.string())]), frozenset()
+    if kind == "floating":  # every cell a number (Excel stores numbers as floats)
+        distinct, codes = np.unique(cells.astype(np.float64), return_inverse=True)
+        texts = _float_texts(distinct)
+        column = pa.array(texts, type=pa.string()).take(pa.array(codes.ravel()))
+        return pa.chunked_array([column]), frozenset(texts)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    uniques = np.asarray(uniques, dtype=object)
+    is_float = np.fromiter((type(u) is float for u in uniques), dtype=bool, count=len(uniques))
+    is_other = ~is_float & np.fromiter((type(u) is not str for u in uniques), dtype=bool, count=len(uniques))
+    texts = uniques.copy()
+    floats = np.flatnonzero(is_float)
+    if len(floats):
+        texts[floats] = _float_texts(uniques[floats].astype(np.float64))
+    for i in np.flatnonzero(is_other):
+        texts[i] = cell_text(uniques[i])
+    if is_other.any():
+        # True == 1.0 == 1: a bool or int cell may stand for equal float cells, so read the floats one by one
+        numeric = frozenset(cell_text(v) for v in {v for v in cells if type(v) is float})
+    else:
+        numeric = frozenset(texts[floats])
+    final, distinct = pd.factorize(texts, use_na_sentinel=False)  # "4" typed and 4.0 stored: one text
+    column = pa.array(np.asarray(distinct, dtype=object), type=pa.string()).take(pa.array(final[codes]))
+    return pa.chunked_array([column]), numeric
 
 
 def column_letters(index: int) -> str:
@@ -120,6 +157,16 @@ def _cell_problems(facts, header: list[str], wanted: list[str], n_rows: int, tit
     return problems
 
 
+def _grid(body: list[list[object]], width: int) -> np.ndarray:
+    """The data rows as a 2-D object array, at least ``width`` wide (short rows padded with empty cells)."""
+    longest = max(width, max(map(len, body), default=0))
+    if any(len(row) != longest for row in body):
+        body = [row if len(row) == longest else [*row, *[""] * (longest - len(row))] for row in body]
+    if not body:
+        return np.empty((0, longest), dtype=object)
+    return np.array(body, dtype=object)  # rectangular: one row of the array per row
+
+
 def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | None = None) -> Table:
     """Read one sheet of a workbook as text; ``columns`` = the columns to keep (None: all).
 
@@ -171,17 +218,19 @@ def read_xlsx(path: str | Path, columns: list[str] | None = None, sheet: str | N
     body = list(rows)
     while body and not any(_filled(v) for v in body[-1]):  # entirely empty rows at the end
         body.pop()
-    for position, values in enumerate(body):
-        if len(values) > width and any(_filled(v) for v in values[width:]):
+    n_rows = len(body)
+    cells = _grid(body, width)
+    if cells.shape[1] > width:
+        extra = cells[:, width:]
+        right = np.flatnonzero(((extra != "") & (extra != None)).any(axis=1))  # noqa: E711 (elementwise)
+        if len(right):
+            position = int(right[0])
             raise SurveyFormatError(
                 f"{where}: data row {position + 1} (sheet row {position + 2}) has cells to the right of the header"
             )
-    n_rows = len(body)
     frame, numeric = {}, {}
     for name, i in zip(wanted, index, strict=True):
-        cells = [row[i] if i < len(row) else "" for row in body]
-        frame[name] = _column_text(cells)
-        numeric[name] = frozenset(cell_text(v) for v in set(v for v in cells if type(v) is float))
+        frame[name], numeric[name] = _column(cells[:, i])
     problems = _cell_problems(facts, header, wanted, n_rows, title)
     return Table(
         header, frame, n_rows, encoding=None, delimiter=None, sheet=title, cell_problems=problems, numeric_texts=numeric

@@ -7,8 +7,11 @@ than the machine has. So, with only a small buffer in memory:
 
 1. every member's *declared* uncompressed size and compression ratio are checked from the ZIP
    directory (instant; refuses an honest bomb before a byte is inflated);
-2. every member is then inflated in 1 MiB blocks and its *real* size counted, stopping at the
-   limit (a ZIP directory can lie);
+2. every member the reader will open (:func:`read_parts`: the workbook, its relationships, shared
+   strings, styles, the chosen sheet, ...) is then inflated in 1 MiB blocks and its *real* size
+   counted, stopping at the limit (a ZIP directory can lie); the other members (other sheets,
+   drawings, images, document properties) are never opened by anyone, so their declared sizes,
+   checked in step 1, are all that counts;
 3. while the chosen sheet streams past, its ``<dimension>``, its rows and its formula cells are
    looked at: a cell holding a formula but no cached value (a workbook written by a program and
    never opened in Excel) would read as empty, so it is reported as a row problem instead.
@@ -18,6 +21,7 @@ Limits (documented in docs/survey-mapping.md):
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -42,6 +46,7 @@ STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # "Strict Open XML 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Compound File: old .xls, or an encrypted .xlsx
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 HIDDEN_STATES = ("hidden", "veryHidden")
+SHEET_KINDS = ("worksheet", "chartsheet", "dialogsheet", "macrosheet", "xlMacrosheet", "xlIntlMacrosheet")
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
@@ -88,8 +93,11 @@ def column_index(letters: bytes | str) -> int:
 
 
 def _small_xml(book: zipfile.ZipFile, name: str) -> ElementTree.Element:
-    with book.open(name) as handle:
-        data = handle.read(8 * 1024 * 1024 + 1)
+    try:
+        with book.open(name) as handle:
+            data = handle.read(8 * 1024 * 1024 + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # KeyError (no such member) passes
+        raise WorkbookRefused(f"{name}: damaged ({type(exc).__name__})") from exc
     if len(data) > 8 * 1024 * 1024:
         raise WorkbookRefused(f"{name} is larger than 8 MiB")
     return ElementTree.fromstring(data)
@@ -140,9 +148,36 @@ def sheet_member(book: zipfile.ZipFile, sheet: str | None) -> tuple[str, str, li
                 "responses in the mapping: `export: {sheet: ...}`, or delete the other sheets"
             )
         chosen = visible[0]
-    target = targets.get(chosen[1], "")
-    member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return chosen[0], member, names
+    return chosen[0], _part(targets.get(chosen[1], "")), names
+
+
+def _part(target: str) -> str:
+    """A workbook relationship's target as a ZIP member name."""
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def read_parts(book: zipfile.ZipFile, member: str) -> set[str]:
+    """The members the reader opens for the sheet ``member``, lower-case: the package's and the
+    workbook's relationships and content types, the workbook, every part the workbook points to that
+    is not a sheet (shared strings, styles, theme, metadata, ...), the sheet and its relationships.
+    Other sheets, drawings, images, comments and document properties are never opened."""
+    folder, _, name = member.rpartition("/")
+    parts = {
+        "[content_types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/sharedstrings.xml",
+        "xl/styles.xml",
+        member.lower(),
+        f"{folder}/_rels/{name}.rels".lower(),
+    }
+    rels = _small_xml(book, "xl/_rels/workbook.xml.rels")
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        if kind not in SHEET_KINDS and rel.get("TargetMode") != "External":
+            parts.add(_part(rel.get("Target", "")).lower())
+    return parts
 
 
 def count_value_rows(path: Path, member: str) -> int:
@@ -189,13 +224,15 @@ def _check_size(name: str, size: int, compressed: int, verb: str) -> None:
 
 
 def _scan_sheet_block(block: bytes, facts: SheetFacts) -> None:
-    facts.rows += block.count(b"<row") + block.count(b":row ") + block.count(b":row>")  # an upper bound
+    facts.rows += block.count(b"<row")  # an upper bound
+    if b":row" in block:  # namespace-prefixed elements (<x:row>): rare, so counted only where they occur
+        facts.rows += block.count(b":row ") + block.count(b":row>")
     if b"hidden=" in block:
         for match in _ROW_TAG.finditer(block):
             number = _ROW_NUMBER.search(match.group(1))
             if _HIDDEN.search(match.group(1)) and number:
                 facts.hidden_rows.append(int(number.group(1)))
-    if b'"e"' in block:
+    if b't="e"' in block:
         for match in _CELL.finditer(block):
             ref = _REF.search(match.group(1))
             if ref is not None and _ERROR_TYPE.search(match.group(1)):
@@ -277,8 +314,11 @@ def guard_workbook(path: Path, sheet: str | None) -> SheetFacts:
         _check_directory(book)
         title, member, names = sheet_member(book, sheet)
         facts = SheetFacts(member, title=title, sheets=names)
+        needed = read_parts(book, member)
         total = 0
         for info in book.infolist():
+            if info.filename.replace("\\", "/").lower() not in needed:
+                continue  # never opened by the reader: only its declared size counts (checked above)
             try:
                 total += _stream_member(book, info, facts if info.filename == member else None)
             except WorkbookRefused:

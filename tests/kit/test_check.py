@@ -69,6 +69,9 @@ def test_command_json_hides_values_of_cells_below_ten(survey, capsys: pytest.Cap
     main(["check", str(export), str(mapping), "--replicates", "200"])
     text = capsys.readouterr().out
     assert "SUPPRESSED: n = " in text and "more respondents needed" in text
+    from method.precision import describe
+
+    assert "method:  1.2 (" + describe() + ")\n" in text and "only where n >= 10;" in text
     assert "Kari Nordmann" not in text and "kari@example.invalid" not in text  # the unmapped free text
 
 

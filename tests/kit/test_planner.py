@@ -214,9 +214,15 @@ def test_command_plan_tables_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "short by 15 respondents at this response rate" in out and "Respondents needed per sector" in out
     assert "Which to choose" in out and " 250 " in out  # invite for the publishing target
+    # the method's version and rules as method/ states them (from the seed), not a copy of them
+    from method import CURRENT_VERSION
+    from method.precision import describe
+
+    assert f"Assumptions (method {CURRENT_VERSION}): " in out and f"Rules: {describe()};" in out
+    assert "W / min(value, 100 - value) > 1.3" in describe() and CURRENT_VERSION == "1.2"
     assert main(["plan", "--sector", "nav", "--json"]) == 0  # a sector code in any case
     doc = json.loads(capsys.readouterr().out)
-    assert doc["sectors"][0]["sector_code"] == "NAV"
+    assert doc["sectors"][0]["sector_code"] == "NAV" and doc["method_version"] == CURRENT_VERSION
     assert main(["plan", "--json", "--sector", "SYKEHUS", "--sector", "POLITI", "--c2", "30"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [s["sector_code"] for s in doc["sectors"]] == ["SYKEHUS", "POLITI"]

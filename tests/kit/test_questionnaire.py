@@ -1,4 +1,4 @@
-"""The questionnaire is exactly the canonical record of method 1.1 section 2, in both languages,
+"""The questionnaire is exactly the canonical record of method 1.2 section 2, in both languages,
 and every generated file (documents, mappings) agrees with it."""
 
 import copy
@@ -16,6 +16,17 @@ from sources.surveys.mapping import load_mapping
 @pytest.fixture(scope="module")
 def raw() -> dict:
     return yaml.safe_load(QUESTIONNAIRE.read_text(encoding="utf-8"))
+
+
+def test_the_questionnaire_and_its_generated_files_state_the_method_in_force() -> None:
+    from method import CURRENT_VERSION
+
+    assert load().method_version == CURRENT_VERSION
+    header = (REPO_ROOT / "kit" / "questionnaire.en.md").read_text(encoding="utf-8").splitlines()[2]
+    assert f"method {CURRENT_VERSION})" in header
+    for mapping in ("nettskjema/mapping.yml", "msforms/mapping.yml", "msforms/mapping.en.yml"):
+        first = (REPO_ROOT / "kit" / mapping).read_text(encoding="utf-8").splitlines()[0]
+        assert f"(method {CURRENT_VERSION})" in first
 
 
 def test_items_are_the_canonical_fields_in_form_order() -> None:

@@ -279,3 +279,61 @@ def test_intervals_contain_the_point_estimate() -> None:
         high = np.nanquantile(cells[cell], 0.975, axis=0)
         assert (low <= point).all() and (point <= high).all(), (cell, low, point, high)
         assert (low < high).all()
+
+
+def _in_order(frame: pd.DataFrame, replicates: int, seed: int) -> dict:
+    """What the dbt model does: DuckDB sorts the respondents (ordered_sql), bootstrap_in_order reads them."""
+    with duckdb.connect() as con:
+        relation = con.from_df(frame)
+        ordered = relation.query("respondents", rm.ordered_sql("respondents", rm.ORDER_COLUMN in frame.columns)).df()
+        strata = relation.query("respondents", rm.strata_sql("respondents")).fetchall()
+    assert not set(ordered.columns) & {"survey_id", "respondent_id", "sector_code"}  # numbers only
+    return rm.bootstrap_in_order(ordered, strata, replicates, seed)
+
+
+def test_the_models_sql_order_gives_the_replicates_of_bootstrap_cells_bit_for_bit() -> None:
+    rng = np.random.default_rng(7)
+    # ids whose Python order is by code point: capitals before small letters, "r10" before "r9",
+    # letters beyond ASCII (UTF-8 bytes sort as code points), a key that is a prefix of another
+    ids = ["r9", "r10", "Z", "a", "Å", "é", "ø", "r1", "r", "ab", "A", "å", "Ø", "r100", "z", "B"]
+    frames = []
+    for survey, sector, year in (
+        ("S2", "NAV", 2025),
+        ("S1", "NAV", 2025),
+        ("S1", "SYKEHUS", 2025),
+        ("S1", "NAV", 2024),
+    ):
+        n = len(ids)
+        frame = respondents(
+            [
+                (f"{survey}:{i}", float(rng.uniform(0.5, 2)), 37.5, float(rng.integers(0, 30)), *rng.integers(1, 6, 5))
+                for i in ids
+            ],
+            survey,
+            year,
+            sector,
+        )
+        frame.loc[rng.random(n) < 0.2, "duplicate"] = 8.0  # don't know
+        frame.loc[rng.random(n) < 0.1, "autonomy_2"] = NAN
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    plain = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    expected = rm.bootstrap_cells(plain, 60, seed=11)
+    got = _in_order(plain, 60, seed=11)
+    assert list(got) == list(expected) == [(2024, "NAV"), (2025, "NAV"), (2025, "SYKEHUS")]
+    for cell in expected:
+        np.testing.assert_array_equal(got[cell], expected[cell])  # NaN where NaN, every bit equal elsewhere
+    # with respondent_order (ties broken by the id); one stratum lacks an order: it falls back to the ids
+    ordered = plain.assign(respondent_order=rng.integers(1, 6, len(plain)).astype(float))
+    unordered = (ordered["survey_id"] == "S1") & (ordered["sector_code"] == "SYKEHUS") & (ordered.index % 5 == 0)
+    assert unordered.any()
+    ordered.loc[unordered, "respondent_order"] = NAN
+    ordered["respondent_order"] = ordered["respondent_order"].astype("Int64")
+    expected = rm.bootstrap_cells(ordered, 60, seed=11)
+    got = _in_order(ordered, 60, seed=11)
+    for cell in expected:
+        np.testing.assert_array_equal(got[cell], expected[cell])
+    assert not np.array_equal(got[(2025, "NAV")], _in_order(plain, 60, seed=11)[(2025, "NAV")])
+    # a mismatch of strata and rows is refused, not read shifted
+    with pytest.raises(ValueError, match="the strata count"):
+        rm.bootstrap_in_order(plain.iloc[:-1], [("S1", "NAV", 2024, 16)], 5, seed=1)

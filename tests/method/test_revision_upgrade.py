@@ -6,10 +6,13 @@ exactly the published respondent set and dk_share), and holds every cell it cann
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pandas as pd
 
+from orchestration.publication.publication import revision_upgrade
+from publication.diff import RevisionUpgrade, changelog_text, release_changes
 from sources import revisions
 from tests.method.dbt_harness import query, run_dbt, write_tables
 from tests.method.test_revision_property import MODELS, record, scored_sql
@@ -174,6 +177,16 @@ def test_a_11_store_is_carried_into_12(tmp_path: Path) -> None:
     }
     assert revised == {("SYKEHUS", "C1"): False, ("SYKEHUS", "C2"): False, ("SYKEHUS", "C3"): True, ("NAV", "C1"): True}
 
+    # the release of this build says so in its changelog: the two cells held for want of a 1.1 footprint
+    paths = SimpleNamespace(revisions=root, warehouse=warehouse)
+    upgrade = revision_upgrade(paths)
+    assert upgrade == RevisionUpgrade("1.1", 2)
+    text = changelog_text(release_changes("rel-1", "1.1", {}, "1.2", {}, upgrade))
+    assert (
+        "the revision store was carried over from method 1.1; 2 cells whose 1.1 footprint could not be rebuilt "
+        "are held at their published values (REVISION_HELD) until the atoms rule can decide them"
+    ) in text
+
 
 def test_without_the_records_every_11_cell_is_held_until_decidable(tmp_path: Path) -> None:
     """No releases folder and no records (e.g. only the store was restored): nothing can be
@@ -192,5 +205,6 @@ def test_without_the_records_every_11_cell_is_held_until_decidable(tmp_path: Pat
         queries = {name: f"select * from raw.{table}" for table, (name, _) in revisions.TABLES.items()}
         written = revisions.write_version(root, "rel-2", con, queries)
     assert written is not None and not written.legacy and revisions.current_version(root) == written
+    assert revision_upgrade(SimpleNamespace(revisions=root, warehouse=warehouse)) is None  # later builds: no note
     assert [v.legacy for v in revisions.versions(root)] == [True, False]
     assert query(warehouse, "select footprint_complete from raw.revision_cells") == [{"footprint_complete": False}]

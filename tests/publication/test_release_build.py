@@ -10,7 +10,7 @@ import pytest
 
 from publication.build import ANALYST_DB, build_release
 from publication.checksums import SUMS_FILE, verify
-from publication.diff import changelog_text, release_changes
+from publication.diff import RevisionUpgrade, changelog_text, release_changes
 from publication.store import publish
 from tests.publication import release_sample as sample
 
@@ -110,6 +110,23 @@ def test_first_release_of_a_method_version_says_what_changed() -> None:
         assert change in first_12
     upgrade = changelog_text(release_changes("a", "1.1", {}, "1.2", {}))
     assert "method 1.1 -> 1.2 (a revision checked against every published version" in upgrade
+
+
+def test_a_release_built_on_a_carried_over_11_store_says_so_in_every_changelog(tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    one = build(sample.rows("r1"), type(sample.info("r1"))("r1", "2026-01-01", "1.1", "demonstration"))
+    publish(root, "r1", one.files, one.writers)
+    info2 = type(sample.info("r2"))("r2", "2026-02-01", "1.2", "demonstration")
+    two = build_release(info2, sample.TABLES, sample.rows("r2"), root / "r1", METHODOLOGY, RevisionUpgrade("1.1", 4))
+    note = (
+        "the revision store was carried over from method 1.1; 4 cells whose 1.1 footprint could not be rebuilt "
+        "are held at their published values (REVISION_HELD) until the atoms rule can decide them"
+    )
+    assert two.changelog.startswith("Since r1: method 1.1 -> 1.2 (") and note in two.changelog
+    assert json.loads(two.files["changes.json"])["revision_store_upgrade"] == {"from_method": "1.1", "cells_held": 4}
+    assert csv_rows(two.files["releases.csv"])[1]["changelog"] == two.changelog
+    assert note in two.files["README.txt"].decode()
+    assert "carried over" not in build(sample.rows("r2"), info2, current=root / "r1").changelog
 
 
 def test_datapackage_validates_with_frictionless(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
-"""changes.json under method 1.1 (spec sections 5 and 5b): a cell held by the revision rule is not a
+"""changes.json under method 1.2 (spec sections 5 and 5b): a cell held by the revision rule is not a
 change and is listed by key only; a cell whose hold ends is an ordinary change; a suppressed cell
 shows no value, so nothing of it can be read from the changes."""
 
-from publication.diff import changelog_text, changes_json, release_changes
+from publication.diff import RevisionUpgrade, changelog_text, changes_json, release_changes
 
 BASE = {
     "release_id": "r1",
@@ -72,3 +72,40 @@ def test_a_suppressed_value_is_not_in_the_changes() -> None:
     after_values = {c["after"] for c in changes["tables"]["component_sector_year"]["values_changed"]}
     assert after_values <= {"", "9", "POP_LAGGED;SUPPRESSED"}
     assert '"after": "22.8"' not in text
+
+
+def test_the_first_12_release_says_the_11_store_was_carried_over_and_how_many_cells_it_holds() -> None:
+    before = {"component_sector_year": [cell("SYKEHUS", "C1"), cell("NAV", "C1"), cell("NAV", "C2")]}
+    after = {
+        "component_sector_year": [
+            cell("SYKEHUS", "C1", release_id="r2", flags="POP_LAGGED;REVISION_HELD"),
+            cell("NAV", "C1", release_id="r2", flags="POP_LAGGED;REVISION_HELD"),
+            cell("NAV", "C2", release_id="r2"),
+        ]
+    }
+    changes = release_changes("r1", "1.1", before, "1.2", after, RevisionUpgrade("1.1", 2))
+    assert changes["revision_store_upgrade"] == {"from_method": "1.1", "cells_held": 2}
+    text = changelog_text(changes)
+    assert text.startswith("Since r1: method 1.1 -> 1.2 (a revision checked against every published version")
+    assert (
+        "; the revision store was carried over from method 1.1; 2 cells whose 1.1 footprint could not be rebuilt "
+        "are held at their published values (REVISION_HELD) until the atoms rule can decide them; "
+        "2 component cells held at the values last published (REVISION_HELD)."
+    ) in text
+    # a count only: no key or value of a held cell is named by the note
+    assert b'"revision_store_upgrade": {\n    "cells_held": 2,\n    "from_method": "1.1"\n  }' in changes_json(changes)
+
+    one = changelog_text(release_changes("r1", "1.1", before, "1.2", after, RevisionUpgrade("1.1", 1)))
+    assert "1 cell whose 1.1 footprint could not be rebuilt is held at its published values" in one
+    assert "until the atoms rule can decide it;" in one
+    none = changelog_text(release_changes("r1", "1.1", before, "1.2", before, RevisionUpgrade("1.1", 0)))
+    assert "the 1.1 footprint of every published cell was rebuilt, so the atoms rule decides each" in none
+    # a store restored without the releases folder: no previous release, the note still stands
+    first = changelog_text(release_changes(None, None, {}, "1.2", after, RevisionUpgrade("1.1", 3)))
+    assert first.startswith("First release, method 1.2 (") and first.endswith(
+        "; the revision store was carried over from method 1.1; 3 cells whose 1.1 footprint could not be rebuilt "
+        "are held at their published values (REVISION_HELD) until the atoms rule can decide them."
+    )
+    # later builds (a 1.2 store in force) say nothing of it
+    later = release_changes("r2", "1.2", after, "1.2", after)
+    assert "revision_store_upgrade" not in later and "carried over" not in changelog_text(later)

@@ -1,12 +1,15 @@
 """Survey export formats: real Nettskjema CSV/XLSX, generated MS Forms and generic exports in every
 encoding and delimiter, the validate command, row policies and the JSON Schema of mappings."""
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sources.surveys.__main__ import main as validate_main
 from sources.surveys.delimited import SurveyFormatError, read_delimited
@@ -21,8 +24,9 @@ from sources.surveys.mapping import (
     mapping_schema,
     schema_problems,
 )
-from sources.surveys.msforms import response_period, single_choice
+from sources.surveys.msforms import _date_parts, parse_dates, response_period, single_choice
 from sources.surveys.nettskjema import read_nettskjema_csv, read_nettskjema_xlsx
+from sources.surveys.xlsx import _column as xlsx_column
 from sources.surveys.xlsx import cell_text
 from tests.fixtures.surveys import generate_exports as gen
 
@@ -117,6 +121,35 @@ def test_cell_text() -> None:
     assert cells == ["", "27685292", "4.5", "2.2", "3", "1", "x"]
 
 
+CELL_VALUES = st.one_of(
+    st.sampled_from(["", "4", "1", "0", "x", "4.0", "Helt enig"]),
+    st.text(max_size=3),
+    st.floats(allow_nan=False, width=64),
+    st.sampled_from([0.0, -0.0, 1.0, 4.0, 4.5, 2.2, 1e16, 2.0**62, 2.0**63, 1e300, float("inf"), -27685292.0]),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2020, 1, 3)),
+    st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2020, 1, 2)),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(values=st.lists(CELL_VALUES, max_size=30), kind=st.sampled_from(["mixed", "text", "numbers"]))
+def test_xlsx_column_conversion_equals_cell_by_cell(values: list, kind: str) -> None:
+    """The column-wise conversion (distinct values once, spread back) gives every cell's cell_text, and
+    the texts of exactly the number (float) cells, whatever the mix of kinds and their order."""
+    if kind == "text":
+        values = [v for v in values if type(v) is str]
+    elif kind == "numbers":
+        values = [v for v in values if type(v) is float]
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    column, numeric = xlsx_column(cells)
+    assert column.to_pylist() == [cell_text(v) for v in values]
+    assert numeric == frozenset(cell_text(v) for v in values if type(v) is float)
+
+
 # --------------------------------------------------------------------------- generated exports
 
 
@@ -176,6 +209,65 @@ def test_generated_export_maps_to_the_truth(
         assert rec["design_weight"].isna().all()
     values = {str(v) for v in rec.to_numpy().ravel()}
     assert not any("@" in v or "Nordmann" in v or ":" in v or "dobbeltføring" in v for v in values)
+
+
+def _parse_dates_one_by_one(texts: list[str]) -> list[dt.date | None]:
+    """The reference: parse_dates as it was written before it became column-wise (issue 22)."""
+    parts = [_date_parts(text) for text in texts]
+    day_first = any(p is not None and p[0] > 12 and "/" in t for t, p in zip(texts, parts, strict=True))
+    out: list[dt.date | None] = []
+    for text, found in zip(texts, parts, strict=True):
+        if found is None:
+            out.append(None)
+            continue
+        a, b, c = found
+        if a > 31:
+            year, month, day = a, b, c
+        elif "." in text.split(" ")[0] or day_first:
+            day, month, year = a, b, c
+        else:
+            month, day, year = a, b, c
+        try:
+            out.append(dt.date(year, month, day))
+        except ValueError:
+            out.append(None)
+    return out
+
+
+DATE_TEXTS = st.builds(
+    "".join,
+    st.lists(
+        st.one_of(
+            st.sampled_from(["2026", "11", "25", "02", "0", "31", "13", "99", "12345", "1", "29", "2024"]),
+            st.sampled_from(["/", ".", "-", " ", "T", ":", "Z", "+01:00", "-0130", " PM", "AM", ".5", "\n", "\t"]),
+            st.sampled_from(["\x1c", "\xa0", "\u2003", "\u0663", "\u06f1", "x", "\u00e6"]),
+        ),
+        max_size=9,
+    ),
+)
+WELL_FORMED = st.sampled_from(
+    [
+        "11/25/2026 14:03:11",
+        "25.11.2026 14:03",
+        "2026-11-25 14:03:11",
+        "2025-03-10T07:12:30+01:00",
+        "2/30/2026",
+        " 1.2.2026 ",
+        "2026-02-29",
+        "2024-02-29",
+        "13/1/2026 1:02 PM",
+        "0000-01-01",
+        "1/1/0",
+        "\u0661/1/2026",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(texts=st.lists(st.one_of(DATE_TEXTS, WELL_FORMED), max_size=12))
+def test_parse_dates_column_wise_equals_text_by_text(texts: list[str]) -> None:
+    """The Arrow pass (RE2 on ASCII texts, Python for the rest) reads every text as the regex did."""
+    assert parse_dates(texts) == _parse_dates_one_by_one(texts)
 
 
 def test_msforms_multi_select(tmp_path: Path) -> None:

@@ -290,6 +290,52 @@ def test_a_member_that_lies_about_its_size_is_stopped_while_inflating(tmp_path: 
         read_xlsx(path)
 
 
+def _spoil(path: Path, name: str) -> Path:
+    """A copy of the workbook whose member ``name`` is garbage (not a deflate stream: damaged)."""
+    out = path.with_name(f"spoilt-{name.replace('/', '_')}.xlsx")
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(name)
+    start = info.header_offset + 30 + int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    start += int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_the_guard_inflates_exactly_the_members_the_reader_opens(tmp_path: Path, monkeypatch) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "two.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    answers, notes = book.add_worksheet("Svar"), book.add_worksheet("Notater")
+    answers.write_row(0, 0, ["id", "sektor"])
+    for row in range(1, 401):
+        answers.write_row(row, 0, [f"R{row}", 1])
+    answers.write_comment("A2", "a note")
+    notes.write_row(0, 0, ["not", "read"])
+    book.set_properties({"title": "export"})
+    book.close()
+    with zipfile.ZipFile(path) as archive:
+        parts = xlsx_guard.read_parts(archive, "xl/worksheets/sheet1.xml")
+        assert {"xl/workbook.xml", "xl/styles.xml", "xl/sharedstrings.xml", "xl/worksheets/sheet1.xml"} <= parts
+        assert {"xl/worksheets/sheet2.xml", "docprops/app.xml", "xl/comments1.xml"}.isdisjoint(parts)
+    # a damaged member nobody opens does not stop the reading; a damaged member the reader opens does
+    for unread in ("xl/worksheets/sheet2.xml", "docProps/app.xml", "xl/comments1.xml"):
+        table = read_xlsx(_spoil(path, unread), ["id", "sektor"], sheet="Svar")
+        assert table.columns["id"].to_pylist()[:2] == ["R1", "R2"] and table.n_rows == 400
+    for read in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
+        with pytest.raises(SurveyFormatError, match=r"damaged|not an \.xlsx workbook"):
+            read_xlsx(_spoil(path, read), ["id", "sektor"], sheet="Svar")
+    # the sheet read (the largest member) is inflated and counted, whatever its directory entry says
+    with zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+    assert max(sizes, key=sizes.get) == "xl/worksheets/sheet1.xml"
+    monkeypatch.setattr(xlsx_guard, "_check_directory", lambda book: None)
+    monkeypatch.setattr(xlsx_guard, "MAX_MEMBER_BYTES", sizes["xl/worksheets/sheet1.xml"] - 1)
+    with pytest.raises(SurveyFormatError, match=r"sheet1\.xml inflates to more than"):
+        read_xlsx(path, ["id", "sektor"], sheet="Svar")
+
+
 def test_too_many_columns_are_refused_from_the_dimension(tmp_path: Path, monkeypatch) -> None:
     from openpyxl import Workbook
 

@@ -247,11 +247,22 @@ def workbook(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[st
 GOOD = [HEADER, *[[f"R{i}", 1, 37.5] for i in range(1, 41)]]
 
 
+def test_xlsx_cells_right_of_the_header_name_the_first_row(tmp_path: Path) -> None:
+    rows = [[*r] for r in GOOD]
+    rows[7].extend(["", "", "stray"])  # data row 7, sheet row 8
+    rows[12].append("also stray")
+    with pytest.raises(SurveyFormatError, match=r"data row 7 \(sheet row 8\) has cells to the right of the header"):
+        read_xlsx(workbook(tmp_path / "r.xlsx", {"Svar": rows}), ["id", "sektor", "timer"])
+    short = [HEADER, *[[f"R{i}"] if i % 2 else [f"R{i}", 2, 7.0] for i in range(1, 6)]]
+    table = read_xlsx(workbook(tmp_path / "s.xlsx", {"Svar": short}), ["id", "timer"])
+    assert table.columns["timer"].to_pylist() == ["", "7", "", "7", ""] and table.numeric_texts["timer"] == {"7"}
+
+
 def test_hidden_first_sheet_is_never_read_silently(tmp_path: Path) -> None:
     bad = [HEADER, *[[f"X{i}", 2, 10] for i in range(1, 41)]]
     path = workbook(tmp_path / "h.xlsx", {"Gammel": bad, "Svar": GOOD}, hidden=("Gammel",))
     table = read_xlsx(path, ["id", "sektor", "timer"])
-    assert table.sheet == "Svar" and table.columns["id"][0] == "R1"
+    assert table.sheet == "Svar" and table.columns["id"].to_pylist()[0] == "R1"
 
 
 def test_several_visible_sheets_are_refused_with_their_names(tmp_path: Path) -> None:

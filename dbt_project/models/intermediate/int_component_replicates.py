@@ -47,6 +47,7 @@ RESPONDENT_COLUMNS: tuple[str, ...] = (
 )
 # the order of respondents within a stratum (method.bootstrap.stratum_order); absent in older records
 ORDER_COLUMN = "respondent_order"
+NAME_COLUMNS: tuple[str, ...] = ("survey_id", "respondent_id", "sector_code", "year")
 
 
 def component_terms(frame: pd.DataFrame) -> np.ndarray:
@@ -110,6 +111,66 @@ def bootstrap_cells(
         terms = component_terms(stratum.iloc[stratum_order(stratum)])
         rng = stratum_generator(seed, survey_id, sector_code, year)
         strata.append(((int(year), str(sector_code)), terms, rng))
+    return _resample_strata(strata, replicates, workers)
+
+
+def ordered_sql(relation: str, has_order: bool) -> str:
+    """The respondents of ``relation`` (int_respondent_weights), numeric columns only, in the order
+    ``bootstrap_in_order`` reads: strata by (survey_id, sector_code, year) as ``groupby(sort=True)``
+    puts them, and within a stratum the order of ``method.bootstrap.stratum_order``
+    (respondent_order, then respondent_id as text, when every respondent of the stratum has a
+    respondent_order; else respondent_id as text). DuckDB compares VARCHAR byte by byte in UTF-8,
+    which is Python's code-point order; a NULL id sorts as Python's str(None). Rows with a NULL key
+    are left out, as groupby does."""
+    if has_order:
+        rank = f"try_cast({ORDER_COLUMN} as double)"
+        complete = f"count({rank}) over stratum = count(*) over stratum"
+    else:
+        rank, complete = "null::double", "false"
+    numeric = ", ".join(f"cast({c} as double) as {c}" for c in RESPONDENT_COLUMNS if c not in NAME_COLUMNS)
+    keys = ", ".join(STRATUM_KEY)
+    return (
+        f"with respondents as (select *, {complete} as in_order, {rank} as bootstrap_rank from {relation} "
+        f"where {' and '.join(f'{k} is not null' for k in STRATUM_KEY)} "
+        + (f"window stratum as (partition by {keys})" if has_order else "")
+        + f") select {numeric} from respondents order by {keys}, "
+        "case when in_order then bootstrap_rank end, coalesce(cast(respondent_id as varchar), 'None')"
+    )
+
+
+def strata_sql(relation: str) -> str:
+    """(survey_id, sector_code, year, n_h) of every stratum of ``relation``, in ``ordered_sql``'s order."""
+    keys = ", ".join(STRATUM_KEY)
+    return (
+        f"select {keys}, count(*) as n_h from {relation} "
+        f"where {' and '.join(f'{k} is not null' for k in STRATUM_KEY)} group by {keys} order by {keys}"
+    )
+
+
+def bootstrap_in_order(
+    frame: pd.DataFrame, strata: list[tuple], replicates: int, seed: int, workers: int | None = None
+) -> dict[tuple[int, str], np.ndarray]:
+    """``bootstrap_cells`` for respondents already in bootstrap order (``ordered_sql``): ``strata``
+    lists (survey_id, sector_code, year, n_h) in that order (``strata_sql``), and the stratum's
+    respondents are the next n_h rows of ``frame`` (which needs no id or key column). The same
+    replicates as ``bootstrap_cells``, bit for bit, without sorting or copying the respondents in
+    Python: each stratum's terms are a slice of one (n, 8) matrix."""
+    terms = component_terms(frame)
+    if sum(int(s[3]) for s in strata) != len(terms):
+        raise ValueError(f"the strata count {sum(int(s[3]) for s in strata)} respondents, the frame has {len(terms)}")
+    ordered: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]] = []
+    start = 0
+    for survey_id, sector_code, year, n_h in strata:
+        rng = stratum_generator(seed, survey_id, sector_code, year)
+        ordered.append(((int(year), str(sector_code)), terms[start : start + int(n_h)], rng))
+        start += int(n_h)
+    return _resample_strata(ordered, replicates, workers)
+
+
+def _resample_strata(
+    strata: list[tuple[tuple[int, str], np.ndarray, np.random.Generator]], replicates: int, workers: int | None
+) -> dict[tuple[int, str], np.ndarray]:
+    """Replicate values per cell from the strata (cell, terms in bootstrap order, stream) in key order."""
     if workers is None:
         workers = min(len(strata), os.cpu_count() or 1, 4)
     if workers > 1:
@@ -171,9 +232,8 @@ def model(dbt, session):
     params = parameters_from_frame(dbt.ref("method_parameters").df(), str(dbt.config.meta_get("method_version")))
     replicates, seed = replicates_and_seed(params, dbt.config.meta_get("bootstrap_replicates"))
     source = dbt.ref("int_respondent_weights")
-    names = ("survey_id", "respondent_id", "sector_code", "year", ORDER_COLUMN)
-    columns = [f"cast({c} as double) as {c}" if c not in names else c for c in RESPONDENT_COLUMNS]
-    if ORDER_COLUMN in source.columns:
-        columns.append(ORDER_COLUMN)
-    frame = source.project(", ".join(columns)).df()
-    return replicates_table(bootstrap_cells(frame, replicates, seed))
+    # DuckDB sorts the respondents into bootstrap order and hands over their numbers only: no id or
+    # key string reaches pandas, and no stratum is copied (bootstrap_in_order)
+    ordered = source.query("respondents", ordered_sql("respondents", ORDER_COLUMN in source.columns)).df()
+    strata = source.query("respondents", strata_sql("respondents")).fetchall()
+    return replicates_table(bootstrap_in_order(ordered, strata, replicates, seed))
