@@ -71,7 +71,11 @@ site: setup  ## build the public site from the releases into output/site/ (docs/
 # pytest-xdist: PYTEST_WORKERS processes (the project's machine has 2 cores); --dist loadfile keeps
 # the tests of one file on one worker, so a module's shared pipeline run (a module-scoped fixture) is made once
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+# the tests' temporary folders (each e2e run's output directory: DuckDB files, Dagster's SQLite event
+# log, releases) on the RAM disk when there is one, one folder per checkout: their fsyncs then cost
+# nothing (docs/testing.md). `make test PYTEST_BASETEMP=` keeps pytest's default under /tmp
+PYTEST_BASETEMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm/rbi-pytest-$$(echo "$(CURDIR)" | cksum | cut -d' ' -f1))
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile $(if $(PYTEST_BASETEMP),--basetemp=$(PYTEST_BASETEMP))
 
 test: setup  ## run the test suite (all of it, with the end-to-end runs), on PYTEST_WORKERS (2) workers
 	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15

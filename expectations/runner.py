@@ -90,9 +90,16 @@ def _batch_definition(table: str) -> Any:
 
 
 @cache
-def _suite(table: str, previous_row_count: int | None) -> Any:
+def _suite(table: str, previous_row_count: int | None, flags_seen: frozenset[str] | None) -> Any:
     _context()  # suites are built with an active context
-    return build_suite(table, previous_row_count)
+    return build_suite(table, previous_row_count, flags_seen)
+
+
+def _flags_seen(df: pd.DataFrame) -> frozenset[str] | None:
+    """The distinct text values of the frame's ``flags`` column (None without one)."""
+    if "flags" not in df.columns:
+        return None
+    return frozenset(v for v in df["flags"].dropna().unique() if isinstance(v, str))
 
 
 def _short(value: Any) -> str:
@@ -181,7 +188,7 @@ def _text_as_object(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _run_suite(name: str, df: pd.DataFrame, previous_row_count: int | None) -> Any:
-    suite = _suite(name, previous_row_count)
+    suite = _suite(name, previous_row_count, _flags_seen(df))
     batch = _batch_definition(name).get_batch(batch_parameters={"dataframe": df})
     return batch.validate(suite, result_format="BASIC")  # values and counts; SUMMARY costs ~2x
 

@@ -80,7 +80,9 @@ def load_parameters(version: str | None = None, seeds_dir: Path | None = None) -
     """The parameters of ``version`` (default: the version in force) from ``seeds_dir`` (default:
     the module's ``SEEDS_DIR``, looked up at call time so that a test can point every reader that
     uses the default at a scratch copy of the seeds)."""
-    return _load(version or CURRENT_VERSION, Path(seeds_dir or SEEDS_DIR))
+    folder = seeds_dir or SEEDS_DIR
+    # no new Path for a Path: the planner asks hundreds of thousands of times per plan
+    return _load(version or CURRENT_VERSION, folder if isinstance(folder, Path) else Path(folder))
 
 
 @cache

@@ -48,9 +48,16 @@ class PrecisionRules:
         )
 
 
+_in_force: list = []  # [parameters, their rules]: the rules of the last parameters asked for
+
+
 def rules_in_force() -> PrecisionRules:
-    """The rules of the method version in force (dbt var method_version)."""
-    return PrecisionRules.from_parameters(load_parameters())
+    """The rules of the method version in force (dbt var method_version), built once per set of
+    parameters (``load_parameters`` hands out one object per version and seeds folder)."""
+    params = load_parameters()
+    if not _in_force or _in_force[0] is not params:
+        _in_force[:] = [params, PrecisionRules.from_parameters(params)]
+    return _in_force[1]
 
 
 @dataclass(frozen=True)

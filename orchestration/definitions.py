@@ -23,10 +23,13 @@ from orchestration.warehouse.project import dbt_project
 from orchestration.warehouse.raw_revisions import revision_store
 from orchestration.warehouse.source_register import source_register
 
-# the dbt of this virtualenv, whatever PATH says. dagster-dbt runs `dbt --version` once per process
-# to learn the version; offline, dbt's check of the newest release on pypi.org fails within its 1 s
-# timeout and the command still answers (2 s on this machine), so the plain resource is used.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# the dbt of this virtualenv, whatever PATH says: `rbi-dbt` (orchestration/warehouse/dbt_executable.py),
+# dbt's own command that answers dagster-dbt's once-per-run `dbt --version` from the package metadata
+# instead of asking pypi.org first; plain `dbt` where the checkout is not installed (no `make setup`)
+DBT_EXECUTABLE = next(
+    (str(p) for p in (Path(sys.executable).with_name(name) for name in ("rbi-dbt", "dbt")) if p.exists()),
+    "dbt",
+)
 
 publish_all = define_asset_job(
     "publish_all",

@@ -34,3 +34,23 @@ def pytest_sessionstart(session) -> None:
         cwd=DBT_DIR,
         check=True,
     )
+
+
+def _declared_length(item) -> float:
+    """What a test declares about its length: its timeout (pytest-timeout's default 1,200 s unless a
+    test says more, as the ones with several pipeline runs do) if it runs the pipeline (`e2e`), else 0."""
+    if item.get_closest_marker("e2e") is None:
+        return 0.0
+    marker = item.get_closest_marker("timeout")
+    return float(marker.args[0]) if marker and marker.args else 1200.0
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """The longest files first: pytest-xdist (`--dist loadfile`) hands out files in collection order,
+    so a long end-to-end story started last would run alone at the end while the other worker idles.
+    Files are ordered by the longest declared length of their tests (stable: otherwise as collected)."""
+    length: dict[str, float] = {}
+    for item in items:
+        path = str(item.path)
+        length[path] = max(length.get(path, 0.0), _declared_length(item))
+    items.sort(key=lambda item: -length[str(item.path)])

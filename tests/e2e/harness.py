@@ -30,12 +30,12 @@ def _environment(inputs: Path, output: Path) -> dict[str, str]:
     return env
 
 
-def run_pipeline(inputs: Path, output: Path) -> subprocess.CompletedProcess:
+def run_pipeline(inputs: Path, output: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`make run`'s command, in a subprocess, on other inputs and output directories."""
     return subprocess.run(
         [sys.executable, "-m", "orchestration.run", "publish_all"],
         cwd=REPO,
-        env=_environment(inputs, output),
+        env={**_environment(inputs, output), **(extra_env or {})},
         capture_output=True,
         text=True,
         timeout=1200,

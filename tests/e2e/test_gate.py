@@ -11,17 +11,16 @@ import pytest
 from publication.checksums import verify
 from sources.snapshots import latest_snapshot, write_snapshot
 from tests.e2e.harness import run_pipeline
-from tests.e2e.tiny_inputs import make_tiny_inputs
+from tests.e2e.shared_runs import copy_of_published_tiny
 from tests.orchestration.alert_sinks import HttpSink
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # 2 runs
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # the shared first run (tests/e2e/shared_runs.py) + 1 run
 
 
-def test_gate_failure_keeps_the_previous_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    inputs = make_tiny_inputs(tmp_path / "inputs")
-    output = tmp_path / "output"
-    first = run_pipeline(inputs, output)
-    assert first.returncode == 0, first.stderr[-3000:]
+def test_gate_failure_keeps_the_previous_release(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs, output = copy_of_published_tiny(tmp_path_factory, tmp_path)  # the tiny inputs, published
     releases = output / "releases"
     good = (releases / "LATEST").read_text().strip()
     good_files = {p.name: p.read_bytes() for p in (releases / good).iterdir()}

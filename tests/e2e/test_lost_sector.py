@@ -10,9 +10,9 @@ import pytest
 
 from publication.checksums import verify
 from tests.e2e.harness import run_pipeline
-from tests.e2e.tiny_inputs import make_tiny_inputs
+from tests.e2e.shared_runs import copy_of_published_tiny
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # 2 runs
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]  # the shared first run (tests/e2e/shared_runs.py) + 1 run
 
 
 def published_release(warehouse: Path) -> str:
@@ -20,11 +20,8 @@ def published_release(warehouse: Path) -> str:
         return con.execute("select release_id from published.release_info").fetchone()[0]
 
 
-def test_a_release_that_loses_a_sector_is_stopped(tmp_path: Path) -> None:
-    inputs = make_tiny_inputs(tmp_path / "inputs")
-    output = tmp_path / "output"
-    first = run_pipeline(inputs, output)
-    assert first.returncode == 0, first.stderr[-3000:]
+def test_a_release_that_loses_a_sector_is_stopped(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    inputs, output = copy_of_published_tiny(tmp_path_factory, tmp_path)  # the tiny inputs, published
     releases = output / "releases"
     good = (releases / "LATEST").read_text().strip()
     warehouse = output / "warehouse" / "warehouse.duckdb"

@@ -64,7 +64,8 @@ import pytest
 
 from publication.checksums import verify
 from tests.e2e.harness import run_pipeline
-from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
+from tests.e2e.shared_runs import copy_of_published_tiny, published_tiny
+from tests.e2e.tiny_inputs import SECRET_COMMENT
 
 pytestmark = pytest.mark.e2e
 
@@ -75,13 +76,20 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("e2e")
-    inputs = make_tiny_inputs(root / "inputs")
-    output = root / "output"
+    """The tiny inputs published by one run, shared with other test files: read only."""
+    shared = published_tiny(tmp_path_factory)
+    inputs, output = shared / "inputs", shared / "output"
+    return {"inputs": inputs, "output": output, "release": (output / "releases" / "latest").resolve()}
+
+
+@pytest.fixture(scope="module")
+def rerun(first_run: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A second run of the same inputs on a copy of the published output directory."""
+    inputs, output = copy_of_published_tiny(tmp_path_factory, tmp_path_factory.mktemp("rerun"))
     result = run_pipeline(inputs, output)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    latest = output / "releases" / "latest"
-    return {"inputs": inputs, "output": output, "release": latest.resolve(), "result": result}
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    release = (output / "releases" / "latest").resolve()
+    return {"release": release, "files": {p.name: p.read_bytes() for p in release.iterdir()}}
 
 
 def test_index_values_computed_by_hand(first_run: dict) -> None:
@@ -314,30 +322,13 @@ def test_the_run_leaves_the_public_site(first_run: dict) -> None:
     assert (site / "feed.xml").read_bytes().startswith(b"<?xml")
 
 
-def test_a_fresh_output_directory_gets_the_same_bytes(first_run: dict, tmp_path: Path) -> None:
-    """Same snapshots and method -> byte-identical files in every format (the DuckDB file excepted:
-    DuckDB files are not byte-reproducible; it is outside SHA256SUMS)."""
-    other = tmp_path / "output"
-    result = run_pipeline(first_run["inputs"], other)
-    assert result.returncode == 0, result.stderr[-4000:]
-    fresh = (other / "releases" / "latest").resolve()
-    assert fresh.name == first_run["release"].name
-    names = {p.name for p in first_run["release"].iterdir()}
-    assert {p.name for p in fresh.iterdir()} == names
-    for name in sorted(names - {"rbi.duckdb"}):
-        assert (fresh / name).read_bytes() == (first_run["release"] / name).read_bytes(), name
-    shutil.rmtree(other, ignore_errors=True)
-
-
-def test_second_run_is_byte_identical(first_run: dict) -> None:
-    before = {p.name: p.read_bytes() for p in first_run["release"].iterdir()}
-    result = run_pipeline(first_run["inputs"], first_run["output"])
-    assert result.returncode == 0, result.stderr[-4000:]
-    after_release = (first_run["output"] / "releases" / "latest").resolve()
-    assert after_release == first_run["release"]
-    assert {p.name: p.read_bytes() for p in after_release.iterdir()} == before
-    # dbt's partial parse of the first run was reused: no full re-parse (orchestration/warehouse/partial_parse.py)
-    logs = sorted((first_run["output"] / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime)
-    assert len(logs) == 2, logs
-    log = logs[-1].read_text(encoding="utf-8")
-    assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[:3000]
+def test_second_run_is_byte_identical(first_run: dict, rerun: dict) -> None:
+    """The same inputs again: the same release, byte for byte, and no new one. (A fresh output
+    directory gets the same bytes too: tests/e2e/test_crash_recovery.py compares the SHA256SUMS of
+    a fresh directory's release, after a crash in every stage, with this run's. dbt's partial parse
+    is reused from one run to the next on an output directory: tests/e2e/test_revisions.py.)"""
+    assert rerun["release"].name == first_run["release"].name
+    assert rerun["files"] == {p.name: p.read_bytes() for p in first_run["release"].iterdir()}
+    assert [p.name for p in rerun["release"].parent.iterdir() if p.is_dir() and not p.is_symlink()] == [
+        rerun["release"].name
+    ]

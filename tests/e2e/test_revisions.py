@@ -106,6 +106,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ingest(inputs, output)
     run(inputs, output, logs)
     out["r3"] = release(output)
+    out["dbt_logs"] = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((output / "dbt-target").glob("*/dbt.log"), key=lambda p: p.stat().st_mtime_ns)
+    ]
 
     erased = late_respondent_ids(10)[0]  # 4. erase one respondent
     out["erased"] = erased
@@ -121,6 +125,16 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out["r4"] = release(restored)
     out["restored"] = restored
     return out
+
+
+def test_later_runs_on_the_output_directory_reuse_dbt_s_partial_parse(story: dict) -> None:
+    """orchestration/warehouse/partial_parse.py: the runs after the first on an output directory
+    parse only what changed (the late deliveries change data, not the dbt project)."""
+    first, *later = story["dbt_logs"]
+    assert "Unable to do partial parsing" in first  # the first run on a new directory parses all
+    assert len(later) >= 2
+    for log in later:
+        assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[:3000]
 
 
 def test_four_added_respondents_hold_the_published_cells(story: dict) -> None:

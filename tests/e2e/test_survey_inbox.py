@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e.harness import run_inbox_sensor, run_pipeline
-from tests.e2e.tiny_inputs import SECRET_COMMENT, make_tiny_inputs
+from tests.e2e.harness import run_inbox_sensor
+from tests.e2e.shared_runs import copy_of_published_tiny
+from tests.e2e.tiny_inputs import SECRET_COMMENT
 from tests.fixtures.surveys import generate_exports as gen
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # 3 runs in one fixture
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # the shared first run + 2 inbox cycles
 
 GENERATED = Path(__file__).resolve().parents[1] / "fixtures" / "surveys" / "generated"
 SURVEY_ID = "E2E-MSFORMS-2025"
@@ -72,11 +73,7 @@ def drop(inbox: Path, name: str, mapping_text: str) -> None:
 
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("inbox-e2e")
-    inputs = make_tiny_inputs(root / "inputs")
-    output = root / "output"
-    first = run_pipeline(inputs, output)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    inputs, output = copy_of_published_tiny(tmp_path_factory, tmp_path_factory.mktemp("inbox-e2e"))
     first_release = (output / "releases" / "latest").resolve()
     first_bytes = {p.name: p.read_bytes() for p in first_release.iterdir()}
     mapping = (GENERATED / "msforms_responses.yml").read_text(encoding="utf-8")

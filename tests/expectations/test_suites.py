@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from expectations.runner import ValidationReport, validate_duckdb_table, validate_frame
-from expectations.suites import build_suite
+from expectations.suites import SUITE_BUILDERS, build_suite
 from method.reference import flag_codes, sector_codes
 from publication.contracts import (
     COMPONENT_SECTOR_YEAR,
@@ -564,3 +564,65 @@ def test_markdown_summary_of_a_failed_validation() -> None:
     assert f"{report.evaluated} expectations evaluated, {len(report.failed)} failed." in text
     assert "- expect_column_pair_values_to_be_equal(rank, rank_from_index" in text
     assert ValidationReport("t", True, 3).markdown().startswith("# Quality gate: `t` passed")
+
+
+# --- how the suites are built (the gate's time per run) --------------------------------------------
+
+
+def _identity(expectation: object) -> tuple:
+    """What GX's ``add_expectation`` compares to drop a repeated expectation (not the meta)."""
+    config = expectation.dict(exclude={"id", "rendered_content", "notes", "meta"})  # type: ignore[attr-defined]
+    return expectation.expectation_type, json.dumps(config, sort_keys=True, default=str)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("table", sorted(SUITE_BUILDERS))
+def test_no_suite_repeats_an_expectation(table: str) -> None:
+    """Suites are built by their constructor, which keeps repeats that ``add_expectation`` drops:
+    so the builders must never repeat one (the evaluated count would change)."""
+    identities = [_identity(e) for e in build_suite(table).expectations]
+    assert len(identities) == len(set(identities))
+
+
+FLAG_POOL = [
+    None,
+    "",
+    "SUPPRESSED",
+    "SECTOR_WEIGHTED;SUPPRESSED",
+    "SKEWED",
+    "INSUFFICIENT;SKEWED",
+    "CAPPED;LOW_PRECISION;SKEWED;SUPPRESSED",
+    "SUPPRESSED;CAPPED",  # unsorted: fails the flags regex, holds SUPPRESSED all the same
+    "XSUPPRESSED",  # not a flag: holds no flag
+    "UNWEIGHTED",
+]
+
+
+@pytest.mark.parametrize("seed", [20261207])
+@pytest.mark.parametrize("table", [IDX, COMP])
+def test_suite_of_the_flags_seen_gives_the_verdicts_of_the_suite_of_any_frame(table: str, seed: int) -> None:
+    """A row condition on a flag lists the flags values seen in the frame instead of all 512 valid
+    values that hold it: every expectation succeeds or fails as with the general suite."""
+    import random
+
+    from expectations.runner import _batch_definition, _context
+
+    rng = random.Random(seed)
+    df = FRAMES[table]()
+    flags = [rng.choice(FLAG_POOL) for _ in range(len(df))]
+    flags[0] = "INSUFFICIENT;SKEWED" if table == IDX else "CAPPED;LOW_PRECISION;SKEWED;SUPPRESSED"  # a value: fails
+    df["flags"] = pd.array(flags, dtype="string").astype(object)
+    _context()
+    seen = frozenset(v for v in df["flags"].dropna().unique())
+    verdicts = []
+    for flags_seen in (None, seen):
+        suite = build_suite(table, None, flags_seen)
+        batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": df})
+        result = batch.validate(suite, result_format="BASIC")
+        verdicts.append([(r.expectation_config.type, r.expectation_config.meta, r.success) for r in result.results])
+    general, specific = verdicts
+    assert general == specific
+    assert any(not ok for *_, ok in general) and any(ok for *_, ok in general)  # both kinds compared
+    conditions = [
+        e for e in build_suite(table, None, seen).expectations if "flags" in str(getattr(e, "row_condition", ""))
+    ]
+    assert conditions and all(len(str(e.row_condition)) < 2000 for e in conditions)

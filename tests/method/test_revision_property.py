@@ -113,7 +113,7 @@ def build_and_publish(warehouse: Path, release: int, people: dict[int, list[dict
             "intermediate.int_release": f"select 'release-{release}' as release_id",
         },
     )
-    run_dbt(warehouse, MODELS)
+    run_dbt(warehouse, MODELS, seeds=release == 1)  # the method seeds once per warehouse
     revised = {
         (r["year"], r["component_id"]): r for r in query(warehouse, "select * from intermediate.int_components_revised")
     }

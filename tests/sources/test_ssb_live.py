@@ -2,6 +2,7 @@
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sources.snapshots import list_snapshots
 from sources.ssb_updates import check_updates
 from storage.paths import EMBEDDED_INPUTS
 from tests.e2e.harness import run_pipeline
-from tests.e2e.tiny_inputs import make_tiny_inputs
+from tests.e2e.shared_runs import published_tiny
 from tests.sources.fake_statbank import PAYLOAD_05300, V2, FakeStatBank
 
 PATHS_RESOURCE = {"pipeline_paths": PipelinePaths()}
@@ -163,22 +164,24 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(2400)  # 2 runs
-def test_live_pipeline_against_fake_server_gives_the_same_release_as_replay(server, tmp_path, monkeypatch) -> None:
-    """On the tiny inputs (their SSB snapshots are the embedded ones): two whole runs."""
+@pytest.mark.timeout(2400)  # the shared replay run + 1 run
+def test_live_pipeline_against_fake_server_gives_the_same_release_as_replay(
+    server, tmp_path, tmp_path_factory, monkeypatch
+) -> None:
+    """On the tiny inputs (their SSB snapshots are the embedded ones): the replay is the session's
+    shared run of them (tests/e2e/shared_runs.py), the live one a whole run here."""
     monkeypatch.delenv("RBI_SNAPSHOT_DIR", raising=False)
     monkeypatch.delenv("RBI_LIVE", raising=False)
-    inputs = make_tiny_inputs(tmp_path / "inputs")
-    replay = run_pipeline(inputs, tmp_path / "replay")
-    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
-    assert server.requests == []
+    shared = published_tiny(tmp_path_factory)
+    inputs = tmp_path / "inputs"
+    shutil.copytree(shared / "inputs", inputs)
     monkeypatch.setenv("RBI_LIVE", "1")
     monkeypatch.setenv("RBI_SSB_BASE_URL", server.v2)
     live = run_pipeline(inputs, tmp_path / "live")
     assert live.returncode == 0, live.stdout[-3000:] + live.stderr[-3000:]
     [stored] = list_snapshots(tmp_path / "live" / "snapshots", "ssb_05300")  # new snapshot, output dir
     assert stored.read_bytes() == PAYLOAD_05300
-    a = (tmp_path / "replay" / "releases" / "latest").resolve()
+    a = (shared / "output" / "releases" / "latest").resolve()
     b = (tmp_path / "live" / "releases" / "latest").resolve()
     for table in ("index_sector_year.csv", "component_sector_year.csv", "context_sector_year.csv"):
         assert (a / table).read_bytes().replace(a.name.encode(), b"ID") == (b / table).read_bytes().replace(

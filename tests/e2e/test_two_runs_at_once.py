@@ -1,5 +1,6 @@
-"""The late stages of the crash story (tests/e2e/test_crash_recovery.py has the early ones), and two
-runs at once on one output directory."""
+"""Two runs at once on one output directory: the second is refused at once and says who holds the
+directory; the first publishes exactly its own inputs (the reference release of the crash story,
+tests/e2e/crash_story.py)."""
 
 import threading
 import time
@@ -9,27 +10,12 @@ import pytest
 
 from orchestration.runs import run_lock
 from publication.checksums import verify
-from tests.e2e.crash_harness import STAGES, kill_group, run, start
-from tests.e2e.crash_story import inputs, kill_and_recover, reference
+from tests.e2e.crash_harness import kill_group, run, start
+from tests.e2e.crash_story import inputs, reference, shared
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(4800)]  # up to 3 runs in a test, the reference run
-__all__ = ["inputs", "reference"]  # the module-scoped fixtures, one reference run per file
-LATE = ["gate", "publication"]
-
-
-def test_the_two_files_cover_every_stage() -> None:
-    from tests.e2e import test_crash_recovery
-
-    [early] = [m for m in test_crash_recovery.test_a_run_killed_in_a_stage_is_recovered_by_the_next_run.pytestmark]
-    assert sorted(early.args[1] + LATE) == sorted(STAGES)
-
-
-@pytest.mark.parametrize("stage", LATE)
-def test_a_run_killed_in_a_late_stage_is_recovered_by_the_next_run(
-    stage: str, inputs: Path, reference: tuple[str, bytes], tmp_path: Path
-) -> None:
-    kill_and_recover(stage, inputs, reference, tmp_path)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]  # two runs and a refused one
+__all__ = ["inputs", "reference", "shared"]  # the module-scoped fixtures
 
 
 def test_two_runs_at_once_on_one_output_directory(inputs: Path, reference: tuple[str, bytes], tmp_path: Path) -> None:
