@@ -68,20 +68,23 @@ run: setup  ## run the whole pipeline on the embedded snapshot (offline) and pri
 site: setup  ## build the public site from the releases into output/site/ (docs/site.md; publish: python -m publication.publish)
 	$(BIN)/python -m publication.site
 
-# pytest-xdist: PYTEST_WORKERS processes (the project's machine has 2 cores); --dist loadfile keeps
-# the tests of one file on one worker, so a module's shared pipeline run (a module-scoped fixture) is made once
-PYTEST_WORKERS ?= 2
+# pytest-xdist with --dist loadfile (the tests of one file on one worker, so that a module's shared
+# pipeline run is made once). `make test` runs 3 workers on the project's 2 cores: its end-to-end runs
+# spend much of their time waiting (for dbt's subprocess, the daemon's ticks, PostgreSQL), and a third
+# worker fills it (measured: 717 s, 1,233 s of CPU); the quick suite is all CPU and takes longer on 3
+# than on 2 (237 s against 202 s). `make test PYTEST_WORKERS=N` to change either.
+PYTEST_WORKERS ?=
 # the tests' temporary folders (each e2e run's output directory: DuckDB files, Dagster's SQLite event
 # log, releases) on the RAM disk when there is one, one folder per checkout: their fsyncs then cost
 # nothing (docs/testing.md). `make test PYTEST_BASETEMP=` keeps pytest's default under /tmp
 PYTEST_BASETEMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm/rbi-pytest-$$(echo "$(CURDIR)" | cksum | cut -d' ' -f1))
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile $(if $(PYTEST_BASETEMP),--basetemp=$(PYTEST_BASETEMP))
+PYTEST_PARALLEL = -n $(or $(PYTEST_WORKERS),$(1)) --dist loadfile $(if $(PYTEST_BASETEMP),--basetemp=$(PYTEST_BASETEMP))
 
-test: setup  ## run the test suite (all of it, with the end-to-end runs), on PYTEST_WORKERS (2) workers
-	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15
+test: setup  ## run the test suite (all of it, with the end-to-end runs), on 3 pytest-xdist workers
+	$(BIN)/pytest $(call PYTEST_PARALLEL,3) --durations=15
 
 test-quick: setup  ## the quick loop: no end-to-end pipeline run, no deployment, no Chromium
-	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not chromium" -q --durations=10
+	$(BIN)/pytest $(call PYTEST_PARALLEL,2) -m "not e2e and not chromium" -q --durations=10
 
 old-readers: setup  ## install the older readers the analysts' files are tested with (DuckDB 1.1 and 1.5, pyarrow 14; needs the package index once)
 	$(BIN)/python -m tests.publication.older_readers
