@@ -1,16 +1,13 @@
 """Start `make run`'s command in its own process group, watch its console and SIGKILL the whole group
-when a given line appears (a stage has started), or let it finish."""
+when a given line appears (a stage has started; the run stops itself on writing that line,
+tests/e2e/stop_at_line.py), or let it finish."""
 
-import contextlib
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import preloaded
 from tests.e2e.harness import REPO, _environment
 
 TIMEOUT = 1200
@@ -41,30 +38,27 @@ def environment(inputs: Path, output: Path) -> dict[str, str]:
     return _environment(inputs, output)
 
 
-def start(inputs: Path, output: Path, config: Path | None = None) -> subprocess.Popen:
-    command = [sys.executable, "-m", "orchestration.run", "publish_all"]
-    if config is not None:
-        command += ["-c", str(config)]
-    return subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=environment(inputs, output),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: dbt and every child go with it
-    )
+def start(
+    inputs: Path, output: Path, config: Path | None = None, stop_at: str | None = None
+) -> "preloaded.Process | preloaded.PlainProcess":
+    """`make run`'s command, forked from the preloaded interpreter (tests/preloaded/) in its own
+    process group (dbt and every child go with it), stdout and stderr on one pipe; with ``stop_at``
+    (a regex) the run stops itself as it writes the first matching console line
+    (tests/e2e/stop_at_line.py)."""
+    module, args = "orchestration.run", ["publish_all", *(["-c", str(config)] if config is not None else [])]
+    if stop_at is not None:
+        module, args = "tests.e2e.stop_at_line", [stop_at, module, *args]
+    return preloaded.start(module, args, env=environment(inputs, output), cwd=REPO, stderr=preloaded.STDOUT)
 
 
-def kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+def kill_group(process: "preloaded.Process | preloaded.PlainProcess") -> None:
+    process.kill_group()
 
 
 def run(inputs: Path, output: Path, kill_at: str | None = None, config: Path | None = None) -> Outcome:
-    """Run the pipeline; with ``kill_at`` (a regex), SIGKILL its process group on the first console
-    line that matches."""
-    process = start(inputs, output, config)
+    """Run the pipeline; with ``kill_at`` (a regex), SIGKILL its process group at the first console
+    line that matches (the run stops itself there first: no step can end in between)."""
+    process = start(inputs, output, config, stop_at=kill_at)
     timer = threading.Timer(TIMEOUT, kill_group, [process])
     timer.start()
     lines, killed = [], False

@@ -54,7 +54,7 @@ def _publish_tiny(replicates: str | None) -> Callable[[Path], str]:
         inputs = make_tiny_inputs(folder / "inputs")
         output = folder / "output"
         extra = {"RBI_BOOTSTRAP_REPLICATES": replicates} if replicates else None
-        result = run_pipeline(inputs, output, extra_env=extra)
+        result = run_pipeline(inputs, output, extra_env=extra, plain=True)  # the reference: `make run`'s own process
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         return (output / "releases" / "LATEST").read_text(encoding="utf-8").strip()
 

@@ -1,19 +1,22 @@
 """The dbt unit tests (``unit_tests:`` in dbt_project/models/, single-model worked examples of the
 method) pass on a fresh warehouse holding only the method seeds."""
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 from storage.paths import DBT_PROJECT_DIR, Paths
-
-DBT = Path(sys.executable).with_name("dbt")
+from tests import preloaded
+from tests.method.dbt_harness import DBT_MODULES
 
 
 def dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    command = [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target)]
-    command += ["--vars", Paths.from_env(output=warehouse.parent.parent).dbt_vars()]
-    return subprocess.run(command, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    """``dbt <args>`` (rbi-dbt, dbt's own command line) forked from the preloaded dbt (tests/preloaded/)."""
+    args = [*args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target)]
+    args += ["--vars", Paths.from_env(output=warehouse.parent.parent).dbt_vars()]
+    dbt_command = "orchestration.warehouse.dbt_executable"
+    env = dict(os.environ)
+    return preloaded.run(dbt_command, args, env=env, cwd=DBT_PROJECT_DIR, timeout=600, modules=DBT_MODULES)
 
 
 def test_dbt_unit_tests_pass(tmp_path: Path) -> None:

@@ -1,0 +1,123 @@
+"""The server side of tests/preloaded/__init__.py: an interpreter that imports the given modules once,
+then forks one child per command it is sent, each run as ``python -m <module> <args>`` would run.
+
+    python -m tests.preloaded.server <socket fd> <module to import>...
+
+Requests come over a Unix socket (one JSON object per message, the child's stdout and stderr as
+file descriptors beside it): ``{"op": "spawn", "module": ..., "args": [...], "env": {...}, "cwd": ...}``
+answers ``{"pid": N}`` as soon as the child exists; ``{"op": "wait", "pid": N}`` answers
+``{"returncode": R}`` once it has exited (negative: killed by that signal, as in ``subprocess``);
+``{"op": "poll", "pid": N}`` answers at once (``returncode`` null while it runs). The server stops
+when the socket closes.
+
+The child is its own session (``setsid``: its process group holds dbt and every other process it
+starts), gets exactly the environment and working folder it was sent, ``/dev/null`` as stdin, and
+runs the module as ``__main__`` with ``runpy`` (what ``python -m`` uses). It leaves through a normal
+interpreter exit (``atexit`` handlers and finalisation run, as in a real process). What the imports
+built is moved out of the garbage collector's reach first (``gc.freeze``, made for a server that
+forks), so a child's collections do not walk it. The server is
+single-threaded when it forks (checked): forking a process that runs other threads can copy a lock
+held by one of them.
+"""
+
+import array
+import gc
+import json
+import os
+import runpy
+import socket
+import sys
+import threading
+import traceback
+from importlib import import_module
+from typing import Any
+
+MAX_MESSAGE = 1 << 20  # one request: the environment of a run is a few kB
+
+
+def _receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
+    fds = array.array("i")
+    data, ancillary, _flags, _address = sock.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(2 * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+    return (json.loads(data) if data else None), list(fds)
+
+
+def _answer(sock: socket.socket, message: dict[str, Any]) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _returncode(status: int) -> int:
+    return os.waitstatus_to_exitcode(status)
+
+
+def serve(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
+    """Answer requests until the socket closes (returns None), or, in a forked child, return the
+    request the child is to run."""
+    while True:
+        request, fds = _receive(sock)
+        if request is None:
+            return None
+        op = request["op"]
+        if op == "spawn":
+            if threading.active_count() != 1:
+                raise RuntimeError(f"the preloaded server runs {threading.active_count()} threads: not forking")
+            pid = os.fork()
+            if pid == 0:
+                return request, fds
+            for fd in fds:
+                os.close(fd)
+            _answer(sock, {"pid": pid})
+        elif op == "wait":
+            _pid, status = os.waitpid(request["pid"], 0)
+            _answer(sock, {"returncode": _returncode(status)})
+        elif op == "poll":
+            pid, status = os.waitpid(request["pid"], os.WNOHANG)
+            _answer(sock, {"returncode": _returncode(status) if pid else None})
+        else:
+            _answer(sock, {"error": f"unknown op {op!r}"})
+
+
+def run_child(request: dict[str, Any], fds: list[int]) -> int:
+    """In the forked child: become the command of ``request`` and run it; its exit status."""
+    os.setsid()
+    stdout, stderr = fds
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((devnull, 0), (stdout, 1), (stderr, 2)):
+        os.dup2(source, target)
+    for fd in {devnull, stdout, stderr} - {0, 1, 2}:
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    sys.argv = [request["module"], *request["args"]]
+    try:
+        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:  # what an uncaught exception does to `python -m`: the traceback, status 1
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    sock = socket.socket(fileno=int(argv[0]))
+    for module in argv[1:]:
+        import_module(module)
+    gc.freeze()  # what the imports built is shared with every child, never collected there
+    _answer(sock, {"ready": sorted(argv[1:])})
+    child = serve(sock)
+    if child is None:
+        return 0
+    sock.close()
+    return run_child(*child)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
