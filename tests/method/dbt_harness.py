@@ -93,6 +93,7 @@ def run_dbt(warehouse: Path, models: list[str], env: dict[str, str] | None = Non
         str(target),
         "--log-path",
         str(target / "logs"),
+        "--no-write-json",  # no manifest.json or run_results.json: nothing here reads them
         "--indirect-selection",
         "cautious",
         "--select",
