@@ -9,9 +9,11 @@ Against that instance and a running `dagster-daemon run`:
   a run of the new partition, which publishes a new release.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -63,19 +65,31 @@ class Deployment:
     def start(self, name: str, command: list[str]) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("RBI_INBOX_DIR", "RBI_RAW_DIR")} | self.env
         log = (self.root / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # its own process group, as systemd gives each unit its own control group
+        self.processes[name] = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def log(self, name: str) -> str:
         return (self.root / f"{name}.log").read_text(encoding="utf-8", errors="replace")[-4000:]
 
     def stop(self) -> None:
+        """What `systemctl stop` does (KillMode=control-group): SIGTERM to every process of each unit
+        (the code server's gRPC server is a child of `dagster code-server start`, which does not pass
+        the signal on), SIGKILL to what is left after 30 s."""
         for process in self.processes.values():
-            process.terminate()
+            signal_group(process, signal.SIGTERM)
         for process in self.processes.values():
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                signal_group(process, signal.SIGKILL)
+                process.wait()
+
+
+def signal_group(process: subprocess.Popen, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, number)
 
 
 def wait_for(predicate, timeout: float, what: str, deployment: Deployment):
@@ -171,7 +185,7 @@ def test_instance_is_on_postgres_and_the_webserver_serves_it(deployment: Deploym
         assert "dagster_webserver_version" in served
     finally:
         webserver = deployment.processes.pop("webserver")
-        webserver.terminate()
+        signal_group(webserver, signal.SIGTERM)
         webserver.wait(timeout=30)
 
 
