@@ -28,7 +28,9 @@ from sources.pseudonyms import load_or_create_secret
 from tests.deploy.postgres_cluster import Cluster, create_database, free_port, query
 from tests.e2e.tiny_inputs import make_tiny_inputs
 
-pytestmark = pytest.mark.e2e
+# an install, three pipeline runs, an upgrade, a backup and a restore: the longest file of the suite
+# (its declared length puts it first, tests/conftest.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(4800)]
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
