@@ -24,6 +24,7 @@ Settings: the deployment's environment (deploy/rbi.env.example): ``DAGSTER_HOME`
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -118,6 +119,22 @@ def daemon_state(statuses: Mapping[str, Any], now: float, tolerance: float = HEA
     return State("daemon", True, f"{len(statuses)} daemons, last heartbeat at most {max(ages):.0f} s ago")
 
 
+def postgres_unreachable(env: Mapping[str, str], timeout: float = 5.0) -> str | None:
+    """Why the PostgreSQL server of ``DAGSTER_PG_HOST``/``DAGSTER_PG_PORT`` (deploy/dagster.yaml)
+    cannot be reached, or None (reached, or no such setting: the instance may be SQLite). Asked
+    before the instance is opened: dagster-postgres retries a refused connection for about 12 s."""
+    host = env.get("DAGSTER_PG_HOST", "").strip()
+    if not host:
+        return None
+    port = env.get("DAGSTER_PG_PORT", "").strip() or "5432"
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return None
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        return f"PostgreSQL at {host}:{port} cannot be reached ({why}): is it up (`systemctl status postgresql`)?"
+
+
 def open_instance() -> Any:
     from dagster import DagsterInstance
 
@@ -129,7 +146,10 @@ def health(only: Iterable[str] = COMPONENTS, environ: Mapping[str, str] | None =
     wanted = set(only)
     states: list[State] = []
     instance = None
-    if wanted & {"instance", "daemon"}:
+    unreachable = postgres_unreachable(env) if wanted & {"instance", "daemon"} else None
+    if unreachable:
+        states.append(State("instance", False, unreachable))
+    elif wanted & {"instance", "daemon"}:
         try:
             instance = open_instance()
             instance.get_runs(limit=1)  # reaches the run storage (PostgreSQL on a deployment)

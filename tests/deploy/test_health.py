@@ -2,6 +2,7 @@
 what to do; the daemon's heartbeat logic on an instance; which runs housekeeping deletes."""
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 
 from dagster import DagsterInstance
 
-from orchestration.operate import daemon_state, runs_to_delete
+from orchestration.operate import daemon_state, postgres_unreachable, runs_to_delete
 from tests.deploy.postgres_cluster import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,8 +76,21 @@ def test_postgresql_down_is_named(tmp_path: Path) -> None:
     result = run_health(tmp_path, *only, **pg, DAGSTER_PG_USER="dagster", DAGSTER_PG_PASSWORD="x")
     assert result.returncode == 1
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
-    assert " DOWN " in lines["instance"] and "is PostgreSQL up" in lines["instance"]
+    assert " DOWN " in lines["instance"] and "is it up" in lines["instance"]
+    assert f"PostgreSQL at 127.0.0.1:{pg['DAGSTER_PG_PORT']} cannot be reached" in lines["instance"]
     assert "the instance, which is down" in lines["daemon"]
+
+
+def test_postgres_reachability_is_asked_before_the_instance_is_opened() -> None:
+    """A refused port is named at once (dagster-postgres would retry it for about 12 s); a port that
+    answers, or an instance without PostgreSQL settings (SQLite), goes on to open the instance."""
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = str(listening.getsockname()[1])
+        assert postgres_unreachable({"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": port}) is None
+    closed = postgres_unreachable({"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": port})
+    assert closed is not None and f"PostgreSQL at 127.0.0.1:{port} cannot be reached" in closed
+    assert postgres_unreachable({}) is None
+    assert "cannot be reached" in postgres_unreachable({"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "x"})
 
 
 def record(run_id: str, job: str, status: str, days_ago: float) -> SimpleNamespace:
