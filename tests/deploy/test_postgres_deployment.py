@@ -74,12 +74,12 @@ class Deployment:
         return (self.root / f"{name}.log").read_text(encoding="utf-8", errors="replace")[-4000:]
 
     def stop(self) -> None:
-        """What `systemctl stop` does (KillMode=control-group): SIGTERM to every process of each unit
-        (the code server's gRPC server is a child of `dagster code-server start`, which does not pass
-        the signal on), SIGKILL to what is left after 30 s."""
-        for process in self.processes.values():
+        """What `systemctl stop` does (KillMode=control-group: SIGTERM to every process of a unit,
+        SIGKILL to what is left after 30 s), in the order deploy/upgrade.sh stops them: the daemon
+        first (the code server waits up to 60 s for the RPC calls in progress, the daemon's too),
+        then the rest, last started first."""
+        for process in reversed(list(self.processes.values())):
             signal_group(process, signal.SIGTERM)
-        for process in self.processes.values():
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
