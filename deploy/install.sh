@@ -16,11 +16,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INPUTS="${INPUTS:-}"
 while [ $# -gt 0 ]; do
+    take_version_option "$@"
+    if [ "$TAKEN" -gt 0 ]; then shift "$TAKEN"; continue; fi
     case "$1" in
-        --prefix) PREFIX="$2"; OPT="$PREFIX/opt/rbi"; ENV_FILE="$PREFIX/etc/rbi/rbi.env"; shift 2 ;;
-        --version) VERSION="$2"; shift 2 ;;
-        --ref) REF="$2"; shift 2 ;;
-        --inputs) INPUTS="$2"; shift 2 ;;
+        --inputs) INPUTS="${2:?--inputs needs a folder}"; shift 2 ;;
         *) die "unknown option $1 (see the head of $0)" ;;
     esac
 done

@@ -23,6 +23,18 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # belongs to whoever runs the script, and no user is created
 service_mode() { is_root && [ -z "$PREFIX" ]; }
 
+# the options deploy/install.sh and deploy/upgrade.sh share: --prefix DIR, --version NAME, --ref
+# GIT_REF. Sets TAKEN to the number of arguments it used (0: not one of them), for the caller's shift
+take_version_option() {
+    TAKEN=2
+    case "$1" in
+        --prefix) PREFIX="${2:?--prefix needs a folder}"; OPT="$PREFIX/opt/rbi"; ENV_FILE="$PREFIX/etc/rbi/rbi.env" ;;
+        --version) VERSION="${2:?--version needs a name}" ;;
+        --ref) REF="${2:?--ref needs a git ref}" ;;
+        *) TAKEN=0 ;;
+    esac
+}
+
 load_env() {
     [ -f "$ENV_FILE" ] || die "no environment file $ENV_FILE (deploy/install.sh creates it from deploy/rbi.env.example)"
     set -a

@@ -17,12 +17,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_WAIT="${RUN_WAIT:-3600}"
 while [ $# -gt 0 ]; do
-    case "$1" in
-        --prefix) PREFIX="$2"; OPT="$PREFIX/opt/rbi"; ENV_FILE="$PREFIX/etc/rbi/rbi.env"; shift 2 ;;
-        --version) VERSION="$2"; shift 2 ;;
-        --ref) REF="$2"; shift 2 ;;
-        *) die "unknown option $1 (see the head of $0)" ;;
-    esac
+    take_version_option "$@"
+    [ "$TAKEN" -gt 0 ] || die "unknown option $1 (see the head of $0)"
+    shift "$TAKEN"
 done
 load_env
 service_mode || RBI_USER="$(id -un)"
