@@ -2,16 +2,17 @@
 interpreter that has imported the heavy packages once (Dagster, dagster-dbt, dbt, Great Expectations
 and the pipeline's definitions: ~7 s of CPU that every pipeline run of the tests paid again).
 
-    process = start("orchestration.run", ["publish_all"], env=..., cwd=REPO, stdout=PIPE, stderr=STDOUT)
-    result = run("orchestration.run", ["publish_all"], env=..., cwd=REPO)   # a CompletedProcess
+    process = start("orchestration.run", ["publish_all"], env=..., cwd=REPO, stderr=STDOUT)  # like Popen
+    result = run("orchestration.run", ["publish_all"], env=..., cwd=REPO, timeout=1200)  # CompletedProcess
 
 Each child is a fresh process for everything the command does: its own environment (exactly the one
 given), working folder, process group (``os.killpg(process.pid, ...)`` reaches dbt and every process
 it started), stdin ``/dev/null``, and a normal interpreter exit. What it shares with the server is
 what the imports built: the modules, and nothing the pipeline computes (no function of it runs in
-the server). tests/preloaded/test_preloaded.py checks that a child reads the environment it was
-given, not the server's, and that the e2e runs through it publish the same bytes as ``make run``'s
-subprocess (tests/e2e/test_pipeline.py's first run stays a plain subprocess).
+the server). tests/preloaded/test_preloaded.py checks that a child has the environment, folder,
+process group, stdin and exit status it would have as a subprocess; the e2e stories check that runs
+forked here publish the bytes of ``make run``'s own subprocess (the session's shared first run,
+tests/e2e/shared_runs.py, stays a plain subprocess).
 
 One server per test process, started on first use (its imports run meanwhile) and stopped with it.
 ``RBI_TEST_PRELOAD=0`` runs every command as a plain subprocess instead.
@@ -139,16 +140,20 @@ class Process:
         return self.returncode
 
     def kill_group(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
+        kill_group(self.pid)
 
 
 class PlainProcess(subprocess.Popen):
     """What ``start`` returns with ``RBI_TEST_PRELOAD=0``: a plain subprocess, same interface."""
 
     def kill_group(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
+        kill_group(self.pid)
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL to the process group ``pid`` leads (gone already: nothing to do)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def start(
@@ -160,7 +165,20 @@ def start(
     modules: tuple[str, ...] = PIPELINE_MODULES,
 ) -> "Process | PlainProcess":
     """``python -m module args`` forked from the server that preloaded ``modules``; its stdout and
-    stderr are pipes read from the process (text), or with ``stderr=STDOUT`` one pipe for both."""
+    stderr are pipes read from the process (text), or with ``stderr=STDOUT`` one pipe for both; with
+    ``RBI_TEST_PRELOAD=0`` a plain subprocess in a new session (``PlainProcess``)."""
+    if not enabled():
+        return PlainProcess(
+            [sys.executable, "-m", module, *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=PIPE,
+            stderr=stderr,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
     chosen = server(modules)
     out_read, out_write = os.pipe()
     err_read, err_write = (out_read, out_write) if stderr == STDOUT else os.pipe()

@@ -95,3 +95,15 @@ def test_the_plain_subprocess_fallback(tmp_path: Path, monkeypatch) -> None:
     seen = json.loads(result.stdout.splitlines()[0])
     assert result.returncode == 4 and seen["imported_at_start"] == seen["pid"]  # imported by itself
     assert result.args[:3] == [sys.executable, "-m", PROBE]
+
+
+def test_the_plain_subprocess_fallback_of_start_leads_its_own_group_too(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RBI_TEST_PRELOAD", "0")
+    env = {"PYTHONPATH": str(preloaded.REPO)}
+    process = preloaded.start(PROBE, ["exit", "5"], env=env, cwd=tmp_path, stderr=preloaded.STDOUT, modules=MODULES)
+    assert isinstance(process, preloaded.PlainProcess)
+    assert process.stdout is not None
+    seen = json.loads(process.stdout.readline())
+    assert process.wait(timeout=60) == 5 and seen["pgid"] == seen["pid"] == process.pid
+    assert process.stdout.read() == "to stderr\n"  # stderr on the same pipe
+    process.stdout.close()
