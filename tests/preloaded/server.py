@@ -114,7 +114,9 @@ def main(argv: list[str]) -> int:
     _answer(sock, {"ready": sorted(argv[1:])})
     child = serve(sock)
     if child is None:
-        return 0
+        # the server itself ends without tearing its imports down: nothing of it needs finalising,
+        # and the frozen heap would only make DuckDB's bindings report "leaked" objects at exit
+        os._exit(0)
     sock.close()
     return run_child(*child)
 
