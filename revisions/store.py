@@ -114,15 +114,9 @@ REPLICATE_COLUMNS: dict[str, str] = {
     "replicate": "integer",
     "raw_value": "double",
 }
-# the candidate footprints of a build (raw.survey_footprints, written by write_survey_footprints)
-SURVEY_FOOTPRINT_COLUMNS: dict[str, str] = {
-    "year": "integer",
-    "sector_code": "varchar",
-    "component_id": "varchar",
-    "survey_id": "varchar",
-    "respondent_id": "varchar",
-    "element_digest": "varchar",
-}
+# the candidate footprints of a build (raw.survey_footprints, written by write_survey_footprints):
+# a stored footprint before it is in any published version
+SURVEY_FOOTPRINT_COLUMNS: dict[str, str] = {k: v for k, v in FOOTPRINT_COLUMNS.items() if k != "versions"}
 TABLES = {
     "revision_cells": (CELLS, CELL_COLUMNS),
     "revision_footprints": (FOOTPRINTS, FOOTPRINT_COLUMNS),
