@@ -9,13 +9,17 @@ dbt runs in the warehouse's folder and names the warehouse by its file name (``R
 every test, so the parse of the first dbt invocation of this process is handed to the next ones (a
 full parse costs about 4 s of CPU more; dbt still re-parses any file that changed)."""
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from tests import preloaded
+from tests.method.dbt_warm_up import WARM_UP_FOLDER
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt_project"
@@ -31,6 +35,7 @@ DBT_MODULES = (
     "dbt.task.build",
     "numpy",
     "pandas",
+    "tests.method.dbt_warm_up",  # last: one build in the server, so that the forked builds start warm
 )
 
 
@@ -67,12 +72,33 @@ def write_tables(warehouse: Path, tables: dict[str, pd.DataFrame | str]) -> None
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 _parsed: list[bytes] = []  # the partial parse of this process's first dbt invocation
+_warm_up: list[Path] = []  # the folder of the preloaded server's warm-up build (tests/method/dbt_warm_up.py)
+
+
+def start_warm_server() -> bytes | None:
+    """Start this process's dbt server, warmed up by one build (tests/method/dbt_warm_up.py), if it
+    is not running yet; the partial parse of that build (None if there was none)."""
+    if not preloaded.server_running(DBT_MODULES):
+        if not _warm_up:
+            folder = Path(tempfile.mkdtemp(prefix="rbi-dbt-warm-up-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _warm_up.append(folder)
+        os.environ[WARM_UP_FOLDER] = str(_warm_up[0])  # read by the server as it starts, here
+        try:
+            preloaded.server(DBT_MODULES)
+        finally:
+            del os.environ[WARM_UP_FOLDER]
+    preloaded.server(DBT_MODULES).wait_ready()
+    parse = _warm_up[0] / "target" / PARTIAL_PARSE if _warm_up else None
+    return parse.read_bytes() if parse and parse.exists() else None
 
 
 def run_dbt(warehouse: Path, models: list[str], env: dict[str, str] | None = None, seeds: bool = True) -> None:
     """`dbt build` of the method seeds and ``models`` (with their data tests) on ``warehouse``;
     ``seeds=False``: of ``models`` only, on a warehouse an earlier call seeded (a release after release)."""
     target = warehouse.parent / "dbt_target"
+    if not _parsed and preloaded.enabled() and (parse := start_warm_server()):
+        _parsed.append(parse)
     if _parsed and not (target / PARTIAL_PARSE).exists():
         target.mkdir(parents=True, exist_ok=True)
         (target / PARTIAL_PARSE).write_bytes(_parsed[0])

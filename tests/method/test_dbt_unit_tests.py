@@ -7,7 +7,7 @@ from pathlib import Path
 
 from storage.paths import DBT_PROJECT_DIR, Paths
 from tests import preloaded
-from tests.method.dbt_harness import DBT_MODULES
+from tests.method.dbt_harness import DBT_MODULES, start_warm_server
 
 
 def dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
@@ -16,6 +16,8 @@ def dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedP
     args += ["--vars", Paths.from_env(output=warehouse.parent.parent).dbt_vars()]
     dbt_command = "orchestration.warehouse.dbt_executable"
     env = dict(os.environ)
+    if preloaded.enabled():
+        start_warm_server()
     return preloaded.run(dbt_command, args, env=env, cwd=DBT_PROJECT_DIR, timeout=600, modules=DBT_MODULES)
 
 

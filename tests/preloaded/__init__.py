@@ -73,11 +73,16 @@ class Server:
             raise RuntimeError(f"the preloaded server stopped (status {self.process.wait()})")
         return json.loads(line)
 
-    def request(self, message: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
+    def wait_ready(self) -> None:
+        """Return once the server's imports are done (its answer {"ready": [...]})."""
         with self.lock:
             if not self.ready:
-                self._reply()  # {"ready": [...]}: its imports are done
+                self._reply()
                 self.ready = True
+
+    def request(self, message: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
+        self.wait_ready()
+        with self.lock:
             data = json.dumps(message).encode()
             if fds:
                 socket.send_fds(self.sock, [data], fds)
@@ -103,9 +108,14 @@ _servers: dict[tuple[str, ...], Server] = {}
 
 def server(modules: tuple[str, ...] = PIPELINE_MODULES) -> Server:
     """This process's server preloading ``modules`` (started now if it is not yet)."""
-    if modules not in _servers or _servers[modules].process.poll() is not None:
+    if not server_running(modules):
         _servers[modules] = Server(modules)
     return _servers[modules]
+
+
+def server_running(modules: tuple[str, ...]) -> bool:
+    """Whether this process has a live server preloading ``modules``."""
+    return modules in _servers and _servers[modules].process.poll() is None
 
 
 @atexit.register
@@ -207,9 +217,7 @@ def run(
     """``subprocess.run([python, -m, module, *args], capture_output=True, text=True)``, forked (or a
     plain subprocess with ``RBI_TEST_PRELOAD=0``); killed with its group after ``timeout`` seconds."""
     command = [sys.executable, "-m", module, *args]
-    if not enabled():
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    process = start(module, args, env, cwd, modules=modules)
+    process = start(module, args, env, cwd, modules=modules)  # forked, or a plain subprocess
     timer = threading.Timer(timeout, process.kill_group)  # a hang: its output so far, status -9
     timer.start()
     captured: dict[str, str] = {}

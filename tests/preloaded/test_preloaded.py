@@ -16,6 +16,12 @@ PROBE = "tests.preloaded.child_probe"
 MODULES = ("tests.preloaded.probe_state",)  # a light server: the pipeline's own is tested by tests/e2e
 
 
+@pytest.fixture(autouse=True)
+def _forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of the forked commands, also in a run with RBI_TEST_PRELOAD=0."""
+    monkeypatch.setenv("RBI_TEST_PRELOAD", "1")
+
+
 def probe(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
     given = env if env is not None else {"ONLY_THIS": "1", "PYTHONPATH": str(preloaded.REPO)}
     result = preloaded.run(PROBE, list(args), env=given, cwd=tmp_path, timeout=60, modules=MODULES)
@@ -95,6 +101,8 @@ def test_the_plain_subprocess_fallback(tmp_path: Path, monkeypatch) -> None:
     seen = json.loads(result.stdout.splitlines()[0])
     assert result.returncode == 4 and seen["imported_at_start"] == seen["pid"]  # imported by itself
     assert result.args[:3] == [sys.executable, "-m", PROBE]
+    hung = preloaded.run(PROBE, ["grandchild"], env={**env, "PATH": os.environ["PATH"]}, cwd=tmp_path, timeout=2)
+    assert hung.returncode == -signal.SIGKILL and "grandchild" in hung.stdout  # killed with its group, as forked
 
 
 def test_the_plain_subprocess_fallback_of_start_leads_its_own_group_too(tmp_path: Path, monkeypatch) -> None:
