@@ -83,8 +83,8 @@ PYTEST_PARALLEL = -n $(or $(PYTEST_WORKERS),$(1)) --dist loadfile $(if $(PYTEST_
 test: setup  ## run the test suite (all of it, with the end-to-end runs), on 3 pytest-xdist workers
 	$(BIN)/pytest $(call PYTEST_PARALLEL,3) --durations=15
 
-test-quick: setup  ## the quick loop: no end-to-end pipeline run, no deployment, no Chromium
-	$(BIN)/pytest $(call PYTEST_PARALLEL,2) -m "not e2e and not chromium" -q --durations=10
+test-quick: setup  ## the quick loop: no end-to-end pipeline run, no deployment, no Chromium, no LibreOffice
+	$(BIN)/pytest $(call PYTEST_PARALLEL,2) -m "not e2e and not chromium and not libreoffice" -q --durations=10
 
 old-readers: setup  ## install the older readers the analysts' files are tested with (DuckDB 1.1 and 1.5, pyarrow 14; needs the package index once)
 	$(BIN)/python -m tests.publication.older_readers

@@ -27,10 +27,13 @@ from publication.workbook import WORKBOOK_FILE
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
-pytestmark = pytest.mark.skipif(
-    not (SOFFICE and PDFTOTEXT) and not os.environ.get("CI"),
-    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are installed by .ci/run",
-)
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        not (SOFFICE and PDFTOTEXT) and not os.environ.get("CI"),
+        reason="LibreOffice (soffice) and poppler-utils (pdftotext) are installed by .ci/run",
+    ),
+]
 TABLES = [(t.name, t.columns) for t in PUBLISHED_TABLES]
 DEMO = "DEMONSTRASJONSDATA (oppdiktede data, ikke reelle målinger)"
 RELEASE_ID = "demo-rbi-1.1-20261129-4fd034f7.2"
