@@ -5,7 +5,6 @@ warm-up's (whose register has one row, not two)."""
 from pathlib import Path
 
 from tests import preloaded
-
 from tests.method.dbt_harness import query, run_dbt, write_tables
 from tests.method.test_release_id_sql import REGISTER
 

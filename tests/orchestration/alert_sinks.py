@@ -5,6 +5,8 @@ import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+POLL = 0.02  # serve_forever's poll: shutdown() waits for the next one (0.5 s by default, per test)
+
 
 class HttpSink:
     """``fail_first`` POSTs are answered with ``fail_status`` (kept in ``bodies`` too)."""
@@ -29,7 +31,7 @@ class HttpSink:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL,), daemon=True).start()
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -81,7 +83,7 @@ class SmtpSink:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL,), daemon=True).start()
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -85,7 +85,8 @@ class FakeStatBank(ThreadingHTTPServer):
         return self.url + V2
 
     def start(self) -> "FakeStatBank":
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop's next poll: 0.5 s by default, paid by every test that stops a server
+        threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -38,7 +38,7 @@ class Quiet(SimpleHTTPRequestHandler):
 def served(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     folder = write_site(site, tmp_path_factory.mktemp("served") / "site")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # shutdown() waits a poll
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", folder
     server.shutdown()
