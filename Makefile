@@ -69,7 +69,8 @@ site: setup  ## build the public site from the releases into output/site/ (docs/
 	$(BIN)/python -m publication.site
 
 # pytest-xdist with --dist loadfile (the tests of one file on one worker, so that a module's shared
-# pipeline run is made once). `make test` runs 3 workers on the project's 2 cores: its end-to-end runs
+# pipeline run is made once), handed out in the order tests/conftest.py collects them (longest first;
+# without --no-loadscope-reorder pytest-xdist hands out the files with the most tests first). `make test` runs 3 workers on the project's 2 cores: its end-to-end runs
 # spend much of their time waiting (for dbt's subprocess, the daemon's ticks, PostgreSQL), and a third
 # worker fills it (measured: 717 s, 1,233 s of CPU); the quick suite is all CPU and takes longer on 3
 # than on 2 (237 s against 202 s). `make test PYTEST_WORKERS=N` to change either.
@@ -78,7 +79,7 @@ PYTEST_WORKERS ?=
 # log, releases) on the RAM disk when there is one, one folder per checkout: their fsyncs then cost
 # nothing (docs/testing.md). `make test PYTEST_BASETEMP=` keeps pytest's default under /tmp
 PYTEST_BASETEMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm/rbi-pytest-$$(echo "$(CURDIR)" | cksum | cut -d' ' -f1))
-PYTEST_PARALLEL = -n $(or $(PYTEST_WORKERS),$(1)) --dist loadfile $(if $(PYTEST_BASETEMP),--basetemp=$(PYTEST_BASETEMP))
+PYTEST_PARALLEL = -n $(or $(PYTEST_WORKERS),$(1)) --dist loadfile --no-loadscope-reorder $(if $(PYTEST_BASETEMP),--basetemp=$(PYTEST_BASETEMP))
 
 test: setup  ## run the test suite (all of it, with the end-to-end runs), on 3 pytest-xdist workers
 	$(BIN)/pytest $(call PYTEST_PARALLEL,3) --durations=15
