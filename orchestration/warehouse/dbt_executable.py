@@ -5,12 +5,18 @@ difference: ``rbi-dbt --version`` answers from the installed package's metadata.
 ``<dbt_executable> --version`` once per run to learn the version; dbt answers it by first asking
 pypi.org for the newest release (a 1 s timeout, and dbt's whole import: ~3 s of CPU and up to 7 s
 on the shared machine), which an offline pipeline does not need.
+
+With ``RBI_DBT_EXECUTABLE`` set, every other command is handed to that program instead (``exec``,
+the same arguments, environment and folder): a dbt of another installation, a wrapper that runs dbt
+under ``nice``, or the tests' dbt forked from a preloaded interpreter (tests/preloaded/dbt.py).
 """
 
+import os
 import sys
 from importlib.metadata import version
 
 DBT_PACKAGES = ("dbt-core", "dbt-duckdb")
+DELEGATE = "RBI_DBT_EXECUTABLE"  # the program that runs dbt's commands instead, when set
 
 
 def version_text() -> str:
@@ -24,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--version"]:
         sys.stdout.write(version_text())
         return 0
+    delegate = os.environ.get(DELEGATE)
+    if delegate:
+        sys.stdout.flush()
+        os.execv(delegate, [delegate, *args])  # does not return
     from dbt.cli.main import cli
 
     sys.argv = ["dbt", *args]

@@ -42,3 +42,19 @@ def test_the_pipeline_runs_rbi_dbt() -> None:
     from orchestration.definitions import DBT_EXECUTABLE
 
     assert str(RBI_DBT) == DBT_EXECUTABLE
+
+
+def test_rbi_dbt_executable_runs_the_commands_instead(tmp_path: Path) -> None:
+    """RBI_DBT_EXECUTABLE: every command but --version goes to that program, arguments, environment
+    and folder unchanged, and its exit status is rbi-dbt's."""
+    other = tmp_path / "other-dbt"
+    other.write_text('#!/bin/sh\necho "args: $* | dir: $(pwd) | mark: $MARK"\nexit 7\n', encoding="utf-8")
+    other.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "RBI_DBT_EXECUTABLE": str(other), "MARK": "kept"}
+    result = subprocess.run(
+        [str(RBI_DBT), "build", "--select", "a b"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 7, result.stderr
+    assert result.stdout == f"args: build --select a b | dir: {tmp_path} | mark: kept\n"
+    version_only = subprocess.run([str(RBI_DBT), "--version"], env=env, capture_output=True, text=True, timeout=120)
+    assert version_only.returncode == 0 and version_only.stdout == version_text()  # answered by rbi-dbt itself
