@@ -3,7 +3,10 @@
 The process is forked from an interpreter that has imported the pipeline once (tests/preloaded/:
 ~7 s of CPU less per run, the same command, environment and exit); ``plain=True`` (the session's
 shared first run of the tiny inputs, tests/e2e/shared_runs.py, the reference every other run's
-release is compared with) starts ``make run``'s command as a plain subprocess.
+release is compared with) starts ``make run``'s command as a plain subprocess. The dbt of a forked
+run is forked too, from a listener that imported dbt and built once (tests/preloaded/dbt.py); the
+crash stories (tests/e2e/crash_harness.py) keep a real `rbi-dbt` subprocess in the run's process
+group, which their stop and kill reach at once.
 """
 
 import os
@@ -13,6 +16,7 @@ import sys
 from pathlib import Path
 
 from tests import preloaded
+from tests.preloaded import dbt as preloaded_dbt
 
 REPO = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
@@ -48,12 +52,14 @@ def run_pipeline(
     if plain:
         command = [sys.executable, "-m", "orchestration.run", "publish_all"]
         return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    env = {**env, **preloaded_dbt.environment()}
     return preloaded.run("orchestration.run", ["publish_all"], env=env, cwd=REPO, timeout=TIMEOUT)
 
 
 def run_inbox_sensor(inputs: Path, output: Path) -> subprocess.CompletedProcess:
     """One evaluation of the survey inbox sensor and the runs it requests (tests/e2e/inbox_cycle.py)."""
-    return preloaded.run("tests.e2e.inbox_cycle", [], env=_environment(inputs, output), cwd=REPO, timeout=TIMEOUT)
+    env = {**_environment(inputs, output), **preloaded_dbt.environment()}
+    return preloaded.run("tests.e2e.inbox_cycle", [], env=env, cwd=REPO, timeout=TIMEOUT)
 
 
 def run_command(inputs: Path, output: Path, *args: str) -> subprocess.CompletedProcess:

@@ -37,7 +37,8 @@ MAX_MESSAGE = 1 << 20  # one request: the environment of a run is a few kB
 
 def _receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     fds = array.array("i")
-    data, ancillary, _flags, _address = sock.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(2 * fds.itemsize))
+    room = socket.CMSG_SPACE(3 * fds.itemsize)  # up to 3: stdin (tests/preloaded/listener.py), stdout, stderr
+    data, ancillary, _flags, _address = sock.recvmsg(MAX_MESSAGE, room)
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
@@ -79,14 +80,16 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
             _answer(sock, {"error": f"unknown op {op!r}"})
 
 
-def run_child(request: dict[str, Any], fds: list[int]) -> int:
-    """In the forked child: become the command of ``request`` and run it; its exit status."""
+def run_child(request: dict[str, Any], fds: list[int], stdin: int | None = None) -> int:
+    """In the forked child: become the command of ``request`` and run it; its exit status. Its stdin
+    is ``/dev/null``, or fd 0 as it is with ``stdin=0`` (tests/preloaded/listener.py)."""
     os.setsid()
     stdout, stderr = fds
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    for source, target in ((devnull, 0), (stdout, 1), (stderr, 2)):
-        os.dup2(source, target)
-    for fd in {devnull, stdout, stderr} - {0, 1, 2}:
+    source_in = os.open(os.devnull, os.O_RDONLY) if stdin is None else stdin
+    for source, target in ((source_in, 0), (stdout, 1), (stderr, 2)):
+        if source != target:
+            os.dup2(source, target)
+    for fd in {source_in, stdout, stderr} - {0, 1, 2}:
         os.close(fd)
     os.environ.clear()
     os.environ.update(request["env"])
