@@ -61,14 +61,13 @@ def publish_probability(
     if n < rules.MIN_N or n_eff < rules.MIN_N_EFF:
         return 0.0
     if component in rules.PROPORTIONS:
-        m = max(1, round(n_eff))
-        dist = binom(m, e.value / 100)
-        lo, hi = int(dist.ppf(1e-7)), int(dist.isf(1e-7))
+        m, p = max(1, round(n_eff)), e.value / 100
+        lo, hi = int(binom.ppf(1e-7, m, p)), int(binom.isf(1e-7, m, p))
         x = np.arange(max(0, lo - 1), min(m, hi + 1) + 1)
         estimates = 100 * x / m
         widths = rules.korn_graubard_widths(estimates, n_eff)
         ok = np.array([_publishes(n, n_eff, v, w, clean, margin) for v, w in zip(estimates, widths, strict=True)])
-        return float(dist.pmf(x)[ok].sum())
+        return float(binom.pmf(x, m, p)[ok].sum())
     width = bootstrap_width(e.sd or 0.0, n_eff)
     se = (e.sd or 0.0) / math.sqrt(n_eff)
     # the normal approximation can go below 0; a real estimate there is near 0, where W / value is large
@@ -83,10 +82,14 @@ def respondent_probability(
     valid answer with probability ``e.valid``."""
     if e.valid >= 1:
         return publish_probability(component, e, respondents, deff, clean, margin)
-    dist = binom(respondents, e.valid)
-    lo, hi = int(dist.ppf(1e-6)), int(dist.isf(1e-6))
-    valid = range(max(rules.MIN_N, lo - 1), min(respondents, hi + 1) + 1)
-    return float(sum(dist.pmf(k) * publish_probability(component, e, k, deff, clean, margin) for k in valid))
+    # scipy's functions called directly, not through a frozen distribution (whose construction
+    # builds its docstrings), and the probabilities of all valid counts in one call
+    lo, hi = int(binom.ppf(1e-6, respondents, e.valid)), int(binom.isf(1e-6, respondents, e.valid))
+    valid = np.arange(max(rules.MIN_N, lo - 1), min(respondents, hi + 1) + 1)
+    pmf = binom.pmf(valid, respondents, e.valid)
+    return float(
+        sum(p * publish_probability(component, e, int(k), deff, clean, margin) for p, k in zip(pmf, valid, strict=True))
+    )
 
 
 def _smallest(enough, lo: int) -> int | None:
