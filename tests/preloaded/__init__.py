@@ -9,10 +9,11 @@ Each child is a fresh process for everything the command does: its own environme
 given), working folder, process group (``os.killpg(process.pid, ...)`` reaches dbt and every process
 it started), stdin ``/dev/null``, and a normal interpreter exit. What it shares with the server is
 what the imports built: the modules, and nothing the pipeline computes (no function of it runs in
-the server; the dbt servers also run one warm-up build on scratch data, tests/method/dbt_warm_up.py). tests/preloaded/test_preloaded.py checks that a child has the environment, folder,
-process group, stdin and exit status it would have as a subprocess; the e2e stories check that runs
-forked here publish the bytes of ``make run``'s own subprocess (the session's shared first run,
-tests/e2e/shared_runs.py, stays a plain subprocess).
+the server; the dbt servers also run one warm-up build on scratch data,
+tests/method/dbt_warm_up.py). tests/preloaded/test_preloaded.py checks that a child has the
+environment, folder, process group, stdin and exit status it would have as a subprocess; the e2e
+stories check that runs forked here publish the bytes of ``make run``'s own subprocess (the
+session's shared first run, tests/e2e/shared_runs.py, stays a plain subprocess).
 
 One server per test process, started on first use (its imports run meanwhile) and stopped with it.
 ``RBI_TEST_PRELOAD=0`` runs every command as a plain subprocess instead.

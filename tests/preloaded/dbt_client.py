@@ -1,5 +1,5 @@
 """The `dbt` a pipeline run of the tests runs (``RBI_DBT_EXECUTABLE``, through the wrapper
-tests/preloaded/__init__.py writes): it hands its arguments, environment, folder, stdin, stdout and
+tests/preloaded/dbt.py writes): it hands its arguments, environment, folder, stdin, stdout and
 stderr to the listener at ``$RBI_TEST_DBT_LISTENER`` (tests/preloaded/listener.py), which runs
 ``rbi-dbt`` with them, and exits with that command's status. Standard library only, started with
 ``python -S``: it costs a few milliseconds where a fresh ``rbi-dbt`` imports dbt (~3 s of CPU).

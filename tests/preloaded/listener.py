@@ -24,12 +24,12 @@ import sys
 from importlib import import_module
 from typing import Any
 
-from tests.preloaded.server import _answer, _receive, run_child
+from tests.preloaded.server import answer, receive, run_child
 
 
 def _handle(conn: socket.socket) -> int:
     """In a forked handler: run one command of ``conn`` and report its exit; its exit status."""
-    request, fds = _receive(conn)
+    request, fds = receive(conn)
     if request is None or len(fds) != 3:
         return 1
     pid = os.fork()
@@ -46,7 +46,7 @@ def _handle(conn: socket.socket) -> int:
     _pid, status = os.waitpid(pid, 0)
     returncode = os.waitstatus_to_exitcode(status)
     with contextlib.suppress(OSError):  # the client may be gone
-        _answer(conn, {"returncode": returncode})
+        answer(conn, {"returncode": returncode})
     return 0
 
 

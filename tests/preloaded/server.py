@@ -35,7 +35,7 @@ from typing import Any
 MAX_MESSAGE = 1 << 20  # one request: the environment of a run is a few kB
 
 
-def _receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
+def receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     fds = array.array("i")
     room = socket.CMSG_SPACE(3 * fds.itemsize)  # up to 3: stdin (tests/preloaded/listener.py), stdout, stderr
     data, ancillary, _flags, _address = sock.recvmsg(MAX_MESSAGE, room)
@@ -45,7 +45,7 @@ def _receive(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     return (json.loads(data) if data else None), list(fds)
 
 
-def _answer(sock: socket.socket, message: dict[str, Any]) -> None:
+def answer(sock: socket.socket, message: dict[str, Any]) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
@@ -57,7 +57,7 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
     """Answer requests until the socket closes (returns None), or, in a forked child, return the
     request the child is to run."""
     while True:
-        request, fds = _receive(sock)
+        request, fds = receive(sock)
         if request is None:
             return None
         op = request["op"]
@@ -69,15 +69,15 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
                 return request, fds
             for fd in fds:
                 os.close(fd)
-            _answer(sock, {"pid": pid})
+            answer(sock, {"pid": pid})
         elif op == "wait":
             _pid, status = os.waitpid(request["pid"], 0)
-            _answer(sock, {"returncode": _returncode(status)})
+            answer(sock, {"returncode": _returncode(status)})
         elif op == "poll":
             pid, status = os.waitpid(request["pid"], os.WNOHANG)
-            _answer(sock, {"returncode": _returncode(status) if pid else None})
+            answer(sock, {"returncode": _returncode(status) if pid else None})
         else:
-            _answer(sock, {"error": f"unknown op {op!r}"})
+            answer(sock, {"error": f"unknown op {op!r}"})
 
 
 def run_child(request: dict[str, Any], fds: list[int], stdin: int | None = None) -> int:
@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
     for module in argv[1:]:
         import_module(module)
     gc.freeze()  # what the imports built is shared with every child, never collected there
-    _answer(sock, {"ready": sorted(argv[1:])})
+    answer(sock, {"ready": sorted(argv[1:])})
     child = serve(sock)
     if child is None:
         # the server itself ends without tearing its imports down: nothing of it needs finalising,
