@@ -51,7 +51,9 @@ class Listener:
             assert self.process.stdout is not None
             line = self.process.stdout.readline()
             if line != "ready\n":
-                raise RuntimeError(f"the dbt listener did not start (status {self.process.wait()}): {line!r}")
+                status = self.process.wait()
+                self.close()  # its folder too: nothing is left behind in the temporary folder
+                raise RuntimeError(f"the dbt listener did not start (status {status}): {line!r}")
             self.ready = True
 
     def close(self) -> None:

@@ -85,3 +85,10 @@ def test_a_killed_client_takes_the_command_and_its_children_along(listener: List
     while (_alive(command) or _alive(grandchild)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(command) and not _alive(grandchild)
+
+
+def test_a_listener_that_cannot_start_says_so_and_leaves_nothing_behind() -> None:
+    failed = Listener(modules=("no_such_module_here",))
+    with pytest.raises(RuntimeError, match="did not start"):
+        failed.wait_ready()
+    assert not failed.folder.exists()
