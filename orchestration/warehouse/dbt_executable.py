@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     delegate = os.environ.get(DELEGATE)
     if delegate:
         sys.stdout.flush()
-        os.execv(delegate, [delegate, *args])  # does not return
+        try:
+            os.execv(delegate, [delegate, *args])  # does not return
+        except OSError as exc:  # missing, not executable, not a program: said, not a traceback
+            print(f"rbi-dbt: {DELEGATE}={delegate} cannot be run: {exc.strerror or exc}", file=sys.stderr)
+            return 127 if isinstance(exc, FileNotFoundError) else 126  # the shell's statuses
     from dbt.cli.main import cli
 
     sys.argv = ["dbt", *args]

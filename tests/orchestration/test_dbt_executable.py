@@ -58,3 +58,15 @@ def test_rbi_dbt_executable_runs_the_commands_instead(tmp_path: Path) -> None:
     assert result.stdout == f"args: build --select a b | dir: {tmp_path} | mark: kept\n"
     version_only = subprocess.run([str(RBI_DBT), "--version"], env=env, capture_output=True, text=True, timeout=120)
     assert version_only.returncode == 0 and version_only.stdout == version_text()  # answered by rbi-dbt itself
+
+
+@pytest.mark.parametrize(("name", "mode", "status"), [("missing", None, 127), ("not-executable", 0o644, 126)])
+def test_an_rbi_dbt_executable_that_cannot_run_is_named(tmp_path: Path, name: str, mode: int | None, status: int):
+    program = tmp_path / name
+    if mode is not None:
+        program.write_text("#!/bin/sh\necho never\n", encoding="utf-8")
+        program.chmod(mode)
+    env = {"PATH": "/usr/bin:/bin", "RBI_DBT_EXECUTABLE": str(program)}
+    result = subprocess.run([str(RBI_DBT), "build"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == status
+    assert f"RBI_DBT_EXECUTABLE={program} cannot be run" in result.stderr and "Traceback" not in result.stderr
